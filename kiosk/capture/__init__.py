@@ -1,0 +1,1 @@
+"""Frame sources: live RealSense camera, RealSense recordings, the simulator and video files."""

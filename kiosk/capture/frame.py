@@ -1,0 +1,69 @@
+"""The frame every source yields, and the pinhole camera model that goes with it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Intrinsics:
+    """Pinhole intrinsics in pixels (librealsense convention: x right, y down, z forward)."""
+
+    width: int
+    height: int
+    fx: float
+    fy: float
+    ppx: float
+    ppy: float
+
+    def scaled(self, factor: float) -> Intrinsics:
+        """Intrinsics of the same camera at `factor` times the resolution."""
+        return Intrinsics(
+            width=round(self.width * factor),
+            height=round(self.height * factor),
+            fx=self.fx * factor,
+            fy=self.fy * factor,
+            ppx=(self.ppx + 0.5) * factor - 0.5,
+            ppy=(self.ppy + 0.5) * factor - 0.5,
+        )
+
+    def pixel_grid(self) -> tuple[np.ndarray, np.ndarray]:
+        """Normalised ray coordinates (x/z, y/z) for every pixel, each HxW float32."""
+        u = (np.arange(self.width, dtype=np.float32) - self.ppx) / self.fx
+        v = (np.arange(self.height, dtype=np.float32) - self.ppy) / self.fy
+        return np.meshgrid(u, v)
+
+    def deproject(self, depth_m: np.ndarray) -> np.ndarray:
+        """HxWx3 camera-frame points in metres from a depth image (0 stays 0)."""
+        xn, yn = self.pixel_grid()
+        return np.stack([xn * depth_m, yn * depth_m, depth_m], axis=-1)
+
+    def project(self, points: np.ndarray) -> np.ndarray:
+        """Nx2 pixel coordinates of Nx3 camera-frame points (z > 0)."""
+        z = points[:, 2]
+        return np.stack(
+            [points[:, 0] / z * self.fx + self.ppx, points[:, 1] / z * self.fy + self.ppy],
+            axis=1,
+        )
+
+
+@dataclass
+class Frame:
+    """One synchronised capture.
+
+    depth_m: HxW float32 metres, 0 where the camera has no depth (None for RGB-only video).
+    color: HxWx3 uint8 RGB aligned to depth, or None where the source has no colour.
+    """
+
+    number: int
+    timestamp_s: float
+    intrinsics: Intrinsics
+    depth_m: np.ndarray | None = None
+    color: np.ndarray | None = None
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def has_depth(self) -> bool:
+        return self.depth_m is not None

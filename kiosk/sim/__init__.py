@@ -1,0 +1,1 @@
+"""Shopper simulator: standing and treadmill scenes rendered as RealSense depth + colour."""
