@@ -1,0 +1,194 @@
+"""The one configuration model: what a kiosk or an HQ server needs, validated at start.
+
+Read from a versioned TOML file; unknown keys are errors (with the nearest valid key
+suggested); units are in the names. Secrets never live in the file itself: they come from
+files named here or from environment variables (see `Secrets`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from kiosk.errors import ConfigError
+
+CONFIG_VERSION = 1
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class KioskIdentity(_Section):
+    kiosk_id: str = Field("kiosk-1", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    store_id: str = Field("store-1", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    retailer_id: str = Field(
+        "retailer-1", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$"
+    )
+    languages: tuple[str, ...] = Field(("en", "ja"), min_length=1)
+    default_language: str = "en"
+    size_systems: tuple[str, ...] = ("eu", "uk", "us", "jp_cm")
+
+
+class WebConfig(_Section):
+    # The kiosk app is for the screen in front of it: localhost only unless told otherwise.
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    max_request_bytes: int = Field(
+        1_048_576, ge=1024, description="Larger request bodies are rejected with 413."
+    )
+    max_upload_bytes: int = Field(
+        8_388_608, ge=1024, description="Limit for staff catalogue uploads (multipart)."
+    )
+    idle_timeout_s: float = Field(90.0, gt=0, description="Shopper screens go back to welcome.")
+    staff_session_timeout_s: float = Field(900.0, gt=0)
+    retail_session_timeout_s: float = Field(3600.0, gt=0)
+    summary_link_ttl_s: float = Field(
+        86_400.0, gt=0, description="How long a QR summary link stays valid."
+    )
+    secure_cookies: bool = Field(False, description="Set on HQ behind HTTPS.")
+    preview_fps: float = Field(15.0, gt=0, le=60)
+
+
+class CaptureConfig(_Section):
+    source: Literal["simulated", "realsense"] = "simulated"
+    standing_serial: str | None = None
+    gait_serial: str | None = None
+    standing_capture_s: float = Field(2.0, gt=0, le=10)
+    standing_countdown_s: float = Field(3.0, ge=0, le=10)
+    walk_duration_s: float = Field(20.0, gt=0, le=120)
+    reconnect_interval_s: float = Field(1.0, gt=0)
+    camera_idle_stop_s: float = Field(30.0, gt=0, description="Stop an unused camera thread.")
+    simulated_seed: int = 7
+
+
+class StoreConfig(_Section):
+    database_url: str = Field(
+        "", description="SQLAlchemy URL; empty means <data_dir>/kiosk.sqlite3 (SQLite, WAL)."
+    )
+    retention_days: int = Field(365, ge=1, description="Session records older are purged.")
+    qa_recording_retention_h: float = Field(72.0, gt=0)
+
+
+class HQConfig(_Section):
+    url: str = Field("", description="HQ base URL; empty means this kiosk does not forward.")
+    token_file: str = Field("", description="File holding this kiosk's HQ token.")
+    timeout_s: float = Field(10.0, gt=0)
+    batch_size: int = Field(100, ge=1, le=1000)
+    backoff_initial_s: float = Field(1.0, gt=0)
+    backoff_max_s: float = Field(300.0, gt=0)
+
+
+class SecurityConfig(_Section):
+    secret_key_file: str = Field("", description="Flask session key; generated if missing.")
+    pin_max_attempts: int = Field(5, ge=1)
+    pin_lockout_s: float = Field(300.0, gt=0)
+    login_rate_per_min: int = Field(10, ge=1, description="Login attempts per client/minute.")
+    qa_mode_max_h: float = Field(24.0, gt=0, description="Longest a QA mode may be switched on.")
+
+
+class Config(_Section):
+    """Everything configurable; `version` must match CONFIG_VERSION."""
+
+    version: int = CONFIG_VERSION
+    data_dir: str = Field("var", description="Database, secrets, QA recordings, calibration.")
+    calibration_dir: str = "calibration"
+    kiosk: KioskIdentity = KioskIdentity()
+    web: WebConfig = WebConfig()
+    capture: CaptureConfig = CaptureConfig()
+    store: StoreConfig = StoreConfig()
+    hq: HQConfig = HQConfig()
+    security: SecurityConfig = SecurityConfig()
+
+    @model_validator(mode="after")
+    def _check(self) -> Config:
+        if self.version != CONFIG_VERSION:
+            raise ValueError(
+                f"config version {self.version} is not supported "
+                f"(this kiosk reads version {CONFIG_VERSION})"
+            )
+        if self.kiosk.default_language not in self.kiosk.languages:
+            raise ValueError("kiosk.default_language must be one of kiosk.languages")
+        return self
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir)
+
+    @property
+    def database_url(self) -> str:
+        if self.store.database_url:
+            return self.store.database_url
+        return f"sqlite:///{(self.data_path / 'kiosk.sqlite3').resolve()}"
+
+    def with_overrides(self, **sections: dict[str, Any]) -> Config:
+        """A copy with some keys replaced (validated like a file): `with_overrides(web={...})`."""
+        data = self.model_dump()
+        for name, values in sections.items():
+            if isinstance(values, dict) and isinstance(data.get(name), dict):
+                data[name].update(values)
+            else:
+                data[name] = values
+        return Config.model_validate(data)
+
+
+def _suggest(loc: tuple, model: type[BaseModel]) -> str:
+    fields: Any = model.model_fields
+    for part in loc[:-1]:
+        field = fields.get(part) if isinstance(part, str) else None
+        if field is None or not isinstance(field.annotation, type):
+            return ""
+        fields = field.annotation.model_fields
+    close = difflib.get_close_matches(str(loc[-1]), list(fields), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def config_from_dict(data: dict[str, Any]) -> Config:
+    """Validate `data`; a ConfigError names the first bad key."""
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"]) or "config"
+        hint = _suggest(tuple(err["loc"]), Config) if err["type"] == "extra_forbidden" else ""
+        raise ConfigError(f"config key '{key}': {err['msg']}{hint}") from None
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """The config from `path` (TOML), or from $KIOSK_CONFIG, or the defaults."""
+    path = path or os.environ.get("KIOSK_CONFIG")
+    if not path:
+        return Config()
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: config file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{p}: not valid TOML ({exc})") from None
+    return config_from_dict(data)
+
+
+def read_secret(env_name: str, file_path: str | Path | None) -> str | None:
+    """A secret from the environment variable or, failing that, from a file; None if neither.
+
+    Files are how systemd `LoadCredential=` and container secrets hand secrets over.
+    """
+    value = os.environ.get(env_name)
+    if value:
+        return value.strip()
+    cred_dir = os.environ.get("CREDENTIALS_DIRECTORY")
+    candidates = []
+    if file_path:
+        candidates.append(Path(file_path))
+    if cred_dir:
+        candidates.append(Path(cred_dir) / env_name.lower())
+    for c in candidates:
+        if c.is_file():
+            return c.read_text(encoding="utf-8").strip() or None
+    return None

@@ -1,0 +1,509 @@
+"""The store: one object over the database, kiosk (SQLite WAL) or HQ (PostgreSQL).
+
+Everything that reads or writes rows goes through here, so the web app never writes SQL
+and the same tests run on both databases. Session writes are upserts keyed by session id
+with last-write-wins on `updated_at`, which is what makes HQ ingest idempotent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, delete, event, func, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from kiosk.errors import KioskError
+from kiosk.store import schema
+from kiosk.store.migrations import migrate
+from kiosk.store.records import SessionRecord, flatten, unflatten, utcnow
+
+log = logging.getLogger(__name__)
+
+
+class StoreUnavailable(KioskError):  # noqa: N818 - named like kiosk.errors
+    """The database cannot be written (disk full, read-only, unreachable)."""
+
+    exit_code = 10
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    # WAL: readers never block the writer; synchronous=FULL makes every commit durable
+    # on power loss (NORMAL could lose the last commits, and a kiosk is switched off hard).
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
+
+
+def _insert(engine: Engine, table: Any) -> Any:
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
+def _hash_secret(value: str) -> str:
+    # Tokens and links are 256-bit random strings: a plain SHA-256 is enough to make a
+    # leaked table useless, and it lets us look them up by hash.
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+class Store:
+    """Database access for sessions, outbox, accounts, tokens, links and kiosk state."""
+
+    def __init__(self, url: str, *, create: bool = True) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        if create:
+            try:
+                migrate(self.engine)
+            except OperationalError as exc:
+                raise StoreUnavailable(f"database unavailable: {_short(exc)}") from None
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- sessions -----------------------------------------------------------------------
+
+    def save_session(self, rec: SessionRecord, *, enqueue: bool = False) -> bool:
+        """Insert or update one session (last write wins); queue it for HQ if `enqueue`.
+
+        Returns False when a newer version of the record was already stored.
+        """
+        return self.save_sessions([rec], enqueue=enqueue) == 1
+
+    def save_sessions(
+        self, recs: Sequence[SessionRecord], *, enqueue: bool = False, received: bool = False
+    ) -> int:
+        """Upsert many sessions in one transaction; returns how many rows changed."""
+        if not recs:
+            return 0
+        now = utcnow()
+        rows = []
+        for r in recs:
+            row = flatten(r)
+            row["received_at"] = now if received else None
+            rows.append(row)
+        changed = 0
+        try:
+            with self.engine.begin() as conn:
+                for row, rec in zip(rows, recs, strict=True):
+                    changed += self._upsert(conn, row, rec, now, enqueue)
+        except OperationalError as exc:
+            raise StoreUnavailable(f"could not save the session: {_short(exc)}") from None
+        return changed
+
+    def _upsert(
+        self, conn: Any, row: dict, rec: SessionRecord, now: datetime, enqueue: bool
+    ) -> int:
+        t = schema.sessions
+        ins = _insert(self.engine, t).values(**row)
+        cols = {k: ins.excluded[k] for k in row if k != "session_id"}
+        stmt = ins.on_conflict_do_update(
+            index_elements=[t.c.session_id],
+            set_=cols,
+            where=t.c.updated_at <= ins.excluded.updated_at,
+        ).returning(t.c.session_id)
+        # rowcount is unreliable for skipped upserts on SQLite; RETURNING is not.
+        if conn.execute(stmt).first() is None:
+            return 0  # an older copy of a record already stored newer: nothing to do
+        r = schema.recommendations
+        conn.execute(delete(r).where(r.c.session_id == rec.session_id))
+        if rec.recommendations:
+            conn.execute(
+                r.insert(),
+                [
+                    {
+                        "session_id": rec.session_id,
+                        "rank": i,
+                        "product_id": x.product_id,
+                        "kind": x.kind,
+                        "name": x.name,
+                        "in_stock": x.in_stock,
+                        "reason": x.reason,
+                        "retailer_id": rec.retailer_id,
+                        "store_id": rec.store_id,
+                        "day": row["day"],
+                    }
+                    for i, x in enumerate(rec.recommendations)
+                ],
+            )
+        if enqueue:
+            o = schema.outbox
+            oi = _insert(self.engine, o).values(
+                session_id=rec.session_id, version=1, queued_at=now, attempts=0, next_attempt_at=now
+            )
+            conn.execute(
+                oi.on_conflict_do_update(
+                    index_elements=[o.c.session_id],
+                    set_={
+                        "version": o.c.version + 1,
+                        "queued_at": now,
+                        "next_attempt_at": now,
+                        "attempts": 0,
+                    },
+                )
+            )
+        return 1
+
+    def get_session(self, session_id: str) -> SessionRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(schema.sessions).where(schema.sessions.c.session_id == session_id)
+            ).first()
+            if row is None:
+                return None
+            recs = conn.execute(
+                select(schema.recommendations)
+                .where(schema.recommendations.c.session_id == session_id)
+                .order_by(schema.recommendations.c.rank)
+            ).all()
+        return unflatten(row, list(recs))
+
+    def get_sessions(self, ids: Iterable[str]) -> list[SessionRecord]:
+        ids = list(ids)
+        if not ids:
+            return []
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(schema.sessions).where(schema.sessions.c.session_id.in_(ids))
+            ).all()
+            recs = conn.execute(
+                select(schema.recommendations)
+                .where(schema.recommendations.c.session_id.in_(ids))
+                .order_by(schema.recommendations.c.session_id, schema.recommendations.c.rank)
+            ).all()
+        by_id: dict[str, list[Any]] = {}
+        for r in recs:
+            by_id.setdefault(r.session_id, []).append(r)
+        return [unflatten(row, by_id.get(row.session_id, [])) for row in rows]
+
+    def count_sessions(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(schema.sessions)).scalar())
+
+    def session_ids(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return [r[0] for r in conn.execute(select(schema.sessions.c.session_id))]
+
+    # --- outbox -------------------------------------------------------------------------
+
+    def outbox_due(self, now: datetime, limit: int) -> list[tuple[str, int]]:
+        o = schema.outbox
+        with self.engine.connect() as conn:
+            return [
+                (r.session_id, r.version)
+                for r in conn.execute(
+                    select(o.c.session_id, o.c.version)
+                    .where(o.c.next_attempt_at <= now)
+                    .order_by(o.c.queued_at)
+                    .limit(limit)
+                )
+            ]
+
+    def outbox_size(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(schema.outbox)).scalar())
+
+    def outbox_next_attempt(self) -> datetime | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.min(schema.outbox.c.next_attempt_at))).scalar()
+
+    def outbox_done(self, sent: Sequence[tuple[str, int]]) -> None:
+        """Remove sent entries, unless the session changed while it was being sent."""
+        o = schema.outbox
+        with self.engine.begin() as conn:
+            for sid, version in sent:
+                conn.execute(delete(o).where(o.c.session_id == sid, o.c.version == version))
+
+    def outbox_failed(self, ids: Sequence[str], next_attempt_at: datetime, error: str) -> None:
+        o = schema.outbox
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(o)
+                .where(o.c.session_id.in_(list(ids)))
+                .values(
+                    attempts=o.c.attempts + 1,
+                    next_attempt_at=next_attempt_at,
+                    last_error=error[:300],
+                )
+            )
+
+    # --- retention ----------------------------------------------------------------------
+
+    def purge(self, now: datetime, retention_days: int) -> dict[str, int]:
+        """Delete sessions older than the retention period, expired links and recordings.
+
+        Sessions still waiting in the outbox are kept until sent, or the store would lose
+        records HQ never got; the outbox entry of a purged session cannot exist.
+        """
+        cutoff = now - timedelta(days=retention_days)
+        s, o = schema.sessions, schema.outbox
+        out: dict[str, int] = {}
+        with self.engine.begin() as conn:
+            old = select(s.c.session_id).where(
+                s.c.started_at < cutoff, s.c.session_id.not_in(select(o.c.session_id))
+            )
+            conn.execute(
+                delete(schema.summary_links).where(schema.summary_links.c.session_id.in_(old))
+            )
+            conn.execute(
+                delete(schema.recommendations).where(schema.recommendations.c.session_id.in_(old))
+            )
+            out["sessions"] = conn.execute(delete(s).where(s.c.session_id.in_(old))).rowcount
+            out["links"] = conn.execute(
+                delete(schema.summary_links).where(schema.summary_links.c.expires_at < now)
+            ).rowcount
+            q = schema.qa_recordings
+            expired = conn.execute(
+                select(q.c.recording_id, q.c.path).where(q.c.expires_at < now)
+            ).all()
+            for rid, path in expired:
+                Path(path).unlink(missing_ok=True)
+                conn.execute(delete(q).where(q.c.recording_id == rid))
+            out["qa_recordings"] = len(expired)
+        log.info("purge: %s", out)
+        return out
+
+    # --- summary links (QR) -------------------------------------------------------------
+
+    def add_summary_link(self, link: str, session_id: str, expires_at: datetime) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                schema.summary_links.insert().values(
+                    link_hash=_hash_secret(link), session_id=session_id, expires_at=expires_at
+                )
+            )
+
+    def resolve_summary_link(self, link: str, now: datetime) -> str | None:
+        sl = schema.summary_links
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(sl.c.session_id).where(
+                    sl.c.link_hash == _hash_secret(link), sl.c.expires_at > now
+                )
+            ).scalar()
+
+    # --- accounts -----------------------------------------------------------------------
+
+    def add_account(
+        self, username: str, role: str, secret_hash: str, retailer_id: str | None = None
+    ) -> int:
+        if role not in ("staff", "retailer", "admin"):
+            raise ValueError(f"unknown role {role!r}")
+        try:
+            with self.engine.begin() as conn:
+                return int(
+                    conn.execute(
+                        schema.accounts.insert().values(
+                            username=username,
+                            role=role,
+                            secret_hash=secret_hash,
+                            retailer_id=retailer_id,
+                            failed_attempts=0,
+                            disabled=False,
+                            created_at=utcnow(),
+                        )
+                    ).inserted_primary_key[0]
+                )
+        except IntegrityError:
+            raise ValueError(f"account {username!r} exists") from None
+
+    def set_account_secret(self, username: str, secret_hash: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(schema.accounts)
+                .where(schema.accounts.c.username == username)
+                .values(secret_hash=secret_hash, failed_attempts=0, locked_until=None)
+            )
+
+    def get_account(self, username: str) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(schema.accounts).where(schema.accounts.c.username == username)
+            ).first()
+        return dict(row._mapping) if row else None
+
+    def record_login(
+        self, username: str, ok: bool, *, max_attempts: int, lockout_s: float, now: datetime
+    ) -> None:
+        a = schema.accounts
+        with self.engine.begin() as conn:
+            if ok:
+                conn.execute(
+                    update(a)
+                    .where(a.c.username == username)
+                    .values(failed_attempts=0, locked_until=None)
+                )
+                return
+            n = conn.execute(select(a.c.failed_attempts).where(a.c.username == username)).scalar()
+            if n is None:
+                return
+            n += 1
+            values: dict[str, Any] = {"failed_attempts": n}
+            if n >= max_attempts:
+                values = {"failed_attempts": 0, "locked_until": now + timedelta(seconds=lockout_s)}
+                log.warning(
+                    "account %s locked for %.0f s after %d failures", username, lockout_s, n
+                )
+            conn.execute(update(a).where(a.c.username == username).values(**values))
+
+    # --- tokens -------------------------------------------------------------------------
+
+    def add_token(
+        self,
+        token: str,
+        kind: str,
+        name: str,
+        *,
+        kiosk_id: str | None = None,
+        retailer_id: str | None = None,
+    ) -> int:
+        if kind not in ("kiosk", "retailer"):
+            raise ValueError(f"unknown token kind {kind!r}")
+        with self.engine.begin() as conn:
+            return int(
+                conn.execute(
+                    schema.tokens.insert().values(
+                        token_hash=_hash_secret(token),
+                        kind=kind,
+                        name=name,
+                        kiosk_id=kiosk_id,
+                        retailer_id=retailer_id,
+                        created_at=utcnow(),
+                    )
+                ).inserted_primary_key[0]
+            )
+
+    def check_token(self, token: str, kind: str) -> dict | None:
+        """The token's row if it exists, is of `kind` and is not revoked."""
+        tk = schema.tokens
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(tk).where(
+                    tk.c.token_hash == _hash_secret(token),
+                    tk.c.kind == kind,
+                    tk.c.revoked_at.is_(None),
+                )
+            ).first()
+        return dict(row._mapping) if row else None
+
+    def touch_token(self, token_id: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(schema.tokens)
+                .where(schema.tokens.c.token_id == token_id)
+                .values(last_used_at=utcnow())
+            )
+
+    def list_tokens(self, kind: str | None = None, retailer_id: str | None = None) -> list[dict]:
+        tk = schema.tokens
+        q = select(
+            tk.c.token_id,
+            tk.c.kind,
+            tk.c.name,
+            tk.c.kiosk_id,
+            tk.c.retailer_id,
+            tk.c.created_at,
+            tk.c.revoked_at,
+            tk.c.last_used_at,
+        ).order_by(tk.c.token_id)
+        if kind:
+            q = q.where(tk.c.kind == kind)
+        if retailer_id:
+            q = q.where(tk.c.retailer_id == retailer_id)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def revoke_token(self, token_id: int, retailer_id: str | None = None) -> bool:
+        tk = schema.tokens
+        q = update(tk).where(tk.c.token_id == token_id, tk.c.revoked_at.is_(None))
+        if retailer_id is not None:
+            q = q.where(tk.c.retailer_id == retailer_id)
+        with self.engine.begin() as conn:
+            return conn.execute(q.values(revoked_at=utcnow())).rowcount == 1
+
+    # --- stores and kiosk state ---------------------------------------------------------
+
+    def upsert_store(self, store_id: str, retailer_id: str, name: str) -> None:
+        st = schema.stores
+        ins = _insert(self.engine, st).values(store_id=store_id, retailer_id=retailer_id, name=name)
+        with self.engine.begin() as conn:
+            conn.execute(
+                ins.on_conflict_do_update(
+                    index_elements=[st.c.store_id],
+                    set_={"retailer_id": ins.excluded.retailer_id, "name": ins.excluded.name},
+                )
+            )
+
+    def list_stores(self, retailer_id: str | None = None) -> list[dict]:
+        st = schema.stores
+        q = select(st).order_by(st.c.store_id)
+        if retailer_id:
+            q = q.where(st.c.retailer_id == retailer_id)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def set_state(self, key: str, value: Any) -> None:
+        ks = schema.kiosk_state
+        ins = _insert(self.engine, ks).values(key=key, value=json.dumps(value), updated_at=utcnow())
+        with self.engine.begin() as conn:
+            conn.execute(
+                ins.on_conflict_do_update(
+                    index_elements=[ks.c.key],
+                    set_={"value": ins.excluded.value, "updated_at": ins.excluded.updated_at},
+                )
+            )
+
+    def get_state(self, key: str, default: Any = None) -> Any:
+        with self.engine.connect() as conn:
+            v = conn.execute(
+                select(schema.kiosk_state.c.value).where(schema.kiosk_state.c.key == key)
+            ).scalar()
+        return default if v is None else json.loads(v)
+
+    def add_qa_recording(self, session_id: str, path: str, expires_at: datetime) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                schema.qa_recordings.insert().values(
+                    session_id=session_id, path=path, created_at=utcnow(), expires_at=expires_at
+                )
+            )
+
+    def ping(self) -> None:
+        """Raise StoreUnavailable unless the database answers a query."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(select(1))
+        except DBAPIError as exc:
+            raise StoreUnavailable(f"database unavailable: {_short(exc)}") from None
+
+
+def _short(exc: Exception) -> str:
+    return str(getattr(exc, "orig", exc)).splitlines()[0][:200]

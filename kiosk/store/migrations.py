@@ -1,0 +1,75 @@
+"""Schema versions and the steps between them.
+
+A new database is created from the current schema and stamped with the latest version;
+an existing one runs the steps it has not had yet, each in its own transaction. To change
+the schema: edit `schema.py` and append a step here that brings an older database to it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine, inspect, select
+
+from kiosk.store import schema
+
+log = logging.getLogger(__name__)
+
+
+def _initial(conn: Connection) -> None:
+    schema.metadata.create_all(conn)
+
+
+# (version, description, step); the first step creates everything.
+MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
+    (1, "initial schema", _initial),
+]
+LATEST = MIGRATIONS[-1][0]
+
+
+def current_version(conn: Connection) -> int:
+    if not inspect(conn).has_table("schema_version"):
+        return 0
+    v = conn.execute(
+        select(schema.schema_version.c.version)
+        .order_by(schema.schema_version.c.version.desc())
+        .limit(1)
+    ).scalar()
+    return int(v or 0)
+
+
+def migrate(engine: Engine) -> int:
+    """Bring the database to LATEST; returns the version it is now at."""
+    with engine.begin() as conn:
+        version = current_version(conn)
+        if version == 0:
+            schema.metadata.create_all(conn)
+            conn.execute(
+                schema.schema_version.insert(),
+                [{"version": v, "description": d, "applied_at": _now()} for v, d, _ in MIGRATIONS],
+            )
+            log.info("created database schema version %d", LATEST)
+            return LATEST
+    if version > LATEST:
+        from kiosk.errors import ConfigError
+
+        raise ConfigError(
+            f"database schema version {version} is newer than this kiosk ({LATEST}); upgrade"
+        )
+    for v, description, step in MIGRATIONS:
+        if v <= version:
+            continue
+        with engine.begin() as conn:
+            step(conn)
+            conn.execute(
+                schema.schema_version.insert(),
+                {"version": v, "description": description, "applied_at": _now()},
+            )
+        log.info("migrated database to schema version %d (%s)", v, description)
+    return LATEST
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)

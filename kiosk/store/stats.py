@@ -1,0 +1,208 @@
+"""Dashboard queries: usage, funnel, size curve, class mixes, recommendation mix.
+
+Each takes a `Filter` (retailer scope, stores, date range) and returns plain lists/dicts
+that the HTML dashboard, the CSV export and the JSON API all share. Grouping uses the
+denormalised `day`/`hour` columns and the (retailer|store, day) indexes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, case, func, select, true
+
+from kiosk.store import schema
+from kiosk.store.db import Store
+
+
+@dataclass(frozen=True)
+class Filter:
+    retailer_id: str | None = None  # None: every retailer (admin only)
+    store_ids: tuple[str, ...] = field(default_factory=tuple)
+    date_from: date | None = None
+    date_to: date | None = None  # inclusive
+
+    def where(self, t: Any) -> Any:
+        conds = []
+        if self.retailer_id is not None:
+            conds.append(t.c.retailer_id == self.retailer_id)
+        if self.store_ids:
+            conds.append(t.c.store_id.in_(self.store_ids))
+        if self.date_from is not None:
+            conds.append(t.c.day >= self.date_from)
+        if self.date_to is not None:
+            conds.append(t.c.day <= self.date_to)
+        return and_(true(), *conds)
+
+
+def sessions_per_day(store: Store, f: Filter) -> list[dict]:
+    s = schema.sessions
+    q = select(s.c.day, func.count()).where(f.where(s)).group_by(s.c.day).order_by(s.c.day)
+    with store.engine.connect() as conn:
+        return [{"day": d.isoformat(), "sessions": n} for d, n in conn.execute(q)]
+
+
+def sessions_per_hour(store: Store, f: Filter) -> list[dict]:
+    s = schema.sessions
+    q = select(s.c.hour, func.count()).where(f.where(s)).group_by(s.c.hour)
+    with store.engine.connect() as conn:
+        counts = dict(conn.execute(q).all())
+    return [{"hour": h, "sessions": int(counts.get(h, 0))} for h in range(24)]
+
+
+FUNNEL = ("started", "consent", "standing", "walk", "results", "qr")
+
+
+def funnel(store: Store, f: Filter) -> list[dict]:
+    s = schema.sessions
+    q = select(
+        func.count(),
+        func.count(s.c.consent_at),
+        func.count(s.c.standing_at),
+        func.count(s.c.walk_at),
+        func.count(s.c.results_at),
+        func.count(s.c.qr_at),
+    ).where(f.where(s))
+    with store.engine.connect() as conn:
+        row = conn.execute(q).one()
+    return [{"stage": st, "sessions": int(n)} for st, n in zip(FUNNEL, row, strict=True)]
+
+
+def size_curve(store: Store, f: Filter) -> list[dict]:
+    """Sessions per EU size, split by sex (as chosen on screen) and width letter."""
+    s = schema.sessions
+    q = (
+        select(s.c.sex, s.c.width_letter, s.c.size_eu, func.count())
+        .where(f.where(s), s.c.size_eu.is_not(None))
+        .group_by(s.c.sex, s.c.width_letter, s.c.size_eu)
+        .order_by(s.c.size_eu)
+    )
+    with store.engine.connect() as conn:
+        return [
+            {"sex": sx or "unspecified", "width": w or "?", "size_eu": float(e), "sessions": n}
+            for sx, w, e, n in conn.execute(q)
+        ]
+
+
+def class_mix(store: Store, f: Filter) -> dict[str, list[dict]]:
+    """Arch types and rolling classes (the foot that matters more for advice)."""
+    s = schema.sessions
+    out = {}
+    with store.engine.connect() as conn:
+        for name, col in (("arch", s.c.arch_type), ("rolling", s.c.rolling)):
+            q = (
+                select(col, func.count())
+                .where(f.where(s), col.is_not(None))
+                .group_by(col)
+                .order_by(col)
+            )
+            out[name] = [{"class": c, "sessions": n} for c, n in conn.execute(q)]
+    return out
+
+
+def recommendation_mix(store: Store, f: Filter, limit: int = 50) -> list[dict]:
+    """How often each product was recommended, and how often while out of stock."""
+    r = schema.recommendations
+    oos = func.sum(case((r.c.in_stock.is_(False), 1), else_=0))
+    q = (
+        select(r.c.product_id, func.max(r.c.name), func.max(r.c.kind), func.count(), oos)
+        .where(f.where(r))
+        .group_by(r.c.product_id)
+        .order_by(func.count().desc(), r.c.product_id)
+        .limit(limit)
+    )
+    with store.engine.connect() as conn:
+        return [
+            {
+                "product_id": p,
+                "name": n,
+                "kind": k,
+                "recommended": int(c),
+                "out_of_stock": int(o or 0),
+            }
+            for p, n, k, c, o in conn.execute(q)
+        ]
+
+
+def out_of_stock(store: Store, f: Filter, limit: int = 50) -> list[dict]:
+    return [r for r in recommendation_mix(store, f, limit=1000) if r["out_of_stock"]][:limit]
+
+
+def dashboard(store: Store, f: Filter) -> dict[str, Any]:
+    """Everything the dashboard page and the JSON API show."""
+    return {
+        "per_day": sessions_per_day(store, f),
+        "per_hour": sessions_per_hour(store, f),
+        "funnel": funnel(store, f),
+        "size_curve": size_curve(store, f),
+        "mix": class_mix(store, f),
+        "recommendations": recommendation_mix(store, f),
+        "out_of_stock": out_of_stock(store, f),
+    }
+
+
+EXPORT_COLUMNS = (
+    "session_id",
+    "kiosk_id",
+    "store_id",
+    "started_at",
+    "consent_at",
+    "standing_at",
+    "walk_at",
+    "results_at",
+    "qr_at",
+    "lang",
+    "sex",
+    "length_left_mm",
+    "length_right_mm",
+    "width_left_mm",
+    "width_right_mm",
+    "arch_height_left_mm",
+    "arch_height_right_mm",
+    "arch_type_left",
+    "arch_type_right",
+    "eversion_left_deg",
+    "eversion_right_deg",
+    "rolling_left",
+    "rolling_right",
+    "cadence_spm",
+    "size_eu",
+    "size_uk",
+    "size_us_men",
+    "size_us_women",
+    "size_jp_cm",
+    "mondopoint",
+    "width_letter",
+    "app_version",
+)
+
+
+def _csv_cell(v: Any) -> Any:
+    # Spreadsheet formula injection: a cell starting with = + - @ is run by Excel.
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + v
+    return v
+
+
+def export_csv(store: Store, f: Filter, chunk: int = 5000) -> Iterator[str]:
+    """The filtered sessions as CSV, streamed in chunks."""
+    s = schema.sessions
+    cols = [s.c[c] for c in EXPORT_COLUMNS]
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(EXPORT_COLUMNS)
+    yield buf.getvalue()
+    q = select(*cols).where(f.where(s)).order_by(s.c.started_at)
+    with store.engine.connect() as conn:
+        result = conn.execution_options(stream_results=True).execute(q)
+        while rows := result.fetchmany(chunk):
+            buf = io.StringIO()
+            w = csv.writer(buf)
+            for row in rows:
+                w.writerow([_csv_cell(v) for v in row])
+            yield buf.getvalue()
