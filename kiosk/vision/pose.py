@@ -1,0 +1,297 @@
+"""Body landmarks from colour frames with MediaPipe Pose (the full model bundled in the wheel).
+
+One `PoseEstimator` per video or camera: it loads the model once, tracks one person from
+frame to frame, optionally inside a staff-set region of interest, and returns landmarks
+in full-frame pixels. Finding nobody is a normal answer (`None`), not an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+
+from kiosk.errors import InputError, ModelError, NoFeetFound
+
+log = logging.getLogger(__name__)
+
+# MediaPipe's 33 pose landmarks, in the model's output order.
+LANDMARK_NAMES: tuple[str, ...] = (
+    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
+    "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right",
+    "left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist",
+    "right_wrist", "left_pinky", "right_pinky", "left_index", "right_index", "left_thumb",
+    "right_thumb", "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle",
+    "right_ankle", "left_heel", "right_heel", "left_foot_index", "right_foot_index",
+)  # fmt: skip
+LANDMARK_INDEX: dict[str, int] = {name: i for i, name in enumerate(LANDMARK_NAMES)}
+
+# model_complexity=1 is pose_landmark_full.tflite, which ships inside mediapipe 0.10.14;
+# complexity 0 and 2 are not bundled and the library would try to download them.
+MODEL_COMPLEXITY = 1
+# MediaPipe's own defaults; a detection below this is "no person".
+MIN_DETECTION_CONFIDENCE = 0.5
+MIN_TRACKING_CONFIDENCE = 0.5
+
+
+class NoPersonFound(NoFeetFound):
+    """No person is visible (camera too close, legs only, empty scene)."""
+
+
+@dataclass(frozen=True)
+class Roi:
+    """A region of interest as fractions of the frame: left, top, width, height in [0, 1]."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+    def __post_init__(self) -> None:
+        values = (self.x, self.y, self.w, self.h)
+        if not all(np.isfinite(v) for v in values):
+            raise InputError(f"region of interest {values}: values must be finite numbers")
+        if self.x < 0 or self.y < 0 or self.w <= 0 or self.h <= 0:
+            raise InputError(
+                f"region of interest {values}: x and y must be >= 0, width and height > 0"
+            )
+        if self.x + self.w > 1 + 1e-9 or self.y + self.h > 1 + 1e-9:
+            raise InputError(
+                f"region of interest {values}: must lie inside the frame (x+w and y+h <= 1)"
+            )
+
+    @classmethod
+    def parse(cls, text: str) -> Roi:
+        """Parse the command line's `X,Y,W,H` (fractions of the frame, e.g. `0,0.5,1,0.5`)."""
+        parts = [p.strip() for p in text.split(",")]
+        if len(parts) != 4:
+            raise InputError(f"--roi '{text}': expected four fractions X,Y,W,H (e.g. 0,0.5,1,0.5)")
+        try:
+            values = [float(p) for p in parts]
+        except ValueError:
+            raise InputError(f"--roi '{text}': X,Y,W,H must be numbers between 0 and 1") from None
+        return cls(*values)
+
+    def pixels(self, width: int, height: int) -> tuple[int, int, int, int]:
+        """(x0, y0, x1, y1) pixel bounds of the region in a width x height frame."""
+        x0 = round(self.x * width)
+        y0 = round(self.y * height)
+        x1 = max(x0 + 1, min(width, round((self.x + self.w) * width)))
+        y1 = max(y0 + 1, min(height, round((self.y + self.h) * height)))
+        return x0, y0, x1, y1
+
+
+@dataclass(frozen=True)
+class PoseLandmarks:
+    """One person's landmarks in full-frame pixels.
+
+    xy_px: 33x2 float (x right, y down), in the order of `LANDMARK_NAMES`; points may lie
+    outside the frame where the model extrapolates a hidden limb.
+    visibility: 33 floats in [0, 1], the model's belief that each point is visible.
+    """
+
+    xy_px: np.ndarray
+    visibility: np.ndarray
+
+    def point(self, name: str) -> np.ndarray:
+        return self.xy_px[LANDMARK_INDEX[name]]
+
+    def vis(self, name: str) -> float:
+        return float(self.visibility[LANDMARK_INDEX[name]])
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """Silence TFLite's C++ start-up banner, which bypasses Python logging and glog levels."""
+    try:
+        fd = os.dup(2)
+    except OSError:  # no usable stderr (daemon): nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            try:
+                yield
+            finally:
+                os.dup2(fd, 2)
+    finally:
+        os.close(fd)
+
+
+def _load_pose_module() -> Any:
+    # glog reads its level when the native library starts: keep INFO/WARNING lines out of
+    # the kiosk's stderr unless the operator asked for them.
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    try:
+        from absl import logging as absl_logging
+
+        absl_logging.set_verbosity(absl_logging.ERROR)
+        from mediapipe.python.solutions import pose as mp_pose
+    except ImportError as exc:  # pragma: no cover - mediapipe is a hard dependency
+        raise ModelError(f"MediaPipe is not installed ({exc})") from exc
+    return mp_pose
+
+
+class PoseEstimator:
+    """MediaPipe Pose, loaded once, tracking one person across consecutive frames.
+
+    roi: optional region of interest (fractions); only that part of each frame is seen by
+    the model, and landmarks come back in full-frame pixels all the same.
+    Feed frames in time order; call `reset()` before an unrelated clip.
+    """
+
+    def __init__(
+        self,
+        roi: Roi | None = None,
+        min_detection_confidence: float = MIN_DETECTION_CONFIDENCE,
+        min_tracking_confidence: float = MIN_TRACKING_CONFIDENCE,
+    ) -> None:
+        self.roi = roi
+        self._min_detection_confidence = min_detection_confidence
+        self._min_tracking_confidence = min_tracking_confidence
+        self._pose: Any = None
+        self._open()
+
+    def _open(self) -> None:
+        mp_pose = _load_pose_module()
+        t0 = time.perf_counter()
+        with _quiet_native_stderr():
+            try:
+                self._pose = mp_pose.Pose(
+                    static_image_mode=False,
+                    model_complexity=MODEL_COMPLEXITY,
+                    smooth_landmarks=True,
+                    enable_segmentation=False,
+                    min_detection_confidence=self._min_detection_confidence,
+                    min_tracking_confidence=self._min_tracking_confidence,
+                )
+                # The first inference builds the TFLite interpreter; do it here, quietly.
+                self._pose.process(np.zeros((64, 64, 3), np.uint8))
+            except (RuntimeError, ValueError) as exc:
+                raise ModelError(f"MediaPipe pose model failed to load: {exc}") from exc
+        log.info(
+            "loaded MediaPipe pose (model_complexity=%d) in %.0f ms",
+            MODEL_COMPLEXITY,
+            (time.perf_counter() - t0) * 1e3,
+        )
+
+    def reset(self) -> None:
+        """Forget the tracked person (start of an unrelated clip)."""
+        self.close()
+        self._open()
+
+    def process(self, rgb: np.ndarray) -> PoseLandmarks | None:
+        """Landmarks of the person in one HxWx3 uint8 RGB frame, or None when nobody is found."""
+        if self._pose is None:
+            raise RuntimeError("PoseEstimator is closed")
+        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+            raise ValueError(f"expected an HxWx3 uint8 RGB image, got {rgb.shape} {rgb.dtype}")
+        height, width = rgb.shape[:2]
+        x0, y0, x1, y1 = (
+            (0, 0, width, height) if self.roi is None else self.roi.pixels(width, height)
+        )
+        crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
+        result = self._pose.process(crop)
+        if result.pose_landmarks is None:
+            return None
+        lm = result.pose_landmarks.landmark
+        norm = np.array([(p.x, p.y) for p in lm], dtype=np.float64)
+        xy = norm * np.array([x1 - x0, y1 - y0]) + np.array([x0, y0])
+        vis = np.clip(np.array([p.visibility for p in lm], dtype=np.float64), 0.0, 1.0)
+        return PoseLandmarks(xy_px=xy, visibility=vis)
+
+    def close(self) -> None:
+        if self._pose is not None:
+            self._pose.close()
+            self._pose = None
+
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def pose_benchmark(
+    frames: Iterable[np.ndarray] | None = None,
+    n_frames: int = 100,
+    video: str | Path | None = None,
+    size: tuple[int, int] = (640, 480),
+    single_core: bool = True,
+) -> list[dict[str, Any]]:
+    """Time the pose stage per frame at `size` (default 640x480) for `kiosk bench`.
+
+    frames: RGB frames to time (resized to `size`); else the first `n_frames` of `video`;
+    else a synthetic person-free scene (the detector then runs on every frame, the slower
+    path). With single_core the work is pinned to one CPU, as the budget is per core.
+    Returns one row per timed run: stage, resolution, frames, ms per frame (mean, median,
+    p95), and the share of frames with a person found.
+    """
+    import cv2
+
+    if frames is None and video is not None:
+        from kiosk.capture.video import VideoSource
+
+        with VideoSource(video) as source:
+            frames = [f.color for f in _take(source.frames(), n_frames) if f.color is not None]
+    if frames is None:
+        rng = np.random.default_rng(0)
+        frames = [
+            rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8) for _ in range(n_frames)
+        ]
+    resized = [
+        cv2.resize(f, size, interpolation=cv2.INTER_AREA) if f.shape[1::-1] != size else f
+        for f in _take(iter(frames), n_frames)
+    ]
+    if not resized:
+        raise InputError("pose benchmark: no frames to time")
+
+    saved_affinity = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    if single_core and saved_affinity:
+        # Threads MediaPipe starts from here on inherit this one-CPU mask.
+        os.sched_setaffinity(0, {min(saved_affinity)})
+    try:
+        with PoseEstimator() as estimator:
+            times_ms = []
+            found = 0
+            for rgb in resized:
+                t0 = time.perf_counter()
+                found += estimator.process(rgb) is not None
+                times_ms.append((time.perf_counter() - t0) * 1e3)
+    finally:
+        if single_core and saved_affinity:
+            os.sched_setaffinity(0, saved_affinity)
+    t = np.array(times_ms)
+    return [
+        {
+            "stage": "pose",
+            "resolution": f"{size[0]}x{size[1]}",
+            "frames": len(resized),
+            "cpus": 1 if single_core and saved_affinity else len(saved_affinity or ()) or None,
+            "ms_per_frame_mean": round(float(t.mean()), 2),
+            "ms_per_frame_median": round(float(np.median(t)), 2),
+            "ms_per_frame_p95": round(float(np.percentile(t, 95)), 2),
+            "person_found_share": round(found / len(resized), 3),
+        }
+    ]
+
+
+def _take(it: Iterator[Any], n: int) -> Iterator[Any]:
+    for i, item in enumerate(it):
+        if i >= n:
+            return
+        yield item

@@ -1,0 +1,643 @@
+"""Gait timing and body alignment from 2D pose landmarks (webcam-only gait, and fusion).
+
+Landmarks come from `kiosk.vision.pose`. This module keeps the one person tracked
+longest, smooths the landmarks, finds heel strikes and toe-offs per side, and measures
+cadence, stance-time symmetry, knee frontal-plane projection angle and pelvic drop.
+What 2D keypoints cannot measure (rearfoot eversion, rolling) is reported as unavailable.
+docs/POSE.md explains every method and its limits.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kiosk.capture.frame import Frame
+from kiosk.errors import InputError, TooFewSteps
+from kiosk.report import SCHEMA
+from kiosk.vision.pose import LANDMARK_INDEX, NoPersonFound, PoseEstimator, Roi
+
+log = logging.getLogger(__name__)
+
+SIDES = ("left", "right")
+_LEG = {
+    side: [
+        LANDMARK_INDEX[f"{side}_{part}"] for part in ("hip", "knee", "ankle", "heel", "foot_index")
+    ]
+    for side in SIDES
+}
+_HIP = {side: LANDMARK_INDEX[f"{side}_hip"] for side in SIDES}
+_KNEE = {side: LANDMARK_INDEX[f"{side}_knee"] for side in SIDES}
+_ANKLE = {side: LANDMARK_INDEX[f"{side}_ankle"] for side in SIDES}
+_HEEL = {side: LANDMARK_INDEX[f"{side}_heel"] for side in SIDES}
+_TOE = {side: LANDMARK_INDEX[f"{side}_foot_index"] for side in SIDES}
+_SHOULDER = {side: LANDMARK_INDEX[f"{side}_shoulder"] for side in SIDES}
+_EAR = {side: LANDMARK_INDEX[f"{side}_ear"] for side in SIDES}
+_NOSE = LANDMARK_INDEX["nose"]
+
+# --- Tunable numbers, each with its reason -------------------------------------------------
+# Below this visibility a landmark is treated as missing and bridged from its neighbours.
+MIN_VISIBILITY = 0.3
+# Gaps without a person longer than this end a track (a different walk or a bystander).
+MAX_GAP_S = 0.25
+# A hip centre that jumps more than this many leg lengths between frames is another person.
+MAX_JUMP_LEG_LENGTHS = 0.6
+# Gait kinematics carry almost nothing above 6 Hz (Winter, Biomechanics and Motor Control of
+# Human Movement, 4th ed., ch. 3); a zero-phase low-pass there removes keypoint jitter.
+LOWPASS_HZ = 6.0
+# Same-foot events are at least this far apart (one stride at 150 strides/min, a sprint).
+MIN_STRIDE_S = 0.4
+# Event peaks must stand out by this share of the signal's range, and by at least this
+# many leg lengths, so that standing still or jitter yields no steps.
+PEAK_PROMINENCE_SHARE = 0.25
+MIN_PEAK_PROMINENCE_LEG = 0.03
+# Shoulder width / torso length below this is a side view (the shoulders overlap);
+# front-on adults measure about 0.7 (biacromial ~0.37 m over ~0.5 m of torso).
+SIDE_VIEW_MAX_SHOULDER_RATIO = 0.35
+# Stance lasts about 62 % of a walking stride (Perry & Burnfield, Gait Analysis, 2nd ed.);
+# used only where a rear view hides heel strike timing.
+WALK_STANCE_SHARE = 0.62
+# Half-width of the window averaged around mid-stance.
+MIDSTANCE_WINDOW_S = 0.05
+# Heuristic trust in the event method per view (validated on real footage: side only).
+VIEW_EVENT_TRUST = {"side": 1.0, "front": 0.7, "rear": 0.5}
+# A gait report needs at least this many heel strikes per foot (two strides, errors.py).
+MIN_HEEL_STRIKES_PER_FOOT = 3
+# Published limits of agreement for 2D frontal-plane ankle angles from sparse keypoints.
+POSE_ANKLE_LOA_DEG = 24.0
+
+DEPTH_ONLY_REASON = (
+    "needs a depth camera: 2D keypoints cannot see the heel counter "
+    f"(frontal ankle angles from pose agree only within about ±{POSE_ANKLE_LOA_DEG:.0f}°)"
+)
+VIEWS = ("side", "front", "rear")
+
+
+@dataclass
+class PoseTrack:
+    """Landmarks over time for one clip: NaN and zero visibility where nobody was found."""
+
+    t_s: np.ndarray  # (T,)
+    frame_numbers: np.ndarray  # (T,)
+    xy_px: np.ndarray  # (T, 33, 2)
+    visibility: np.ndarray  # (T, 33)
+    image_size: tuple[int, int] = (0, 0)  # width, height
+    frames_without_colour: int = 0
+
+    @property
+    def found(self) -> np.ndarray:
+        return ~np.isnan(self.xy_px[:, 0, 0])
+
+    @property
+    def fps(self) -> float:
+        if len(self.t_s) < 2:
+            return 0.0
+        return float(1.0 / np.median(np.diff(self.t_s)))
+
+    def window(self, start: int, stop: int) -> PoseTrack:
+        return PoseTrack(
+            self.t_s[start:stop],
+            self.frame_numbers[start:stop],
+            self.xy_px[start:stop],
+            self.visibility[start:stop],
+            self.image_size,
+        )
+
+
+@dataclass
+class GaitEvents:
+    """Per side, frame indices (into the analysed track) of heel strikes and toe-offs."""
+
+    heel_strikes: dict[str, list[int]] = field(default_factory=dict)
+    toe_offs: dict[str, list[int]] = field(default_factory=dict)
+    heel_strikes_estimated: bool = False
+
+
+# --- Building a track ------------------------------------------------------------------------
+
+
+def track_pose(
+    frames: Iterable[Frame | np.ndarray],
+    estimator: PoseEstimator,
+    fps: float | None = None,
+) -> PoseTrack:
+    """Run `estimator` over frames (Frame objects, or RGB arrays timed by `fps`)."""
+    t_s: list[float] = []
+    numbers: list[int] = []
+    xy: list[np.ndarray] = []
+    vis: list[np.ndarray] = []
+    size = (0, 0)
+    skipped = 0
+    missing = np.full((33, 2), np.nan)
+    for i, item in enumerate(frames):
+        if isinstance(item, Frame):
+            rgb, t, number = item.color, item.timestamp_s, item.number
+        else:
+            if not fps:
+                raise ValueError("raw RGB frames need fps to be timed")
+            rgb, t, number = item, i / fps, i
+        if rgb is None:
+            skipped += 1
+            continue
+        size = (rgb.shape[1], rgb.shape[0])
+        landmarks = estimator.process(rgb)
+        t_s.append(t)
+        numbers.append(number)
+        xy.append(missing if landmarks is None else landmarks.xy_px)
+        vis.append(np.zeros(33) if landmarks is None else landmarks.visibility)
+    if not t_s:
+        return PoseTrack(np.zeros(0), np.zeros(0, int), np.zeros((0, 33, 2)), np.zeros((0, 33)),
+                         size, skipped)  # fmt: skip
+    return PoseTrack(
+        np.asarray(t_s, float), np.asarray(numbers, int), np.stack(xy), np.stack(vis), size, skipped
+    )
+
+
+def _hip_centre(xy: np.ndarray) -> np.ndarray:
+    return (xy[..., _HIP["left"], :] + xy[..., _HIP["right"], :]) / 2.0
+
+
+def _leg_length_px(xy: np.ndarray) -> float:
+    lengths = [np.linalg.norm(xy[:, _HIP[s]] - xy[:, _ANKLE[s]], axis=-1) for s in SIDES]
+    value = float(np.nanmedian(np.concatenate(lengths)))
+    return value if math.isfinite(value) and value > 1.0 else float("nan")
+
+
+def person_segments(track: PoseTrack) -> list[tuple[int, int]]:
+    """[start, stop) index ranges where one person is followed without a break.
+
+    A track breaks where nobody is found for longer than MAX_GAP_S, or where the hip centre
+    jumps further than a person can move in a frame (the tracker switched to someone else).
+    """
+    found = track.found
+    if not found.any():
+        return []
+    leg = _leg_length_px(track.xy_px[found])
+    hips = _hip_centre(track.xy_px)
+    segments: list[tuple[int, int]] = []
+    start = None
+    last = None
+    for i in np.flatnonzero(found):
+        if start is None:
+            start, last = i, i
+            continue
+        gap_s = track.t_s[i] - track.t_s[last]
+        jump = np.linalg.norm(hips[i] - hips[last])
+        if gap_s > MAX_GAP_S or (math.isfinite(leg) and jump > MAX_JUMP_LEG_LENGTHS * leg):
+            segments.append((start, last + 1))
+            start = i
+        last = i
+    segments.append((start, last + 1))
+    return segments
+
+
+def longest_person_track(track: PoseTrack) -> PoseTrack | None:
+    """The longest uninterrupted stretch of one person (bystanders and gaps cut away)."""
+    segments = person_segments(track)
+    if not segments:
+        return None
+    start, stop = max(segments, key=lambda s: track.t_s[s[1] - 1] - track.t_s[s[0]])
+    return track.window(start, stop)
+
+
+# --- Cleaning --------------------------------------------------------------------------------
+
+
+def fix_leg_swaps(xy: np.ndarray, vis: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Undo frames where the model swapped left and right legs (common in side views).
+
+    Each frame's legs are compared with the previous (corrected) frame; when the crossed
+    assignment is much closer than the labelled one, the labels are swapped back.
+    """
+    xy = xy.copy()
+    vis = vis.copy()
+    left, right = _LEG["left"], _LEG["right"]
+    swaps = 0
+    for t in range(1, len(xy)):
+        prev = xy[t - 1]
+        same = np.nansum(np.linalg.norm(xy[t, left] - prev[left], axis=-1)) + np.nansum(
+            np.linalg.norm(xy[t, right] - prev[right], axis=-1)
+        )
+        crossed = np.nansum(np.linalg.norm(xy[t, left] - prev[right], axis=-1)) + np.nansum(
+            np.linalg.norm(xy[t, right] - prev[left], axis=-1)
+        )
+        if crossed < 0.5 * same:
+            xy[t, left + right] = xy[t, right + left]
+            vis[t, left + right] = vis[t, right + left]
+            swaps += 1
+    return xy, vis, swaps
+
+
+def _fill_gaps(series: np.ndarray) -> np.ndarray:
+    """Linear interpolation over NaN along axis 0 (edges held)."""
+    out = series.copy()
+    flat = out.reshape(len(out), -1)
+    idx = np.arange(len(out))
+    for k in range(flat.shape[1]):
+        col = flat[:, k]
+        ok = np.isfinite(col)
+        if ok.sum() >= 2 and not ok.all():
+            col[~ok] = np.interp(idx[~ok], idx[ok], col[ok])
+    return out
+
+
+def smooth_landmarks(xy: np.ndarray, vis: np.ndarray, fps: float) -> np.ndarray:
+    """Bridge low-visibility points, then zero-phase low-pass at LOWPASS_HZ."""
+    from scipy.signal import butter, filtfilt
+
+    xy = np.where((vis >= MIN_VISIBILITY)[..., None], xy, np.nan)
+    xy = _fill_gaps(xy)
+    cutoff = min(LOWPASS_HZ, 0.4 * fps)
+    b, a = butter(2, cutoff / (fps / 2.0))
+    padlen = 3 * max(len(a), len(b))
+    if len(xy) <= padlen:
+        return xy
+    flat = xy.reshape(len(xy), -1)
+    ok = np.all(np.isfinite(flat), axis=0)
+    flat[:, ok] = filtfilt(b, a, flat[:, ok], axis=0)
+    return flat.reshape(xy.shape)
+
+
+# --- View ------------------------------------------------------------------------------------
+
+
+def classify_view(xy: np.ndarray, vis: np.ndarray) -> str:
+    """'side', 'front' or 'rear' from shoulder width and which way the face points."""
+    shoulders = xy[:, _SHOULDER["left"]] - xy[:, _SHOULDER["right"]]
+    torso = np.linalg.norm(
+        (xy[:, _SHOULDER["left"]] + xy[:, _SHOULDER["right"]]) / 2 - _hip_centre(xy), axis=-1
+    )
+    ratio = float(np.nanmedian(np.abs(shoulders[:, 0]) / torso))
+    if not math.isfinite(ratio) or ratio < SIDE_VIEW_MAX_SHOULDER_RATIO:
+        return "side"
+    # Facing the camera, the person's left shoulder is on the image's right; the face
+    # visibility guards against the model "seeing" a face on the back of a head.
+    left_on_image_right = float(np.nanmedian(shoulders[:, 0])) > 0
+    face_visible = float(np.median(vis[:, _NOSE])) > 0.5
+    return "front" if left_on_image_right and face_visible else "rear"
+
+
+def _side_view_direction(xy: np.ndarray) -> float:
+    """+1 when the person faces image right, -1 when image left (side view)."""
+    travel = _hip_centre(xy)[-1, 0] - _hip_centre(xy)[0, 0]
+    leg = _leg_length_px(xy)
+    if math.isfinite(leg) and abs(travel) > leg:  # walking across the picture
+        return float(np.sign(travel))
+    ears = (xy[:, _EAR["left"], 0] + xy[:, _EAR["right"], 0]) / 2
+    return float(np.sign(np.nanmedian(xy[:, _NOSE, 0] - ears)) or 1.0)
+
+
+# --- Events ----------------------------------------------------------------------------------
+
+
+def _peaks(signal: np.ndarray, fps: float) -> list[int]:
+    from scipy.signal import find_peaks
+
+    if len(signal) < 3 or not np.all(np.isfinite(signal)):
+        return []
+    spread = float(np.percentile(signal, 95) - np.percentile(signal, 5))
+    prominence = max(PEAK_PROMINENCE_SHARE * spread, MIN_PEAK_PROMINENCE_LEG)
+    peaks, _ = find_peaks(signal, prominence=prominence, distance=max(1, round(MIN_STRIDE_S * fps)))
+    return [int(p) for p in peaks]
+
+
+def detect_events(xy: np.ndarray, fps: float, view: str) -> GaitEvents:
+    """Heel strikes and toe-offs per side from smoothed landmarks (Zeni et al. 2008).
+
+    Heel strike is where the heel is furthest forward of the hip centre, toe-off where
+    the toe is furthest behind it, with distances in leg lengths along the walking
+    direction. Side view: the direction the person faces in the image. Front view: toward
+    the camera, i.e. down the image (a foot reaching forward comes closer and lower).
+    Rear view: the heel lifting in early swing also rises in the image and mimics reaching
+    forward, so only toe-off (foot nearest, lowest) is found and heel strike is estimated
+    one stance duration (WALK_STANCE_SHARE of the stride) before it.
+    """
+    leg = _leg_length_px(xy)
+    if not math.isfinite(leg):
+        return GaitEvents({s: [] for s in SIDES}, {s: [] for s in SIDES})
+    if view == "side":
+        forward = np.array([_side_view_direction(xy), 0.0])
+    elif view == "front":
+        forward = np.array([0.0, 1.0])
+    else:
+        forward = np.array([0.0, -1.0])
+    hips = _hip_centre(xy)
+    events = GaitEvents(heel_strikes_estimated=view == "rear")
+    for side in SIDES:
+        heel = (xy[:, _HEEL[side]] - hips) @ forward / leg
+        toe = (xy[:, _TOE[side]] - hips) @ forward / leg
+        toe_offs = _peaks(-toe, fps)
+        if view == "rear":
+            strides = np.diff(toe_offs)
+            heel_strikes = [
+                round(to - WALK_STANCE_SHARE * stride)
+                for to, stride in zip(toe_offs[1:], strides, strict=True)
+                if to - WALK_STANCE_SHARE * stride >= 0
+            ]
+        else:
+            heel_strikes = _peaks(heel, fps)
+        events.heel_strikes[side] = heel_strikes
+        events.toe_offs[side] = toe_offs
+    return events
+
+
+# --- Measures --------------------------------------------------------------------------------
+
+
+def _stance_pairs(events: GaitEvents, side: str, fps: float) -> list[tuple[int, int | None]]:
+    """(heel strike, matching toe-off or None) for each step of `side`."""
+    strikes = events.heel_strikes[side]
+    offs = events.toe_offs[side]
+    pairs: list[tuple[int, int | None]] = []
+    for k, hs in enumerate(strikes):
+        limit = strikes[k + 1] if k + 1 < len(strikes) else math.inf
+        after = [to for to in offs if hs < to < limit and (to - hs) / fps < 2.0]
+        pairs.append((hs, after[0] if after else None))
+    return pairs
+
+
+def _midstance_indices(events: GaitEvents, side: str, fps: float) -> list[int]:
+    """Mid-stance frame per step: halfway between heel strike and toe-off."""
+    out = []
+    for hs, to in _stance_pairs(events, side, fps):
+        if to is not None:
+            out.append(round((hs + to) / 2))
+    return out
+
+
+def knee_fppa_deg(xy: np.ndarray, side: str) -> np.ndarray:
+    """Knee frontal-plane projection angle per frame, degrees; + valgus, - varus.
+
+    The angle between thigh (hip->knee) and shank (knee->ankle) in the image; its sign
+    says whether the knee sits medial (toward the other hip) of the hip-ankle line.
+    Meaningful only where the camera faces the person's front or back.
+    """
+    other = "right" if side == "left" else "left"
+    hip, knee, ankle = xy[:, _HIP[side]], xy[:, _KNEE[side]], xy[:, _ANKLE[side]]
+    thigh, shank = knee - hip, ankle - knee
+    cross = thigh[:, 0] * shank[:, 1] - thigh[:, 1] * shank[:, 0]
+    dot = np.sum(thigh * shank, axis=-1)
+    angle = np.degrees(np.abs(np.arctan2(cross, dot)))
+    line = ankle - hip
+    t = np.sum((knee - hip) * line, axis=-1) / np.maximum(np.sum(line * line, axis=-1), 1e-9)
+    offset = knee - (hip + t[:, None] * line)
+    medial = xy[:, _HIP[other]] - hip
+    sign = np.sign(np.sum(offset * medial, axis=-1))
+    return angle * np.where(sign == 0, 1.0, sign)
+
+
+def pelvic_obliquity_deg(xy: np.ndarray) -> np.ndarray:
+    """Angle of the hip line per frame, degrees; + where the right hip is lower in the image."""
+    d = xy[:, _HIP["right"]] - xy[:, _HIP["left"]]
+    return np.degrees(np.arctan2(d[:, 1], np.abs(d[:, 0])))
+
+
+def _window_mean(values: np.ndarray, centre: int, half: int) -> float:
+    lo, hi = max(0, centre - half), min(len(values), centre + half + 1)
+    chunk = values[lo:hi]
+    chunk = chunk[np.isfinite(chunk)]
+    return float(np.mean(chunk)) if len(chunk) else float("nan")
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return round(float(value), digits)
+
+
+def _visibility_confidence(vis: np.ndarray) -> dict[str, float]:
+    per_side = {s: float(np.mean(vis[:, _LEG[s]])) if len(vis) else 0.0 for s in SIDES}
+    return {
+        **{s: round(v, 3) for s, v in per_side.items()},
+        "overall": round(min(per_side.values()), 3),
+    }
+
+
+def _events_from_times(events_s: dict[str, dict[str, list[float]]], t_s: np.ndarray) -> GaitEvents:
+    def nearest(times: list[float]) -> list[int]:
+        inside = [t for t in times if t_s[0] <= t <= t_s[-1]]
+        return sorted({int(np.argmin(np.abs(t_s - t))) for t in inside})
+
+    return GaitEvents(
+        {s: nearest(events_s.get(s, {}).get("heel_strikes_s", [])) for s in SIDES},
+        {s: nearest(events_s.get(s, {}).get("toe_offs_s", [])) for s in SIDES},
+    )
+
+
+def no_person_block(reason: str = "no person found") -> dict[str, Any]:
+    """The `pose` block when the pose stage saw nobody (legs-only camera, empty scene)."""
+    return {"person_found": False, "reason": reason}
+
+
+def gait_from_track(
+    track: PoseTrack,
+    view: str | None = None,
+    events_s: dict[str, dict[str, list[float]]] | None = None,
+) -> tuple[dict[str, Any], GaitEvents]:
+    """The `pose` block for the longest person track in `track`, and the events used.
+
+    view: 'side' | 'front' | 'rear' or None to decide from the landmarks.
+    events_s: heel strikes / toe-offs in seconds per side from another stage (the depth
+    gait pipeline); when given they set mid-stance instead of the pose events.
+    """
+    person = longest_person_track(track)
+    if person is None or len(person.t_s) < 3:
+        return no_person_block(), GaitEvents({s: [] for s in SIDES}, {s: [] for s in SIDES})
+    fps = person.fps
+    xy, vis, swaps = fix_leg_swaps(person.xy_px, person.visibility)
+    xy = smooth_landmarks(xy, vis, fps)
+    if view is not None and view not in VIEWS:
+        raise InputError(f"view '{view}': expected one of {', '.join(VIEWS)}")
+    view = view or classify_view(xy, vis)
+    events = _events_from_times(events_s, person.t_s) if events_s else detect_events(xy, fps, view)
+    frontal = view in ("front", "rear")
+
+    def frames_of(idx: list[int]) -> list[int]:
+        return [int(person.frame_numbers[i]) for i in idx]
+
+    half = max(0, round(MIDSTANCE_WINDOW_S * fps))
+    stance_time: dict[str, float | None] = {}
+    knee: dict[str, float | None] = {}
+    pelvis: dict[str, float | None] = {}
+    obliquity = pelvic_obliquity_deg(xy)
+    baseline = float(np.nanmedian(obliquity))
+    for side in SIDES:
+        pairs = [(hs, to) for hs, to in _stance_pairs(events, side, fps) if to is not None]
+        durations = [(to - hs) / fps for hs, to in pairs]
+        stance_time[side] = (
+            float(np.median(durations)) if durations and not events.heel_strikes_estimated else None
+        )
+        mids = _midstance_indices(events, side, fps)
+        if frontal and mids:
+            fppa = knee_fppa_deg(xy, side)
+            knee[side] = float(np.nanmean([_window_mean(fppa, m, half) for m in mids]))
+            # During this foot's stance the other side of the pelvis may drop.
+            drop_sign = 1.0 if side == "left" else -1.0
+            pelvis[side] = float(
+                np.nanmean(
+                    [drop_sign * (_window_mean(obliquity, m, half) - baseline) for m in mids]
+                )
+            )
+        else:
+            knee[side] = pelvis[side] = None
+    symmetry = None
+    if stance_time["left"] and stance_time["right"]:
+        mean = (stance_time["left"] + stance_time["right"]) / 2
+        symmetry = 100.0 * (stance_time["left"] - stance_time["right"]) / mean
+
+    notes: list[str] = []
+    if not frontal:
+        notes.append("side view: knee and pelvis frontal-plane angles need a front or rear view")
+    if events.heel_strikes_estimated:
+        notes.append("rear view: heel strikes estimated from toe-offs; stance symmetry unavailable")
+    if swaps:
+        notes.append(f"left/right legs relabelled in {swaps} frames")
+    block: dict[str, Any] = {
+        "person_found": True,
+        "view": view,
+        "track": {
+            "start_frame": int(person.frame_numbers[0]),
+            "end_frame": int(person.frame_numbers[-1]),
+            "start_s": round(float(person.t_s[0]), 3),
+            "end_s": round(float(person.t_s[-1]), 3),
+            "frames_with_person": int(person.found.sum()),
+        },
+        "events_from": "depth" if events_s else "pose",
+        "heel_strikes": {s: frames_of(events.heel_strikes[s]) for s in SIDES},
+        "toe_offs": {s: frames_of(events.toe_offs[s]) for s in SIDES},
+        "heel_strikes_estimated": events.heel_strikes_estimated,
+        "stance_time_s": {s: _round(stance_time[s], 3) for s in SIDES},
+        "stance_symmetry_index_pct": _round(symmetry),
+        "knee_fppa_midstance_deg": {s: _round(knee[s]) for s in SIDES},
+        "pelvic_drop_deg": {s: _round(pelvis[s]) for s in SIDES},
+        "frontal_plane_reliable": frontal,
+        "visibility_confidence": _visibility_confidence(person.visibility),
+        "notes": notes,
+    }
+    return block, events
+
+
+def cadence_spm(events: GaitEvents, t_s: np.ndarray) -> float | None:
+    """Steps per minute, both feet together, over the span of the detected heel strikes."""
+    times = sorted(t_s[i] for s in SIDES for i in events.heel_strikes[s])
+    if len(times) < 2 or times[-1] <= times[0]:
+        return None
+    return 60.0 * (len(times) - 1) / (times[-1] - times[0])
+
+
+# --- Public entry points -----------------------------------------------------------------
+
+
+def pose_alignment(
+    frames: Iterable[Frame | np.ndarray],
+    events: dict[str, dict[str, list[float]]] | None = None,
+    roi: Roi | None = None,
+    view: str | None = None,
+    fps: float | None = None,
+    estimator: PoseEstimator | None = None,
+) -> dict[str, Any]:
+    """Knee and hip alignment from the colour stream, for fusion with the depth gait report.
+
+    frames: `Frame`s with colour (depth-only frames are skipped) or RGB arrays timed by fps.
+    events: heel strikes / toe-offs in seconds per side from the depth pipeline, e.g.
+    {"left": {"heel_strikes_s": [...], "toe_offs_s": [...]}, "right": {...}}; mid-stance
+    is taken from them. Without them the pose's own events are used.
+    Returns the report's `pose` block; {"person_found": False, ...} when nobody is visible
+    (a legs-only treadmill camera), so depth figures are never held up by the pose stage.
+    """
+    own = estimator is None
+    estimator = estimator or PoseEstimator(roi)
+    try:
+        track = track_pose(frames, estimator, fps=fps)
+    finally:
+        if own:
+            estimator.close()
+    if not track.found.any():
+        reason = "no colour frames" if len(track.t_s) == 0 else "no person found"
+        return no_person_block(reason)
+    block, _ = gait_from_track(track, view=view, events_s=events)
+    return block
+
+
+def _as_roi(roi: Roi | str | tuple[float, float, float, float] | None) -> Roi | None:
+    if roi is None or isinstance(roi, Roi):
+        return roi
+    if isinstance(roi, str):
+        return Roi.parse(roi)
+    if len(roi) != 4:
+        raise InputError(f"region of interest {roi}: expected X,Y,W,H")
+    return Roi(*(float(v) for v in roi))
+
+
+def gait_report_from_track(
+    track: PoseTrack, view: str | None = None, source: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A full `kiosk.report/1` gait report from a pose track (webcam-only gait)."""
+    name = (source or {}).get("name", "the video")
+    if not track.found.any():
+        raise NoPersonFound(f"{name}: no person found (check the region of interest)")
+    block, events = gait_from_track(track, view=view)
+    person = longest_person_track(track)
+    assert person is not None
+    counts = {s: len(events.heel_strikes[s]) for s in SIDES}
+    if min(counts.values()) < MIN_HEEL_STRIKES_PER_FOOT:
+        raise TooFewSteps(
+            f"{name}: too few steps to measure gait (heel strikes left {counts['left']}, "
+            f"right {counts['right']}; need {MIN_HEEL_STRIKES_PER_FOOT} per foot)"
+        )
+    trust = VIEW_EVENT_TRUST[block["view"]]
+    feet = {
+        s: {
+            "peak_eversion_deg": None,
+            "rolling": None,
+            "unavailable": DEPTH_ONLY_REASON,
+            "steps": counts[s],
+            "confidence": round(block["visibility_confidence"][s] * trust, 3),
+        }
+        for s in SIDES
+    }
+    return {
+        "schema": SCHEMA,
+        "kind": "gait",
+        "source": source or {},
+        "feet": feet,
+        "cadence_spm": _round(cadence_spm(events, person.t_s)),
+        "pose": block,
+        "recommendations": [],
+    }
+
+
+def analyze_gait_video(
+    path: str | Path,
+    roi: Roi | str | tuple[float, float, float, float] | None = None,
+    view: str | None = None,
+) -> dict[str, Any]:
+    """Webcam-only gait: the `kiosk.report/1` gait report for a plain video file.
+
+    roi: region of interest as fractions (Roi, "X,Y,W,H" or a 4-tuple); people outside it
+    are ignored. view: 'side' | 'front' | 'rear' to override the automatic choice.
+    Raises InputError (unreadable video, bad roi), NoPersonFound, TooFewSteps.
+    """
+    from kiosk.capture.video import VideoSource
+
+    region = _as_roi(roi)
+    if view is not None and view not in VIEWS:
+        raise InputError(f"view '{view}': expected one of {', '.join(VIEWS)}")
+    with VideoSource(path) as source, PoseEstimator(region) as estimator:
+        track = track_pose(source.frames(), estimator)
+        info = {
+            "kind": "video",
+            "name": source.info.name,
+            "fps": round(source.fps, 3),
+            "frames": len(track.t_s),
+            "roi": None if region is None else [region.x, region.y, region.w, region.h],
+        }
+    if len(track.t_s) == 0:
+        raise InputError(f"{path}: the video has no readable frames")
+    return gait_report_from_track(track, view=view, source=info)

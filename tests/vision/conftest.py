@@ -1,0 +1,97 @@
+"""Real footage for the pose tests: the Sports2D demo clip, fetched from PyPI and cached.
+
+The clip (BSD-3-Clause, Sports2D project) ships inside the `sports2d` wheel as
+Sports2D/Demo/demo.mp4: 1768x994, 30 fps, 230 frames; a man on a box and, from about
+frame 40 to 200, a woman walking right to left across the lawn, seen from the side.
+It is never committed; the cache is ~/.cache/footkiosk or $KIOSK_TEST_CACHE.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SPORTS2D_VERSION = "0.8.34"
+DEMO_MEMBER = "Sports2D/Demo/demo.mp4"
+DEMO_SHA256 = "d9a66417185647b112304b57093f0c180f37a768e6a14daca75ca541f3b78039"
+# Keeps the walker (her head is below 55 % of the frame height, her feet near the bottom)
+# and leaves out the man standing on the box (his feet are at about 45 %).
+WALKER_ROI = "0,0.5,1,0.5"
+
+# pip's words for "could not reach the index" (offline CI, no DNS, proxy refusing).
+_NETWORK_MARKERS = (
+    "NewConnectionError",
+    "Failed to establish a new connection",
+    "Temporary failure in name resolution",
+    "Name or service not known",
+    "Max retries exceeded",
+    "ConnectTimeoutError",
+    "ReadTimeoutError",
+    "ProxyError",
+    "Network is unreachable",
+    "Connection refused",
+)
+
+
+def _cache_dir() -> Path:
+    root = os.environ.get("KIOSK_TEST_CACHE")
+    path = Path(root) if root else Path.home() / ".cache" / "footkiosk"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _download_wheel(cache: Path) -> Path:
+    wheel = cache / f"sports2d-{SPORTS2D_VERSION}-py3-none-any.whl"
+    if wheel.is_file():
+        return wheel
+    cmd = [
+        sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+        "--disable-pip-version-check", "--retries", "1", "--timeout", "20",
+        f"sports2d=={SPORTS2D_VERSION}", "-d", str(cache),
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
+    if proc.returncode != 0 or not wheel.is_file():
+        output = proc.stdout + proc.stderr
+        last = output.strip().splitlines()[-1] if output.strip() else "no output"
+        if any(marker in output for marker in _NETWORK_MARKERS):
+            pytest.skip(f"PyPI unreachable, cannot fetch the Sports2D demo video: {last}")
+        pytest.fail(f"pip download sports2d=={SPORTS2D_VERSION} failed: {last}")
+    return wheel
+
+
+@pytest.fixture(scope="session")
+def demo_video_path() -> Path:
+    """Path of the cached Sports2D demo clip, fetched on first use."""
+    cache = _cache_dir()
+    mp4 = cache / f"sports2d-{SPORTS2D_VERSION}-demo.mp4"
+    if not mp4.is_file():
+        wheel = _download_wheel(cache)
+        with zipfile.ZipFile(wheel) as zf:
+            data = zf.read(DEMO_MEMBER)
+        tmp = mp4.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(mp4)  # atomic: parallel test runs never see half a file
+    digest = hashlib.sha256(mp4.read_bytes()).hexdigest()
+    assert digest == DEMO_SHA256, f"{mp4} is not the clip the counts were made on"
+    return mp4
+
+
+@pytest.fixture(scope="session")
+def walker_roi() -> str:
+    """The staff-style region of interest that keeps the walker in the demo clip."""
+    return WALKER_ROI
+
+
+@pytest.fixture(scope="session")
+def demo_gait_report(demo_video_path: Path) -> dict[str, Any]:
+    """The webcam-only gait report of the demo clip with the walker's region of interest."""
+    from kiosk.vision.video_gait import analyze_gait_video
+
+    return analyze_gait_video(demo_video_path, roi=WALKER_ROI)
