@@ -74,6 +74,7 @@ class FootProfile:
     toe_shape: str = "egyptian"
     progression_deg: float = 7.0  # toe-out
     peak_eversion_deg: float = 8.0
+    ankle_ratio: float = 0.2  # shank axis from the pternion / length
 
 
 @dataclass
@@ -167,6 +168,7 @@ def random_profile(seed: int, station: str = "standing", spread: float = 1.0,
             toe_shape=toe,
             progression_deg=u(0.0, 14.0),
             peak_eversion_deg=float(np.clip(base_ev + ev_off, -5.0, 20.0)),
+            ankle_ratio=float(np.clip(rng.normal(0.2, 0.012), 0.16, 0.24)),
         )
 
     # about one shopper in five has feet half a size (4.2 mm) or more apart
@@ -253,6 +255,7 @@ def _foot_shape(fp: FootProfile) -> FootShape:
         heel_breadth_m=fp.heel_breadth_mm / 1000,
         arch_height_m=fp.ahi * TRUNCATED_LENGTH_RATIO * L,
         toe_shape=fp.toe_shape,
+        ankle_ratio=fp.ankle_ratio,
     )
 
 

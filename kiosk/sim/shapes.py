@@ -112,7 +112,7 @@ def _dorsal_profile(shape: FootShape, s: np.ndarray) -> np.ndarray:
         (shape.ball_ratio * L, shape.toe_height_m * 1.55),
         (0.88 * L, shape.toe_height_m),
         (L - 0.006, shape.toe_height_m * 0.75),
-        (L, 0.003),
+        (L, shape.toe_height_m * 0.45),
     ]
     return PchipInterpolator(*np.array(pts).T)(s)
 

@@ -1,0 +1,136 @@
+"""Floor (mat or belt) plane by robust fit, and the floor frame every measurement uses.
+
+Floor frame: origin below the camera on the plane, z up (toward the camera), y the
+camera's viewing direction projected on the plane, x = y × z (the camera's right).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from kiosk.capture.frame import Intrinsics
+from kiosk.errors import InputError
+
+log = logging.getLogger(__name__)
+
+RANSAC_ITERATIONS = 300
+INLIER_MM = 6.0  # D4xx RMS error at 1.2 m is ≈ 5 mm (REFERENCE.md)
+LEVEL_BIN_MM = 8.0
+MIN_LEVEL_SHARE = 0.06  # a parallel plane (belt above floor) needs this share of points
+
+
+@dataclass(frozen=True)
+class FloorPlane:
+    """Plane n·p + d = 0 in camera coordinates, n pointing toward the camera (up)."""
+
+    normal: np.ndarray
+    d: float
+    rms_mm: float
+    inlier_share: float
+
+    @property
+    def camera_height_m(self) -> float:
+        return float(self.d)
+
+    @property
+    def pitch_deg(self) -> float:
+        """Camera pitch below the horizon (0 = level, 90 = straight down)."""
+        # the optical axis is camera +z; its angle below the plane
+        return float(np.degrees(np.arcsin(np.clip(-self.normal[2], -1, 1))))
+
+    def rotation(self) -> np.ndarray:
+        """Rows: floor x, y, z axes expressed in camera coordinates."""
+        z = self.normal
+        fwd = np.array([0.0, 0.0, 1.0]) - z * z[2]
+        if np.linalg.norm(fwd) < 1e-6:
+            fwd = np.array([0.0, 1.0, 0.0]) - z * z[1]
+        y = fwd / np.linalg.norm(fwd)
+        x = np.cross(y, z)
+        return np.stack([x, y, z])
+
+    def to_floor(self, pts_cam: np.ndarray) -> np.ndarray:
+        """Camera-frame points (..., 3) to floor-frame points."""
+        origin = -self.d * self.normal
+        return (pts_cam - origin) @ self.rotation().T
+
+    def to_camera(self, pts_floor: np.ndarray) -> np.ndarray:
+        origin = -self.d * self.normal
+        return pts_floor @ self.rotation() + origin
+
+
+def _plane_from(p: np.ndarray) -> tuple[np.ndarray, float] | None:
+    n = np.cross(p[1] - p[0], p[2] - p[0])
+    norm = np.linalg.norm(n)
+    if norm < 1e-9:
+        return None
+    n = n / norm
+    if n[1] > 0:  # camera y points down: the floor's up normal has negative y
+        n = -n
+    return n, float(-n @ p[0])
+
+
+def fit_floor(depth_m: np.ndarray, intr: Intrinsics, rng: np.random.Generator | None = None,
+              stride: int = 4, topmost: bool = True) -> FloorPlane:
+    """Dominant upward-facing plane; with `topmost`, the highest well-populated parallel
+    level (a treadmill belt above the room floor, a mat above its surroundings)."""
+    rng = rng or np.random.default_rng(0)
+    d = depth_m[::stride, ::stride]
+    xn, yn = intr.pixel_grid()
+    xn, yn = xn[::stride, ::stride], yn[::stride, ::stride]
+    valid = d > 0
+    pts = np.stack([xn[valid] * d[valid], yn[valid] * d[valid], d[valid]], axis=1)
+    if len(pts) < 500:
+        raise InputError("too few depth pixels to find the floor (is the lens covered?)")
+    best, best_count = None, 0
+    tol = INLIER_MM / 1000
+    for _ in range(RANSAC_ITERATIONS):
+        plane = _plane_from(pts[rng.choice(len(pts), 3, replace=False)])
+        if plane is None:
+            continue
+        n, dd = plane
+        # floors face up: the normal must point against camera y (down) reasonably
+        if -n[1] < 0.2:
+            continue
+        count = int((np.abs(pts @ n + dd) < tol).sum())
+        if count > best_count:
+            best, best_count = plane, count
+    if best is None or best_count < 0.1 * len(pts):
+        raise InputError("no floor plane found in the depth image")
+    n, dd = _refine(pts, *best, tol)
+    if topmost:
+        n, dd = _topmost_level(pts, n, dd, tol)
+    resid = pts @ n + dd
+    inl = np.abs(resid) < tol
+    return FloorPlane(n, dd, float(np.sqrt(np.mean(resid[inl] ** 2)) * 1000),
+                      float(inl.mean()))
+
+
+def _refine(pts: np.ndarray, n: np.ndarray, d: float, tol: float):
+    for _ in range(3):
+        inl = pts[np.abs(pts @ n + d) < tol]
+        c = inl.mean(axis=0)
+        _, _, vt = np.linalg.svd(inl - c, full_matrices=False)
+        n2 = vt[2] if vt[2] @ n > 0 else -vt[2]
+        n, d = n2, float(-n2 @ c)
+    return n, d
+
+
+def _topmost_level(pts: np.ndarray, n: np.ndarray, d: float, tol: float):
+    """Move to the highest parallel plane holding MIN_LEVEL_SHARE of the points."""
+    h = pts @ n + d  # height above the fitted plane
+    bins = np.arange(-0.05, 0.6, LEVEL_BIN_MM / 1000)
+    hist, edges = np.histogram(h, bins)
+    share = hist / len(h)
+    cands = np.flatnonzero(share >= MIN_LEVEL_SHARE)
+    if len(cands) == 0:
+        return n, d
+    top = cands.max()
+    level = (edges[top] + edges[top + 1]) / 2
+    if level < 0.03:
+        return n, d
+    near = np.abs(h - level) < 2 * tol
+    log.debug("floor: using the level %.0f mm above the dominant plane", level * 1000)
+    return _refine(pts, n, d - float(np.median(h[near])), tol)

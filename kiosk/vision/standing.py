@@ -1,0 +1,340 @@
+"""Standing station, geometric core: heel stop, feet, and length / width / arch height.
+
+The capture's frames are fused (per-pixel median), the mat plane and the heel stop's face
+are found, each foot is the connected region rising from the mat in front of the stop,
+and its figures follow DESIGN.md section 3 in the floor frame. The backs of the heels are
+hidden from a camera in front, so length runs from the stop's face; a heel short of the
+stop is detected from where the shank stands, never measured.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import ndimage
+
+from kiosk.capture.frame import Frame, Intrinsics
+from kiosk.errors import InputError, NoFeetFound, StepBack
+from kiosk.vision.floor import FloorPlane, fit_floor
+
+log = logging.getLogger(__name__)
+
+# Geometry constants (documented in docs/METHOD.md)
+FOOT_MIN_HEIGHT_M = 0.004  # a pixel belongs to a foot above this height over the mat
+MAX_BODY_HEIGHT_M = 0.6
+STOP_BAND_M = (0.02, 0.12)  # heights at which the stop's face is searched
+STOP_INLIER_M = 0.006
+MIN_FOOT_PIXELS = 1500
+TRUNCATED_LENGTH_RATIO = 0.73  # DESIGN.md: AHI denominator = 0.73 × foot length
+# Where the shank stands over the foot: the ankle axis at ≈ 20 % of foot length from the
+# pternion. Our anthropometric model assumption (simulator: 0.20 ± 0.012); to be checked
+# on real captures before the tolerance below is tightened.
+ANKLE_RATIO = 0.20
+HEEL_GAP_TOLERANCE_M = 0.008
+HEEL_RADIUS_RATIO = 0.36  # heel radius / foot breadth (ANSUR II heel/foot breadth 0.71-0.73)
+SHANK_BAND_M = (0.10, 0.20)
+ARCH_SLICE_M = 0.003
+# Lower-leg section just above the ankle: antero-posterior / medio-lateral half-depth.
+# Our leg model's figure (0.89); to be checked on real captures.
+LEG_AP_RATIO = 0.89
+STATION_RADIUS_M = 0.6
+
+
+@dataclass
+class FootMeasurement:
+    side: str
+    length_mm: float
+    width_mm: float
+    arch_height_mm: float
+    arch_height_index: float
+    confidence: float
+    heel_gap_mm: float
+    axis_deg: float
+    toe_tip_xy_m: tuple
+    details: dict = field(default_factory=dict)
+
+
+@dataclass
+class StandingResult:
+    feet: dict[str, FootMeasurement]
+    floor: FloorPlane
+    stop: dict
+    fused_depth: np.ndarray
+    foot_masks: dict[str, np.ndarray]
+    timings_ms: dict
+
+
+def _height_threshold(P: np.ndarray, valid: np.ndarray, n_frames: int) -> float:
+    """Foot threshold above the mat: 3.5 × the fused depth noise at the mat, at least 4 mm.
+
+    The mat's own height spread (robust SD of heights near zero) is the noise measured in
+    this capture, so the threshold follows the camera's distance and model.
+    """
+    z = P[..., 2][valid]
+    near = z[np.abs(z) < 0.02]
+    if len(near) < 1000:
+        return FOOT_MIN_HEIGHT_M
+    mad = float(np.median(np.abs(near - np.median(near))))
+    return max(FOOT_MIN_HEIGHT_M, 3.5 * 1.4826 * mad)
+
+
+def fuse_depth(frames: list[Frame]) -> np.ndarray:
+    """Per-pixel median of the valid depth over the frames (0 where mostly invalid)."""
+    stack = np.stack([f.depth_m for f in frames]).astype(np.float32)
+    valid = stack > 0
+    count = valid.sum(axis=0)
+    stack[~valid] = np.nan
+    with np.errstate(all="ignore"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            med = np.nanmedian(stack, axis=0)
+    med[(count < max(1, len(frames) // 3)) | ~np.isfinite(med)] = 0
+    return med.astype(np.float32)
+
+
+def _line_ransac(xy: np.ndarray, rng: np.random.Generator, tol: float, iters: int = 400):
+    best, best_n = None, 0
+    for _ in range(iters):
+        i, j = rng.choice(len(xy), 2, replace=False)
+        d = xy[j] - xy[i]
+        nrm = np.linalg.norm(d)
+        if nrm < 0.05:
+            continue
+        n = np.array([-d[1], d[0]]) / nrm
+        c = n @ xy[i]
+        inl = np.abs(xy @ n - c) < tol
+        k = int(inl.sum())
+        if k > best_n:
+            best, best_n = (n, c), k
+    return best, best_n
+
+
+def find_heel_stop(P: np.ndarray, valid: np.ndarray, rng: np.random.Generator) -> dict:
+    """The stop's face: a vertical plane rising from the mat, found as a line in x-y.
+
+    `valid` should already be limited to the station's area (see `station_area`), so a
+    wall or furniture farther away cannot pass for the stop.
+    """
+    z = P[..., 2]
+    band = valid & (z > STOP_BAND_M[0]) & (z < STOP_BAND_M[1])
+    xy = P[band][:, :2]
+    if len(xy) < 300:
+        raise NoFeetFound("no heel stop in view: is the camera aimed at the mat?")
+    sub = xy[rng.choice(len(xy), min(len(xy), 6000), replace=False)]
+    best, count = _line_ransac(sub, rng, STOP_INLIER_M)
+    if best is None:
+        raise NoFeetFound("no heel stop in view: is the camera aimed at the mat?")
+    n, c = best
+    inl = np.abs(xy @ n - c) < STOP_INLIER_M
+    pts = xy[inl]
+    # refine by total least squares
+    m = pts.mean(axis=0)
+    _, _, vt = np.linalg.svd(pts - m)
+    direction = vt[0]
+    n = np.array([-direction[1], direction[0]])
+    # the normal points from the stop toward the camera (floor origin side)
+    if n @ (np.zeros(2) - m) < 0:
+        n = -n
+    span = float(np.ptp(pts @ direction))
+    heights = P[band][inl][:, 2]
+    if span < 0.25:
+        raise NoFeetFound("no heel stop in view: is the camera aimed at the mat?")
+    return {
+        "normal_xy": n,
+        "point_xy": m,
+        "span_m": span,
+        "height_m": float(np.percentile(heights, 98)),
+        "inliers": int(inl.sum()),
+    }
+
+
+def _circle_fit(xy: np.ndarray) -> tuple[np.ndarray, float]:
+    A = np.column_stack([2 * xy, np.ones(len(xy))])
+    b = (xy**2).sum(axis=1)
+    sol, *_ = np.linalg.lstsq(A, b, rcond=None)
+    c = sol[:2]
+    r = float(np.sqrt(max(sol[2] + c @ c, 0.0)))
+    return c, r
+
+
+def _leg_center(xy: np.ndarray, d: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """Centre of the leg's cross-section from its silhouette: the medio-lateral middle, and
+    LEG_AP_RATIO × the half-breadth behind the front-most point (the camera sees the front)."""
+    if len(xy) < 30:
+        return fallback
+    across = np.array([-d[1], d[0]])
+    t = (xy - fallback) @ across
+    s = (xy - fallback) @ d
+    t_hi, t_lo = np.percentile(t, 99), np.percentile(t, 1)
+    half = (t_hi - t_lo) / 2
+    front = np.percentile(s, 99)
+    return fallback + across * (t_hi + t_lo) / 2 + d * (front - LEG_AP_RATIO * half)
+
+
+def measure_foot(side: str, pts: np.ndarray, stop: dict) -> FootMeasurement:
+    """Figures of one foot from its floor-frame points (foot and lower leg)."""
+    n_stop, p_stop = stop["normal_xy"], stop["point_xy"]
+    z = pts[:, 2]
+    shank = pts[(z > SHANK_BAND_M[0]) & (z < SHANK_BAND_M[1])]
+    if len(shank) < 50:
+        raise NoFeetFound(f"{side} leg not visible above the foot")
+    ankle, leg_r = _circle_fit(shank[:, :2])
+    low = pts[z < 0.09]
+    ring = pts[(z > SHANK_BAND_M[0]) & (z < SHANK_BAND_M[0] + 0.04)]
+    if len(low) < 200:
+        raise NoFeetFound(f"{side} foot not found")
+    xy = low[:, :2]
+    # initial axis: from the ankle toward the farthest low point
+    d = xy[np.argmax(((xy - ankle) ** 2).sum(axis=1))] - ankle
+    d /= np.linalg.norm(d)
+    for _ in range(4):
+        s = (xy - ankle) @ d
+        across = np.array([-d[1], d[0]])
+        t = (xy - ankle) @ across
+        fore = s > 0.35 * s.max()
+        tmax, tmin = np.percentile(t[fore], 99.8), np.percentile(t[fore], 0.2)
+        s_mid = np.median(s[fore & ((t > tmax - 0.004) | (t < tmin + 0.004))])
+        mid = ankle + d * s_mid + across * (tmax + tmin) / 2
+        d = (mid - ankle) / np.linalg.norm(mid - ankle)
+        ankle = _leg_center(ring[:, :2], d, ankle)
+    s = (xy - ankle) @ d
+    across = np.array([-d[1], d[0]])
+    t = (xy - ankle) @ across
+    toe = float(np.percentile(s, 99.9))
+    tip = ankle + d * toe
+    # stop line along the axis: ankle + d * s_stop lies on the stop
+    cos_t = float(d @ n_stop)
+    if cos_t < 0.5:
+        raise NoFeetFound(f"{side} foot is not pointing away from the heel stop")
+    s_stop = float((p_stop - ankle) @ n_stop / (d @ n_stop))
+    width_est = float(np.percentile(t, 99.8) - np.percentile(t, 0.2))
+    heel_r = HEEL_RADIUS_RATIO * width_est
+    length = toe - s_stop - heel_r * (1.0 / cos_t - 1.0)
+    # breadth over the forefoot (front half)
+    fore = s > s_stop + 0.5 * length
+    width = float(np.percentile(t[fore], 99.9) - np.percentile(t[fore], 0.1))
+    # dorsal height at 50 % of length: parabola through the top of the cross-section
+    s50 = s_stop + 0.5 * length + heel_r * (1.0 / cos_t - 1.0)
+    sl = np.abs(s - s50) < ARCH_SLICE_M
+    zs, ts = low[sl, 2], t[sl]
+    if len(zs) < 20:
+        raise NoFeetFound(f"{side} foot's instep is hidden")
+    top = zs > 0.75 * zs.max()
+    coef = np.polyfit(ts[top], zs[top], 2) if top.sum() >= 6 else None
+    if coef is not None and coef[0] < 0:
+        arch = float(coef[2] - coef[1] ** 2 / (4 * coef[0]))
+        arch = min(arch, float(zs.max()))
+    else:
+        arch = float(np.percentile(zs, 95))
+    # heel check: the ankle stands ANKLE_RATIO × length in front of the pternion
+    gap = -s_stop - ANKLE_RATIO * length
+    gap = gap / (1 - ANKLE_RATIO)
+    axis_deg = float(np.degrees(np.arctan2(d[0], -d[1])))
+    confidence = float(np.clip(min(len(low) / 4000, 1.0) * min(sl.sum() / 60, 1.0), 0.05, 1.0))
+    return FootMeasurement(
+        side=side,
+        length_mm=length * 1000,
+        width_mm=width * 1000,
+        arch_height_mm=arch * 1000,
+        arch_height_index=arch / (TRUNCATED_LENGTH_RATIO * length),
+        confidence=confidence,
+        heel_gap_mm=gap * 1000,
+        axis_deg=axis_deg,
+        toe_tip_xy_m=(float(tip[0]), float(tip[1])),
+        details={"ankle_xy_m": ankle.tolist(), "leg_radius_m": leg_r},
+    )
+
+
+def station_area(P: np.ndarray, valid: np.ndarray, intr: Intrinsics,
+                 floor: FloorPlane) -> np.ndarray:
+    """Pixels within STATION_RADIUS_M of where the optical axis meets the mat.
+
+    The standing camera is aimed at the mat (DESIGN.md §2); walls and shelves beyond are
+    not the station. A staff calibration's region of interest replaces this default.
+    """
+    ray = np.array([0.0, 0.0, 1.0])
+    t = -floor.d / (floor.normal @ ray)
+    if not np.isfinite(t) or t <= 0:
+        raise InputError("the camera does not look down at the floor")
+    aim = floor.to_floor(ray * t)[:2]
+    return valid & (((P[..., :2] - aim) ** 2).sum(axis=-1) < STATION_RADIUS_M**2)
+
+
+def segment_feet(P: np.ndarray, valid: np.ndarray, stop: dict,
+                 left_is_positive_x: bool = True,
+                 min_height_m: float = FOOT_MIN_HEIGHT_M) -> dict[str, np.ndarray]:
+    """Pixel masks of the two legs-with-feet standing in front of the stop.
+
+    Legs are split at the midpoint between the two shanks' x, not by connectivity: feet
+    set close together, or wide trousers, touch in the image.
+    """
+    z = P[..., 2]
+    in_front = (P[..., :2] - stop["point_xy"]) @ stop["normal_xy"] > 0.004
+    body = valid & (z > min_height_m) & (z < MAX_BODY_HEIGHT_M) & in_front
+    # opening removes the speckle of noisy mat pixels that touch a foot's outline
+    body = ndimage.binary_opening(body, structure=np.ones((3, 3)), iterations=2)
+    labels, n = ndimage.label(body)
+    if n == 0:
+        raise NoFeetFound("no feet found on the mat")
+    sizes = ndimage.sum(body, labels, index=np.arange(1, n + 1))
+    keep = np.zeros(n + 1, bool)
+    keep[1:] = sizes >= MIN_FOOT_PIXELS
+    body = keep[labels]
+    grounded = body & (z < 0.03)
+    if grounded.sum() < 2 * MIN_FOOT_PIXELS // 3:
+        raise NoFeetFound("no feet found on the mat")
+    legs = body & (z > SHANK_BAND_M[0]) & (z < SHANK_BAND_M[1])
+    x = P[..., 0][legs]
+    if len(x) < 100:
+        raise NoFeetFound("no legs above the feet: please stand on the mat")
+    xs = np.sort(x)
+    gaps = np.diff(xs)
+    lo, hi = int(0.1 * len(xs)), int(0.9 * len(xs))
+    k = lo + int(np.argmax(gaps[lo:hi]))
+    if gaps[k] < 0.01:
+        raise NoFeetFound("only one foot found: please stand with both feet on the mat")
+    split = (xs[k] + xs[k + 1]) / 2
+    pos = body & (P[..., 0] > split)
+    neg = body & (P[..., 0] <= split)
+    for m in (pos, neg):
+        if (m & grounded).sum() < MIN_FOOT_PIXELS // 3:
+            raise NoFeetFound("only one foot found: please stand with both feet on the mat")
+    return {"left": pos, "right": neg} if left_is_positive_x else {"left": neg, "right": pos}
+
+
+def analyze_standing_frames(frames: list[Frame], rng: np.random.Generator | None = None,
+                            check_heels: bool = True) -> StandingResult:
+    """Fuse the frames and measure both feet; raises NoFeetFound / StepBack / InputError."""
+    if not frames:
+        raise InputError("the recording has no frames")
+    if frames[0].depth_m is None:
+        raise InputError("the recording has no depth stream")
+    rng = rng or np.random.default_rng(0)
+    t0 = time.perf_counter()
+    fused = fuse_depth(frames)
+    t1 = time.perf_counter()
+    intr: Intrinsics = frames[0].intrinsics
+    floor = fit_floor(fused, intr, rng, topmost=False)
+    P = floor.to_floor(intr.deproject(fused))
+    valid = station_area(P, fused > 0, intr, floor)
+    t2 = time.perf_counter()
+    stop = find_heel_stop(P, valid, rng)
+    masks = segment_feet(P, valid, stop, min_height_m=_height_threshold(P, valid, len(frames)))
+    t3 = time.perf_counter()
+    feet = {side: measure_foot(side, P[m], stop) for side, m in masks.items()}
+    t4 = time.perf_counter()
+    if check_heels:
+        off = [f for f in feet.values() if f.heel_gap_mm > HEEL_GAP_TOLERANCE_M * 1000]
+        if off:
+            which = " and ".join(f.side for f in off)
+            raise StepBack(f"step back to the heel stop ({which} heel not touching it)")
+    timings = {"fuse": (t1 - t0) * 1e3, "floor": (t2 - t1) * 1e3,
+               "segment": (t3 - t2) * 1e3, "measure": (t4 - t3) * 1e3}
+    stop_out = {"normal_xy": stop["normal_xy"].tolist(), "point_xy": stop["point_xy"].tolist(),
+                "height_m": stop["height_m"], "span_m": stop["span_m"]}
+    return StandingResult(feet, floor, stop_out, fused, masks, timings)
