@@ -1,0 +1,204 @@
+"""The JSON API: the shopper pages' capture jobs, and the retailers' read-only API.
+
+Shopper endpoints act on the visit in the signed session cookie (CSRF header required);
+retailer endpoints take a per-retailer read-only bearer token and see only that retailer.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request, session
+
+from kiosk.store import stats, utcnow
+from kiosk.web.auth import require_token
+from kiosk.web.capture import Job
+from kiosk.web.retail import parse_filter
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _svc() -> Any:
+    return current_app.extensions["kiosk"]
+
+
+def _visit() -> Any:
+    from kiosk.web.shopper import current_record
+
+    rec = current_record()
+    if rec is None or not rec.consent:
+        abort(409)
+    return rec
+
+
+@bp.post("/shopper/standing")
+def start_standing() -> Any:
+    svc = _svc()
+    if svc.cameras is None:
+        abort(404)
+    rec = _visit()
+    job = svc.jobs.start(Job("standing", rec.session_id), lambda j: run_standing(svc, j))
+    return jsonify(job.public()), 202
+
+
+@bp.post("/shopper/walk")
+def start_walk() -> Any:
+    svc = _svc()
+    if svc.cameras is None:
+        abort(404)
+    rec = _visit()
+    if rec.standing is None:
+        abort(409)
+    job = svc.jobs.start(Job("walk", rec.session_id), lambda j: run_walk(svc, j))
+    return jsonify(job.public()), 202
+
+
+@bp.get("/shopper/jobs/<job_id>")
+def job_status(job_id: str) -> Any:
+    svc = _svc()
+    job = svc.jobs.get(job_id) if svc.jobs is not None else None
+    if job is None or job.session_id != session.get("sid"):
+        abort(404)
+    body = job.public()
+    if job.phase == "error":
+        from kiosk.web.app import lang
+        from kiosk.web.strings import STRINGS, t
+
+        key = f"error.{job.error_kind}"
+        body["message"] = t(key if key in STRINGS["en"] else "error.generic", lang())
+    if svc.cameras is not None:
+        station = "standing" if job.kind == "standing" else "gait"
+        body["camera"] = svc.cameras[station].state
+        body["guidance"] = svc.extra.get(f"guidance_{station}")
+    return jsonify(body)
+
+
+@bp.get("/shopper/camera/<station>")
+def camera_state(station: str) -> Any:
+    svc = _svc()
+    if svc.cameras is None or station not in svc.cameras.stations:
+        abort(404)
+    cam = svc.cameras[station]
+    cam.touch()
+    return jsonify(state=cam.state, guidance=svc.extra.get(f"guidance_{station}"))
+
+
+def _calibration(svc: Any, station: str) -> Any:
+    from kiosk.web.staff import load_station_calibration
+
+    return load_station_calibration(svc, station)
+
+
+def run_standing(svc: Any, job: Job) -> None:
+    from kiosk.web.shopper import save
+
+    cfg = svc.config.capture
+    cam = svc.cameras["standing"]
+    cam.touch()
+    job.phase = "countdown"
+    n = round(cfg.standing_countdown_s)
+    for k in range(n, 0, -1):
+        job.countdown = k
+        time.sleep(cfg.standing_countdown_s / max(n, 1))
+        if job.cancelled:
+            return
+    job.phase, job.countdown = "capturing", 0
+
+    def progress(p: float, _frames: list) -> None:
+        job.progress = 0.8 * p
+
+    frames = cam.record(cfg.standing_capture_s, progress)
+    job.phase, job.progress = "analysing", 0.85
+    report = svc.analysis.analyze_standing(frames, calibration=_calibration(svc, "standing"))
+    if job.cancelled:
+        return
+    rec = svc.store.get_session(job.session_id) or svc.extra.get("unsaved", {}).get(job.session_id)
+    if rec is None:
+        return
+    if rec.qa:
+        keep_qa_recording(svc, job.session_id, frames)
+    save(svc, rec, standing=report, standing_at=utcnow())
+
+
+def run_walk(svc: Any, job: Job) -> None:
+    from kiosk.errors import TooFewSteps
+    from kiosk.web.shopper import finish_results, save
+
+    cfg = svc.config.capture
+    cam = svc.cameras["gait"]
+    calibration = _calibration(svc, "gait")
+    job.phase = "capturing"
+    last_count = [0.0]
+
+    def progress(p: float, frames: list) -> None:
+        job.progress = 0.9 * p
+        job.remaining_s = cfg.walk_duration_s * (1 - p)
+        # the live step counter: re-analyse what we have every few seconds
+        if time.monotonic() - last_count[0] > 3.0 and len(frames) > 30:
+            last_count[0] = time.monotonic()
+            try:
+                partial = svc.analysis.analyze_gait(list(frames), calibration=calibration)
+                job.steps = sum(int(f.get("steps", 0)) for f in partial["feet"].values())
+            except TooFewSteps:
+                pass
+
+    frames = cam.record(cfg.walk_duration_s, progress)
+    job.phase, job.progress, job.remaining_s = "analysing", 0.92, 0.0
+    report = svc.analysis.analyze_gait(frames, calibration=calibration)
+    job.steps = sum(int(f.get("steps", 0)) for f in report["feet"].values())
+    if job.cancelled:
+        return
+    rec = svc.store.get_session(job.session_id) or svc.extra.get("unsaved", {}).get(job.session_id)
+    if rec is None:
+        return
+    rec = save(svc, rec, gait=report, walk_at=utcnow())
+    finish_results(svc, rec)
+
+
+def keep_qa_recording(svc: Any, session_id: str, frames: list) -> None:
+    """QA mode only: the capture's frames, kept until the QA retention expires."""
+    from datetime import timedelta
+    from pathlib import Path
+
+    import numpy as np
+
+    qa_dir = Path(svc.config.data_dir) / "qa"
+    qa_dir.mkdir(parents=True, exist_ok=True)
+    path = qa_dir / f"{session_id}.npz"
+    depth = (
+        np.stack([f.depth_m for f in frames if f.depth_m is not None])
+        if any(f.depth_m is not None for f in frames)
+        else np.zeros((0,))
+    )
+    np.savez_compressed(path, depth_m=depth)
+    svc.store.add_qa_recording(
+        session_id, str(path), utcnow() + timedelta(hours=svc.config.store.qa_recording_retention_h)
+    )
+
+
+# --- retailer read-only API ---------------------------------------------------------
+
+
+@bp.get("/retail/dashboard")
+@require_token("retailer")
+def retail_dashboard() -> Any:
+    f = parse_filter(request.args, g.token["retailer_id"])
+    return jsonify(
+        filter={
+            "from": f.date_from.isoformat(),
+            "to": f.date_to.isoformat(),
+            "stores": list(f.store_ids),
+        },
+        **stats.dashboard(_svc().store, f),
+    )
+
+
+@bp.get("/retail/sessions.csv")
+@require_token("retailer")
+def retail_csv() -> Any:
+    f = parse_filter(request.args, g.token["retailer_id"])
+    return Response(stats.export_csv(_svc().store, f), mimetype="text/csv")

@@ -1,0 +1,228 @@
+"""The Flask application factory: one app for the kiosk screen, or for HQ with `hq=True`.
+
+The factory wires the blueprints to the store, the cameras and the analysis through one
+`Services` object (`app.extensions["kiosk"]`), sets the security policy (headers, request
+size, CSRF, cookies) and maps every error to a friendly page or a JSON body without a
+stack trace. Nothing starts until a request needs it: cameras open lazily.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request, session
+from werkzeug.exceptions import HTTPException
+
+from kiosk import __version__
+from kiosk.config import Config
+from kiosk.security import RateLimiter, load_secret_key
+from kiosk.store import Store
+from kiosk.store.db import StoreUnavailable
+from kiosk.web import strings
+from kiosk.web.auth import check_csrf, csrf_token
+
+log = logging.getLogger(__name__)
+
+CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; "
+    "object-src 'none'"
+)
+
+
+@dataclass
+class Services:
+    """What the blueprints use; tests and `kiosk demo` swap parts of it."""
+
+    config: Config
+    store: Store
+    hq: bool = False
+    demo: bool = False
+    cameras: Any = None  # kiosk.web.capture.CameraHub (kiosk mode only)
+    jobs: Any = None  # kiosk.web.capture.Jobs
+    analysis: Any = None  # kiosk.web.capture.Analysis
+    login_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(10))
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def create_app(
+    config: Config | None = None,
+    *,
+    store: Store | None = None,
+    hq: bool = False,
+    demo: bool = False,
+    camera_factory: Any = None,
+    analysis: Any = None,
+) -> Flask:
+    """The web app. `store` defaults to the configured database; `camera_factory(station)`
+    returns a FrameSource (default: the configured camera or the simulator)."""
+    config = config or Config()
+    app = Flask(__name__)
+    app.config.update(
+        KIOSK=config,
+        # the demo signs cookies with a per-process key; a kiosk keeps its key in a file
+        SECRET_KEY=load_secret_key(None if demo else (config.security.secret_key_file or None)),
+        MAX_CONTENT_LENGTH=max(config.web.max_request_bytes, config.web.max_upload_bytes),
+        MAX_FORM_MEMORY_SIZE=config.web.max_request_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=config.web.secure_cookies,
+        SESSION_COOKIE_NAME="kiosk_session",
+        JSON_SORT_KEYS=False,
+    )
+    if store is None:
+        store = Store(config.database_url)
+    services = Services(
+        config=config,
+        store=store,
+        hq=hq,
+        demo=demo,
+        login_limiter=RateLimiter(config.security.login_rate_per_min, 60.0),
+    )
+    app.extensions["kiosk"] = services
+
+    if not hq:
+        from kiosk.web.capture import Analysis, CameraHub, Jobs
+
+        services.analysis = analysis or Analysis()
+        services.cameras = CameraHub(config, camera_factory)
+        services.jobs = Jobs()
+
+    from kiosk.web import api, hq_ingest, retail, shopper, staff
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(retail.bp)
+    if hq:
+        app.register_blueprint(hq_ingest.bp)
+    else:
+        app.register_blueprint(shopper.bp)
+        app.register_blueprint(staff.bp)
+
+    _install_policy(app)
+    app.add_url_rule("/healthz", "healthz", _healthz)
+    return app
+
+
+def lang() -> str:
+    """The shopper's/user's language for this request."""
+    cfg = _cfg()
+    value = session.get("lang")
+    return value if value in cfg.kiosk.languages else cfg.kiosk.default_language
+
+
+def _cfg() -> Config:
+    from flask import current_app
+
+    return current_app.config["KIOSK"]
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(("/api/", "/hq/")) or request.path == "/healthz"
+
+
+def _install_policy(app: Flask) -> None:
+    @app.before_request
+    def _limits_and_csrf() -> Any:
+        max_body = app.config["KIOSK"].web.max_request_bytes
+        if request.path.startswith("/staff/catalogue"):
+            max_body = app.config["KIOSK"].web.max_upload_bytes
+        if request.content_length is not None and request.content_length > max_body:
+            from flask import abort
+
+            abort(413)
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            view = app.view_functions.get(request.endpoint or "")
+            if view is not None and not getattr(view, "csrf_exempt", False):
+                check_csrf()
+        return None
+
+    @app.context_processor
+    def _template_globals() -> dict[str, Any]:
+        lg = lang()
+        return {
+            "t": lambda key, **kw: strings.t(key, lg, **kw),
+            "lang": lg,
+            "languages": {k: strings.LANGUAGES.get(k, k) for k in _cfg().kiosk.languages},
+            "csrf_token": csrf_token,
+            "js_strings": strings.js_strings(lg),
+            "config": _cfg(),
+            "app_version": __version__,
+        }
+
+    @app.after_request
+    def _headers(resp: Any) -> Any:
+        h = resp.headers
+        h.setdefault("Content-Security-Policy", CSP)
+        h["X-Content-Type-Options"] = "nosniff"
+        h["X-Frame-Options"] = "DENY"
+        h["Referrer-Policy"] = "no-referrer"
+        h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+        h["Cross-Origin-Opener-Policy"] = "same-origin"
+        h["Cross-Origin-Resource-Policy"] = "same-origin"
+        if app.config["KIOSK"].web.secure_cookies:
+            h["Strict-Transport-Security"] = "max-age=31536000"
+        if not request.path.startswith("/static/"):
+            h.setdefault("Cache-Control", "no-store")
+        h.pop("Server", None)
+        return resp
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Any:
+        code = exc.code or 500
+        key = {
+            400: "error.csrf" if exc.description == "csrf" else "error.generic",
+            401: "error.forbidden",
+            403: "error.forbidden",
+            404: "error.not_found",
+            410: "error.expired",
+            413: "error.too_large",
+            429: "error.rate_limited",
+        }.get(code, "error.generic")
+        if _wants_json():
+            return jsonify(error=exc.name.lower().replace(" ", "_"), status=code), code
+        return render_template("error.html", message=strings.t(key, lang()), code=code), code
+
+    @app.errorhandler(StoreUnavailable)
+    def _store_down(exc: StoreUnavailable) -> Any:
+        log.error("store unavailable: %s", exc)
+        if _wants_json():
+            return jsonify(error="store_unavailable", status=503), 503
+        return render_template(
+            "error.html", message=strings.t("error.StoreUnavailable", lang()), code=503
+        ), 503
+
+    @app.errorhandler(Exception)
+    def _bug(exc: Exception) -> Any:
+        # A bug: log the traceback for us, show the person nothing technical.
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if _wants_json():
+            return jsonify(error="internal_error", status=500), 500
+        return render_template(
+            "error.html", message=strings.t("error.generic", lang()), code=500
+        ), 500
+
+
+def _healthz() -> Any:
+    """Liveness and readiness: the database answers; camera states for the kiosk."""
+    from flask import current_app
+
+    svc: Services = current_app.extensions["kiosk"]
+    body: dict[str, Any] = {
+        "status": "ok",
+        "version": __version__,
+        "mode": "hq" if svc.hq else "kiosk",
+    }
+    code = 200
+    try:
+        svc.store.ping()
+        body["database"] = "ok"
+    except StoreUnavailable as exc:
+        body["database"] = str(exc)
+        body["status"] = "degraded"
+        code = 503
+    if svc.cameras is not None:
+        body["cameras"] = {n: s["state"] for n, s in svc.cameras.status().items()}
+        body["outbox"] = svc.store.outbox_size()
+    return jsonify(body), code

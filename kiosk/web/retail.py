@@ -1,0 +1,206 @@
+"""The retailer dashboard: usage, funnel, size curve, class and recommendation mixes.
+
+Retailer accounts see their own stores only; admin sees every retailer. Charts are inline
+SVG drawn by the templates from the same numbers the CSV export and JSON API serve.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    stream_with_context,
+    url_for,
+)
+
+from kiosk.security import new_token, verify_secret, verify_unknown_user
+from kiosk.store import stats, utcnow
+from kiosk.web.auth import RETAIL_ROLES, current_role, login_user, logout_user, require_role
+
+bp = Blueprint("retail", __name__, url_prefix="/retail")
+retail_only = require_role(RETAIL_ROLES, "retail.login")
+
+
+def _svc() -> Any:
+    return current_app.extensions["kiosk"]
+
+
+def client_key() -> str:
+    return request.remote_addr or "?"
+
+
+def authenticate(username: str, password: str, roles: tuple[str, ...]) -> tuple[dict | None, str]:
+    """(account, "") on success, else (None, reason) with reason ok/locked/rate."""
+    svc = _svc()
+    sec = svc.config.security
+    if not svc.login_limiter.hit(client_key() + "|" + username[:64]):
+        return None, "rate"
+    acct = svc.store.get_account(username[:64]) if username else None
+    now = utcnow()
+    if acct is None or acct["disabled"] or acct["role"] not in roles:
+        verify_unknown_user(password)
+        return None, "bad"
+    if acct["locked_until"] is not None and acct["locked_until"] > now:
+        return None, "locked"
+    ok = verify_secret(password, acct["secret_hash"])
+    svc.store.record_login(
+        username, ok, max_attempts=sec.pin_max_attempts, lockout_s=sec.pin_lockout_s, now=now
+    )
+    return (acct, "") if ok else (None, "bad")
+
+
+def _safe_next(target: str | None, default: str) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    error = None
+    if request.method == "POST":
+        acct, why = authenticate(
+            request.form.get("username", ""), request.form.get("password", ""), RETAIL_ROLES
+        )
+        if acct is not None:
+            login_user(acct)
+            return redirect(_safe_next(request.args.get("next"), url_for("retail.dashboard")))
+        error = {"rate": "error.rate_limited", "locked": "error.rate_limited"}.get(
+            why, "retail.bad_login"
+        )
+        code = 429 if why == "rate" else 401
+        return render_template("retail_login.html", error=error), code
+    return render_template("retail_login.html", error=error)
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    logout_user()
+    return redirect(url_for("retail.login"))
+
+
+def parse_filter(args: Any, retailer_id: str | None) -> stats.Filter:
+    """A Filter from query args; bad dates fall back to the last 30 days."""
+
+    def d(name: str) -> date | None:
+        v = args.get(name, "")
+        try:
+            return date.fromisoformat(v) if v else None
+        except ValueError:
+            abort(400)
+
+    today = utcnow().date()
+    date_to = d("to") or today
+    date_from = d("from") or (date_to - timedelta(days=29))
+    store_ids = tuple(s for s in args.getlist("store") if s)[:50]
+    return stats.Filter(
+        retailer_id=retailer_id, store_ids=store_ids, date_from=date_from, date_to=date_to
+    )
+
+
+def scope() -> str | None:
+    """The retailer id the signed-in user may see (None = all, admin only)."""
+    if current_role() == "admin":
+        return request.args.get("retailer") or None
+    rid = session.get("retailer_id")
+    if not rid:
+        abort(403)
+    return rid
+
+
+@bp.get("/")
+@retail_only
+def dashboard() -> Any:
+    svc = _svc()
+    rid = scope()
+    f = parse_filter(request.args, rid)
+    data = stats.dashboard(svc.store, f)
+    return render_template(
+        "retail_dashboard.html",
+        data=data,
+        f=f,
+        stores=svc.store.list_stores(rid),
+        funnel_stages=stats.FUNNEL,
+    )
+
+
+@bp.get("/export.csv")
+@retail_only
+def export() -> Any:
+    f = parse_filter(request.args, scope())
+    body = stream_with_context(stats.export_csv(_svc().store, f))
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="sessions-{f.date_from}-{f.date_to}.csv"'
+        },
+    )
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@retail_only
+def tokens() -> Any:
+    svc = _svc()
+    rid = (
+        session.get("retailer_id")
+        if current_role() != "admin"
+        else (request.form.get("retailer_id") or session.get("retailer_id"))
+    )
+    created = None
+    if request.method == "POST":
+        if request.form.get("action") == "revoke":
+            try:
+                tid = int(request.form.get("token_id", ""))
+            except ValueError:
+                abort(400)
+            if not svc.store.revoke_token(tid, None if current_role() == "admin" else rid):
+                abort(404)
+        else:
+            if not rid:
+                abort(400)
+            name = (request.form.get("name") or "api")[:100]
+            created = new_token()
+            svc.store.add_token(created, "retailer", name, retailer_id=rid)
+    listing = svc.store.list_tokens("retailer", None if current_role() == "admin" else rid)
+    return render_template("retail_tokens.html", tokens=listing, created=created)
+
+
+@bp.route("/kiosk-tokens", methods=["GET", "POST"])
+@require_role(("admin",), "retail.login")
+def kiosk_tokens() -> Any:
+    """Admin: issue and revoke the per-kiosk tokens HQ ingest accepts."""
+    svc = _svc()
+    created = None
+    if request.method == "POST":
+        if request.form.get("action") == "revoke":
+            try:
+                tid = int(request.form.get("token_id", ""))
+            except ValueError:
+                abort(400)
+            if not svc.store.revoke_token(tid):
+                abort(404)
+        else:
+            kiosk_id = request.form.get("kiosk_id", "")
+            retailer_id = request.form.get("retailer_id", "")
+            import re
+
+            pat = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+            if not pat.match(kiosk_id) or not pat.match(retailer_id):
+                abort(400)
+            created = new_token()
+            svc.store.add_token(
+                created, "kiosk", kiosk_id, kiosk_id=kiosk_id, retailer_id=retailer_id
+            )
+    return render_template(
+        "retail_kiosk_tokens.html", tokens=svc.store.list_tokens("kiosk"), created=created
+    )

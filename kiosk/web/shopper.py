@@ -1,0 +1,312 @@
+"""The shopper flow: welcome → privacy and consent → standing → walk → results → QR.
+
+No login and no identity: the visit is an anonymous session record, saved (and queued for
+HQ) at every stage so the funnel is counted even when a shopper walks away. Captures run
+as background jobs (kiosk.web.capture); these views only render and record.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+from datetime import timedelta
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from kiosk import __version__
+from kiosk.errors import KioskError
+from kiosk.security import new_token
+from kiosk.store import SessionRecord, new_record, utcnow
+from kiosk.store.db import StoreUnavailable
+from kiosk.store.records import Recommendation
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("shopper", __name__)
+
+SEXES = ("female", "male")
+
+
+def _svc() -> Any:
+    return current_app.extensions["kiosk"]
+
+
+def current_record() -> SessionRecord | None:
+    sid = session.get("sid")
+    if not sid:
+        return None
+    try:
+        return _svc().store.get_session(sid)
+    except StoreUnavailable:
+        return session_fallback()
+
+
+def session_fallback() -> SessionRecord | None:
+    """The record kept in memory when the database could not be written."""
+    rec = _svc().extra.get("unsaved", {}).get(session.get("sid"))
+    return rec
+
+
+def save(svc: Any, rec: SessionRecord, **changes: Any) -> SessionRecord:
+    """Apply `changes` and save; a full disk keeps the flow going on an in-memory copy."""
+    rec = rec.model_copy(update={**changes, "updated_at": max(utcnow(), rec.updated_at)})
+    rec = SessionRecord.model_validate(rec.model_dump(by_alias=True))
+    try:
+        svc.store.save_session(rec, enqueue=True)
+        svc.extra.get("unsaved", {}).pop(rec.session_id, None)
+    except StoreUnavailable as exc:
+        log.error("session %s not saved: %s", rec.session_id, exc)
+        svc.extra.setdefault("unsaved", {})[rec.session_id] = rec
+        svc.extra["store_error"] = str(exc)
+    return rec
+
+
+def qa_until(svc: Any) -> float | None:
+    until = svc.store.get_state("qa_mode_until")
+    return until if until and until > time.time() else None
+
+
+def require_record(stage: str | None = None) -> SessionRecord:
+    rec = current_record()
+    if rec is None:
+        abort(redirect(url_for("shopper.welcome")))
+    if stage in ("standing", "walk", "results") and not rec.consent:
+        abort(redirect(url_for("shopper.privacy")))
+    return rec
+
+
+@bp.get("/")
+def welcome() -> Any:
+    svc = _svc()
+    rec = current_record()
+    if rec is not None and rec.ended_at is None:
+        save(svc, rec, ended_at=utcnow())  # the idle timeout brought us back: close it
+    session.pop("sid", None)
+    return render_template("welcome.html")
+
+
+@bp.post("/lang")
+def set_lang() -> Any:
+    value = request.form.get("lang", "")
+    if value in _svc().config.kiosk.languages:
+        session["lang"] = value
+    return redirect(url_for("shopper.welcome"))
+
+
+@bp.post("/start")
+def start() -> Any:
+    svc = _svc()
+    cfg = svc.config
+    lang = session.get("lang") or cfg.kiosk.default_language
+    rec = new_record(
+        kiosk_id=cfg.kiosk.kiosk_id,
+        store_id=cfg.kiosk.store_id,
+        retailer_id=cfg.kiosk.retailer_id,
+        lang=lang,
+        app_version=__version__,
+        model_versions=model_versions(),
+    )
+    save(svc, rec)
+    session["sid"] = rec.session_id
+    return redirect(url_for("shopper.privacy"))
+
+
+def model_versions() -> dict[str, str]:
+    try:
+        from kiosk.pipeline import model_versions as mv
+    except ImportError:
+        return {}
+    return dict(mv())
+
+
+@bp.get("/privacy")
+def privacy() -> Any:
+    require_record()
+    svc = _svc()
+    return render_template(
+        "privacy.html",
+        qa=qa_until(svc) is not None,
+        days=svc.config.store.retention_days,
+        hours=int(svc.config.store.qa_recording_retention_h),
+    )
+
+
+@bp.post("/consent")
+def consent() -> Any:
+    svc = _svc()
+    rec = require_record()
+    if request.form.get("choice") != "agree":
+        save(svc, rec, ended_at=utcnow())
+        session.pop("sid", None)
+        return redirect(url_for("shopper.welcome"))
+    sex = request.form.get("sex")
+    save(
+        svc,
+        rec,
+        consent=True,
+        consent_at=utcnow(),
+        qa=qa_until(svc) is not None,
+        sex=sex if sex in SEXES else None,
+    )
+    return redirect(url_for("shopper.standing"))
+
+
+@bp.get("/standing")
+def standing() -> Any:
+    require_record("standing")
+    return render_template("standing.html")
+
+
+@bp.get("/walk")
+def walk() -> Any:
+    rec = require_record("walk")
+    if rec.standing is None:
+        return redirect(url_for("shopper.standing"))
+    return render_template("walk.html")
+
+
+@bp.post("/walk/skip")
+def skip_walk() -> Any:
+    svc = _svc()
+    rec = require_record("walk")
+    rec = finish_results(svc, rec)
+    return redirect(url_for("shopper.results"))
+
+
+def finish_results(svc: Any, rec: SessionRecord) -> SessionRecord:
+    """Recommendations for the reports so far, and the results stage recorded."""
+    recs = recommend(svc, rec)
+    return save(svc, rec, recommendations=recs, results_at=rec.results_at or utcnow())
+
+
+def recommend(svc: Any, rec: SessionRecord) -> list[Recommendation]:
+    if rec.standing is None:
+        return []
+    from kiosk.web.advice import recommend_products
+
+    return recommend_products(svc, rec)
+
+
+@bp.get("/results")
+def results() -> Any:
+    rec = require_record("results")
+    if rec.standing is None:
+        return redirect(url_for("shopper.standing"))
+    svc = _svc()
+    qr_svg = None
+    link = session.get("qr_link")
+    if link and session.get("qr_sid") == rec.session_id:
+        qr_svg = qr_code_svg(url_for("shopper.summary", link=link, _external=True))
+    return render_template(
+        "results.html",
+        rec=rec,
+        qr_svg=qr_svg,
+        hours=int(svc.config.web.summary_link_ttl_s // 3600),
+        store_error=svc.extra.get("unsaved", {}).get(rec.session_id) is not None,
+    )
+
+
+def qr_code_svg(url: str) -> str:
+    import segno
+
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(
+        buf, kind="svg", scale=6, border=2, xmldecl=False, svgns=True, nl=False
+    )
+    return buf.getvalue().decode()
+
+
+@bp.post("/qr")
+def make_qr() -> Any:
+    svc = _svc()
+    rec = require_record("results")
+    link = new_token()
+    expires = utcnow() + timedelta(seconds=svc.config.web.summary_link_ttl_s)
+    try:
+        svc.store.add_summary_link(link, rec.session_id, expires)
+    except StoreUnavailable:
+        abort(503)
+    save(svc, rec, qr_at=rec.qr_at or utcnow())
+    session["qr_link"], session["qr_sid"] = link, rec.session_id
+    return redirect(url_for("shopper.results") + "#qr")
+
+
+@bp.get("/s/<link>")
+def summary(link: str) -> Any:
+    svc = _svc()
+    if len(link) > 100:
+        abort(404)
+    sid = svc.store.resolve_summary_link(link, utcnow())
+    if sid is None:
+        abort(410)
+    rec = svc.store.get_session(sid)
+    if rec is None:
+        abort(410)
+    return render_template("summary.html", rec=rec)
+
+
+@bp.post("/finish")
+def finish() -> Any:
+    svc = _svc()
+    rec = current_record()
+    if rec is not None:
+        save(svc, rec, ended_at=utcnow())
+    for k in ("sid", "qr_link", "qr_sid"):
+        session.pop(k, None)
+    return redirect(url_for("shopper.welcome"))
+
+
+@bp.get("/preview/<station>.mjpg")
+def preview(station: str) -> Any:
+    """MJPEG of the station camera with the pipeline's overlay (and guidance in a header)."""
+    svc = _svc()
+    if station not in svc.cameras.stations:
+        abort(404)
+    cam = svc.cameras[station]
+    fps = svc.config.web.preview_fps
+    max_s = 600.0
+
+    def frames() -> Any:
+        import cv2
+
+        seq, t_end = 0, time.monotonic() + max_s
+        while time.monotonic() < t_end:
+            t0 = time.monotonic()
+            frame, seq = cam.wait_frame(seq, timeout_s=2.0)
+            if frame is None:
+                continue
+            try:
+                image, guidance = svc.analysis.preview(frame)
+            except KioskError as exc:
+                log.debug("preview: %s", exc)
+                continue
+            svc.extra[f"guidance_{station}"] = guidance
+            ok, jpg = cv2.imencode(".jpg", image[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 70])
+            if not ok:
+                continue
+            yield (
+                b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: "
+                + str(len(jpg)).encode()
+                + b"\r\n\r\n"
+                + jpg.tobytes()
+                + b"\r\n"
+            )
+            time.sleep(max(0.0, 1.0 / fps - (time.monotonic() - t0)))
+
+    return Response(
+        frames(),
+        mimetype="multipart/x-mixed-replace; boundary=frame",
+        headers={"Cache-Control": "no-store"},
+    )

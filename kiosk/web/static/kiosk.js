@@ -1,0 +1,180 @@
+// Kiosk screens: idle timeout, capture jobs with progress, the PIN keypad and the
+// rearfoot-angle chart. Plain JavaScript, no libraries; every string comes from the page.
+"use strict";
+
+function csrf() {
+  const m = document.querySelector('meta[name="csrf-token"]');
+  return m ? m.content : "";
+}
+
+function strings() {
+  const el = document.getElementById("strings");
+  return el ? JSON.parse(el.textContent) : {};
+}
+
+function fmt(s, kw) {
+  return String(s || "").replace(/\{(\w+)\}/g, (_, k) => (k in kw ? kw[k] : ""));
+}
+
+// Back to the welcome screen after a quiet spell; any touch restarts the clock.
+function setupIdle() {
+  const body = document.body;
+  const idle = parseFloat(body.dataset.idleS || "0");
+  if (!idle || !body.dataset.home) return;
+  let timer = null;
+  const reset = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => { window.location.href = body.dataset.home; }, idle * 1000);
+  };
+  ["pointerdown", "keydown", "touchstart"].forEach((ev) =>
+    document.addEventListener(ev, reset, { passive: true }));
+  window.kioskBusy = (busy) => { if (busy) clearTimeout(timer); else reset(); };
+  reset();
+}
+
+function setupCapture() {
+  const root = document.querySelector("[data-capture]");
+  if (!root) return;
+  const S = strings();
+  const kind = root.dataset.capture;
+  const go = document.getElementById("go");
+  const bar = document.getElementById("bar");
+  const status = document.getElementById("status");
+  const countdown = document.getElementById("countdown");
+  const guidance = document.getElementById("guidance");
+  const down = document.getElementById("camera-down");
+  const errBox = document.getElementById("error");
+  const errMsg = document.getElementById("error-message");
+  const steps = document.getElementById("steps");
+
+  async function pollCamera() {
+    try {
+      const r = await fetch(root.dataset.cameraUrl, { cache: "no-store" });
+      if (r.ok) {
+        const s = await r.json();
+        down.hidden = s.state !== "unavailable";
+        if (s.guidance) { guidance.textContent = s.guidance; guidance.hidden = false; }
+        else guidance.hidden = true;
+      }
+    } catch (e) { /* the next poll tries again */ }
+  }
+  const camTimer = setInterval(pollCamera, 700);
+  pollCamera();
+
+  function show(job) {
+    bar.style.width = Math.round(job.progress * 100) + "%";
+    countdown.hidden = job.phase !== "countdown";
+    if (job.phase === "countdown") {
+      countdown.textContent = job.countdown;
+      status.textContent = fmt(S["standing.countdown"], { n: job.countdown });
+    } else if (job.phase === "capturing") {
+      status.textContent = kind === "walk"
+        ? fmt(S["walk.remaining"], { s: Math.ceil(job.remaining_s) })
+        : S["standing.capturing"];
+    } else if (job.phase === "analysing") {
+      status.textContent = kind === "walk" ? S["walk.analysing"] : S["standing.analysing"];
+    }
+    if (steps && kind === "walk") steps.textContent = fmt(S["walk.steps"], { n: job.steps });
+    if (job.camera) down.hidden = job.camera !== "unavailable";
+  }
+
+  async function run() {
+    go.disabled = true;
+    errBox.hidden = true;
+    if (window.kioskBusy) window.kioskBusy(true);
+    try {
+      const r = await fetch(root.dataset.startUrl, {
+        method: "POST", headers: { "X-CSRF-Token": csrf() }, cache: "no-store" });
+      if (!r.ok) throw new Error("start " + r.status);
+      let job = await r.json();
+      const url = root.dataset.jobUrl.replace("JOB", job.id);
+      while (job.phase !== "done" && job.phase !== "error") {
+        await new Promise((res) => setTimeout(res, 200));
+        const p = await fetch(url, { cache: "no-store" });
+        if (!p.ok) throw new Error("poll " + p.status);
+        job = await p.json();
+        show(job);
+      }
+      if (job.phase === "done") {
+        status.textContent = S["standing.ok"];
+        clearInterval(camTimer);
+        window.location.href = root.dataset.next;
+        return;
+      }
+      errMsg.textContent = job.message || S["error.generic"];
+      errBox.hidden = false;
+      go.textContent = S["error.retry"];
+    } catch (e) {
+      errMsg.textContent = S["error.generic"];
+      errBox.hidden = false;
+      go.textContent = S["error.retry"];
+    }
+    go.disabled = false;
+    countdown.hidden = true;
+    if (window.kioskBusy) window.kioskBusy(false);
+  }
+  go.addEventListener("click", run);
+}
+
+function setupKeypad() {
+  const pin = document.getElementById("pin");
+  if (!pin) return;
+  document.querySelectorAll(".key").forEach((b) => {
+    b.addEventListener("click", () => {
+      const k = b.dataset.key;
+      if (k === "⌫") pin.value = pin.value.slice(0, -1);
+      else if (k !== "✓" && pin.value.length < 12) pin.value += k;
+    });
+  });
+}
+
+// Rearfoot angle over the gait cycle (0-100 %), both feet, as inline SVG.
+function drawRearfootChart() {
+  const host = document.getElementById("rearfoot-chart");
+  const dataEl = document.getElementById("rearfoot-data");
+  if (!host || !dataEl) return;
+  const data = JSON.parse(dataEl.textContent);
+  const W = 900, H = 360, L = 60, R = 20, T = 20, B = 50;
+  const all = [].concat(data.left || [], data.right || []).filter((v) => v !== null);
+  if (!all.length) return;
+  let lo = Math.min(0, ...all), hi = Math.max(...all);
+  lo = Math.floor(lo / 5) * 5; hi = Math.ceil(hi / 5) * 5 || 5;
+  const x = (i, n) => L + (i / (n - 1)) * (W - L - R);
+  const y = (v) => T + (1 - (v - lo) / (hi - lo)) * (H - T - B);
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  svg.setAttribute("role", "img");
+  const add = (tag, attrs, text) => {
+    const el = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+    if (text !== undefined) el.textContent = text;
+    svg.appendChild(el);
+    return el;
+  };
+  for (let v = lo; v <= hi; v += 5) {
+    add("line", { x1: L, x2: W - R, y1: y(v), y2: y(v), class: v === 0 ? "axis" : "grid" });
+    add("text", { x: L - 8, y: y(v) + 5, "text-anchor": "end" }, v + "°");
+  }
+  for (let p = 0; p <= 100; p += 25) {
+    add("text", { x: x(p, 101), y: H - B + 22, "text-anchor": "middle" }, p + "%");
+  }
+  add("text", { x: (W + L) / 2, y: H - 6, "text-anchor": "middle" }, host.dataset.x);
+  add("text", { x: 14, y: T + 10 }, host.dataset.y);
+  ["left", "right"].forEach((side, k) => {
+    const c = data[side];
+    if (!c || !c.length) return;
+    const pts = c.map((v, i) => (v === null ? null : `${x(i, c.length).toFixed(1)},${y(v).toFixed(1)}`))
+      .filter(Boolean).join(" ");
+    add("polyline", { points: pts, class: side, id: "curve-" + side });
+    add("text", { x: W - R - 150 + k * 80, y: T + 14, class: side }, host.dataset[side]);
+  });
+  host.appendChild(svg);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  setupIdle();
+  setupCapture();
+  setupKeypad();
+  drawRearfootChart();
+});
