@@ -32,39 +32,33 @@ def active_rules(svc: Any) -> Any:
     return rules.RulesStore(rules_dir(svc)).load_or_default()
 
 
-def _first(d: Any, *names: str, default: Any = None) -> Any:
-    for n in names:
-        v = d.get(n) if isinstance(d, dict) else getattr(d, n, None)
-        if v is not None:
-            return v
-    return default
-
-
 def recommend_products(svc: Any, rec: SessionRecord) -> list[Recommendation]:
-    """Recommendations for the visit's reports in its language, as stored records."""
+    """Recommendations for the visit's reports in its language, as stored records.
+
+    kiosk.advice returns in-stock `items` that fit, and per kind the `nearest` models
+    when nothing fits in stock: those are stored with in_stock=False, which is what the
+    dashboard's "recommended but out of stock" counts.
+    """
     from kiosk.advice.recommend import recommend
 
     out = recommend(
         rec.standing, rec.gait, active_catalogue(svc), active_rules(svc), rec.lang, rec.sex
     )
-    items = _first(out, "recommendations", default=out) if isinstance(out, dict) else out
-    recs = []
-    for item in list(items or [])[:50]:
-        pid = str(_first(item, "product_id", "sku", "id", default=""))[:64]
-        name = str(_first(item, "name", "title", default=pid))[:200]
-        if not pid or not name:
-            continue
-        recs.append(
-            Recommendation(
-                product_id=pid,
-                name=name,
-                kind=str(_first(item, "kind", "category", default="shoe"))[:16],
-                in_stock=bool(_first(item, "in_stock", default=True)),
-                reason=(
-                    str(_first(item, "reason", "explanation", "why"))[:2000]
-                    if _first(item, "reason", "explanation", "why") is not None
-                    else None
-                ),
-            )
-        )
-    return recs
+    recs: list[Recommendation] = []
+    for item in out.get("items", []):
+        recs.append(_rec(item, True, " ".join(item.get("explanation") or [])))
+    for options in out.get("nearest", {}).values():
+        for item in options:
+            recs.append(_rec(item, False, None))
+    return recs[:50]
+
+
+def _rec(item: dict, in_stock: bool, reason: str | None) -> Recommendation:
+    name = " ".join(str(x) for x in (item.get("brand"), item.get("model")) if x) or item["sku"]
+    return Recommendation(
+        product_id=str(item["sku"])[:64],
+        kind=str(item["kind"])[:16],
+        name=name[:200],
+        in_stock=in_stock,
+        reason=reason[:2000] if reason else None,
+    )

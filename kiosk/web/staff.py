@@ -260,5 +260,8 @@ def rules() -> Any:
         except CatalogueError as exc:
             problems = [str(exc)]
             code = 400
-    current = rs.current_text() if hasattr(rs, "current_text") else ""
+    if rs.active_version():
+        current = json.dumps(rs.read_payload()[1], indent=1, ensure_ascii=False)
+    else:
+        current = rules_mod.default_rules_path().read_text(encoding="utf-8")
     return render_template("staff_rules.html", text=current, problems=problems, saved=saved), code

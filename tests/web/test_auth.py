@@ -1,0 +1,142 @@
+"""Every staff and retailer route refuses the signed-out and the wrong role; forms need
+CSRF; PINs lock; logins are rate limited; responses carry the security headers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from tests.web.conftest import STAFF_PIN, csrf_of, login
+
+PUBLIC = {"staff.login", "retail.login", "retail.logout", "staff.logout"}
+
+
+def _protected(app, prefix: str):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith(prefix) and rule.endpoint not in PUBLIC:
+            url = rule.rule.replace("<station>", "standing").replace("<fmt>", "pdf")
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield method, url, rule.endpoint
+
+
+def test_inventory_covers_the_staff_and_retail_areas(kiosk_app):
+    staff = {e for _, _, e in _protected(kiosk_app, "staff.")}
+    retail = {e for _, _, e in _protected(kiosk_app, "retail.")}
+    assert {
+        "staff.home",
+        "staff.calibrate",
+        "staff.catalogue",
+        "staff.rules",
+        "staff.qa",
+        "staff.remeasure",
+        "staff.board_file",
+    } <= staff
+    assert {"retail.dashboard", "retail.export", "retail.tokens", "retail.kiosk_tokens"} <= retail
+
+
+@pytest.mark.parametrize("prefix", ["staff.", "retail."])
+def test_signed_out_requests_are_refused_on_every_protected_route(kiosk_app, prefix):
+    c = kiosk_app.test_client()
+    tok = csrf_of(c)  # a valid CSRF token, so the refusal is about authentication
+    for method, url, ep in _protected(kiosk_app, prefix):
+        r = c.open(url, method=method, data={"csrf_token": tok})
+        if method == "GET":
+            assert r.status_code == 302 and "/login" in r.headers["Location"], (ep, r.status_code)
+        else:
+            assert r.status_code == 401, (ep, method, r.status_code)
+
+
+@pytest.mark.parametrize(("role", "prefix"), [("retailer", "staff."), ("staff", "retail.")])
+def test_wrong_role_is_forbidden_on_every_protected_route(kiosk_app, role, prefix):
+    c = kiosk_app.test_client()
+    tok = login(c, role)
+    for method, url, ep in _protected(kiosk_app, prefix):
+        r = c.open(url, method=method, data={"csrf_token": tok})
+        assert r.status_code == 403, (ep, method, r.status_code)
+
+
+def test_only_admin_may_issue_kiosk_tokens(kiosk_app):
+    c = kiosk_app.test_client()
+    tok = login(c, "retailer")
+    assert c.get("/retail/kiosk-tokens").status_code == 403
+    c2 = kiosk_app.test_client()
+    tok = login(c2, "admin")
+    r = c2.post(
+        "/retail/kiosk-tokens", data={"csrf_token": tok, "kiosk_id": "k9", "retailer_id": "r1"}
+    )
+    assert r.status_code == 200 and b"token-created" in r.data
+    assert kiosk_app.extensions["kiosk"].store.list_tokens("kiosk")[0]["kiosk_id"] == "k9"
+
+
+def test_forms_without_the_csrf_token_are_rejected(kiosk_app):
+    c = kiosk_app.test_client()
+    login(c, "staff")
+    assert c.post("/staff/qa", data={"action": "on"}).status_code == 400
+    assert c.post("/staff/qa", data={"action": "on", "csrf_token": "forged"}).status_code == 400
+    c2 = kiosk_app.test_client()
+    r = c2.post("/retail/login", data={"username": "shop1", "password": "x"})
+    assert r.status_code == 400
+    assert c2.post("/start").status_code == 400
+
+
+def test_staff_pin_locks_after_repeated_failures_even_for_the_right_pin(kiosk_app):
+    c = kiosk_app.test_client()
+    tok = csrf_of(c)
+    for _ in range(5):
+        r = c.post("/staff/login", data={"csrf_token": tok, "pin": "0000"})
+    assert r.status_code == 429
+    r = c.post("/staff/login", data={"csrf_token": tok, "pin": STAFF_PIN})
+    assert r.status_code == 429
+    assert b"login-error" in r.data
+    acct = kiosk_app.extensions["kiosk"].store.get_account("staff")
+    assert acct["locked_until"] > datetime.utcnow()
+
+
+def test_login_attempts_are_rate_limited_per_client(kiosk_app):
+    c = kiosk_app.test_client()
+    tok = csrf_of(c)
+    codes = [
+        c.post(
+            "/retail/login", data={"csrf_token": tok, "username": "nobody", "password": "x"}
+        ).status_code
+        for _ in range(12)
+    ]
+    assert codes[:10] == [401] * 10
+    assert codes[10:] == [429, 429]
+
+
+def test_responses_carry_security_headers_and_no_server_banner(kiosk_app):
+    r = kiosk_app.test_client().get("/")
+    h = r.headers
+    assert "default-src 'self'" in h["Content-Security-Policy"]
+    assert h["X-Frame-Options"] == "DENY"
+    assert h["X-Content-Type-Options"] == "nosniff"
+    assert h["Referrer-Policy"] == "no-referrer"
+    assert h["Cache-Control"] == "no-store"
+    cookie = r.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+
+
+def test_oversized_request_bodies_are_rejected_with_413(kiosk_app):
+    c = kiosk_app.test_client()
+    tok = csrf_of(c)
+    big = "x" * (kiosk_app.config["KIOSK"].web.max_request_bytes + 10)
+    r = c.post("/retail/login", data={"csrf_token": tok, "username": big, "password": "x"})
+    assert r.status_code == 413
+
+
+def test_login_redirect_target_cannot_leave_the_site(kiosk_app):
+    c = kiosk_app.test_client()
+    tok = csrf_of(c)
+    r = c.post(
+        "/retail/login?next=//evil.example/x",
+        data={"csrf_token": tok, "username": "shop1", "password": "correct horse battery"},
+    )
+    assert r.headers["Location"] == "/retail/"
+
+
+def test_default_bind_address_is_localhost():
+    from kiosk.config import Config
+
+    assert Config().web.host == "127.0.0.1"
