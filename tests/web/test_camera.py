@@ -1,0 +1,57 @@
+"""The camera hub on the simulated camera: frames flow, an unplugged camera is a state the
+app reports, and it recovers by itself when the camera returns, with no restart."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from kiosk.errors import CameraUnavailable
+from kiosk.web.capture import Station
+
+pytest.importorskip("kiosk.capture.simulated")
+
+
+def _wait(pred, timeout_s=10.0):
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_unplugged_camera_shows_unavailable_and_recovers_without_restart(kiosk_app):
+    from kiosk.capture.simulated import SimulatedCamera
+
+    unplugged = threading.Event()
+
+    def factory(station):
+        if unplugged.is_set():
+            raise CameraUnavailable("camera not connected")
+        return SimulatedCamera(station=station, seed=3, realtime=True, unplugged=unplugged)
+
+    st = Station("standing", factory, reconnect_s=0.1, idle_stop_s=30)
+    try:
+        st.touch()
+        assert _wait(lambda: st.state == "ok")
+        frames = st.record(0.5)
+        assert len(frames) >= 4  # ~15 fps
+        unplugged.set()
+        assert _wait(lambda: st.state == "unavailable")
+        with pytest.raises(CameraUnavailable):
+            st.record(0.3, stall_s=0.2)
+        unplugged.clear()
+        assert _wait(lambda: st.state == "ok")
+        assert len(st.record(0.3)) >= 2
+    finally:
+        st.stop()
+
+
+def test_healthz_reports_database_and_camera_states(kiosk_app):
+    r = kiosk_app.test_client().get("/healthz")
+    assert r.status_code == 200
+    assert r.json["database"] == "ok"
+    assert set(r.json["cameras"]) == {"standing", "gait"}
