@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,10 @@ def nominal_intrinsics(width: int, height: int, hfov_deg: float = NOMINAL_HFOV_D
 
 
 def _open_capture(path: Path) -> Any:
+    # FFmpeg writes its complaints ("moov atom not found") straight to stderr; the
+    # InputError below already tells the user, so keep FFmpeg quiet unless an operator
+    # sets OPENCV_FFMPEG_LOGLEVEL to debug a file.
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
     import cv2
 
     capture = cv2.VideoCapture(str(path))

@@ -82,8 +82,8 @@ class Roi:
 
     def pixels(self, width: int, height: int) -> tuple[int, int, int, int]:
         """(x0, y0, x1, y1) pixel bounds of the region in a width x height frame."""
-        x0 = round(self.x * width)
-        y0 = round(self.y * height)
+        x0 = min(round(self.x * width), width - 1)
+        y0 = min(round(self.y * height), height - 1)
         x1 = max(x0 + 1, min(width, round((self.x + self.w) * width)))
         y1 = max(y0 + 1, min(height, round((self.y + self.h) * height)))
         return x0, y0, x1, y1
