@@ -103,6 +103,9 @@ def load_secret_key(path: str | Path | None, env_name: str = "KIOSK_SECRET_KEY")
     value = os.environ.get(env_name)
     if value:
         return value.encode()
+    cred_dir = os.environ.get("CREDENTIALS_DIRECTORY")  # systemd LoadCredential=
+    if cred_dir and (Path(cred_dir) / env_name.lower()).is_file():
+        path = Path(cred_dir) / env_name.lower()
     if not path:
         return secrets.token_bytes(32)
     p = Path(path)

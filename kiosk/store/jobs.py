@@ -1,0 +1,76 @@
+"""Scheduled store jobs, run by the systemd timers: `python -m kiosk.store.jobs sync|purge`.
+
+`sync` drains the outbox to HQ (token from $KIOSK_HQ_TOKEN, the systemd credential
+`kiosk_hq_token`, or the configured token file); `purge` applies the retention period.
+Exit status 0 when done, 1 when HQ could not take everything (the timer retries).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from kiosk.config import Config, load_config, read_secret
+from kiosk.errors import ConfigError, KioskError
+from kiosk.store.db import Store
+from kiosk.store.outbox import Forwarder
+from kiosk.store.records import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def sync(config: Config, max_seconds: float = 60.0) -> int:
+    """Forward the outbox; returns the number of records still queued."""
+    if not config.hq.url:
+        log.info("sync: no HQ configured; nothing to do")
+        return 0
+    token = read_secret("KIOSK_HQ_TOKEN", config.hq.token_file or None)
+    if not token:
+        raise ConfigError("no HQ token: set KIOSK_HQ_TOKEN or hq.token_file")
+    store = Store(config.database_url)
+    try:
+        fwd = Forwarder(
+            store,
+            config.hq.url,
+            token,
+            batch_size=config.hq.batch_size,
+            timeout_s=config.hq.timeout_s,
+            backoff_initial_s=config.hq.backoff_initial_s,
+            backoff_max_s=config.hq.backoff_max_s,
+        )
+        res = fwd.drain(max_seconds=max_seconds)
+        log.info("sync: sent %d, %d still queued", res.sent, res.remaining)
+        return res.remaining
+    finally:
+        store.close()
+
+
+def purge(config: Config) -> dict[str, int]:
+    store = Store(config.database_url)
+    try:
+        return store.purge(utcnow(), config.store.retention_days)
+    finally:
+        store.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m kiosk.store.jobs")
+    p.add_argument("job", choices=["sync", "purge"])
+    p.add_argument("--config")
+    p.add_argument("--max-seconds", type=float, default=60.0)
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        config = load_config(args.config)
+        if args.job == "sync":
+            return 1 if sync(config, args.max_seconds) else 0
+        purge(config)
+        return 0
+    except KioskError as exc:
+        log.error("%s", exc)
+        return exc.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
