@@ -574,17 +574,9 @@ def parse_json(data: bytes, source: str = "catalogue.json") -> Catalogue:
 
 def _check_size(n_bytes: int, source: str) -> None:
     if n_bytes > MAX_FILE_BYTES:
-        raise CatalogueRejectedError(
-            source,
-            [
-                (
-                    None,
-                    None,
-                    f"the file is {n_bytes / 1e6:.1f} MB; the limit is "
-                    f"{MAX_FILE_BYTES / 1e6:.0f} MB",
-                )
-            ],
-        )
+        mib = 1024 * 1024
+        message = f"the file is {n_bytes / mib:.1f} MB; the limit is {MAX_FILE_BYTES // mib} MB"
+        raise CatalogueRejectedError(source, [(None, None, message)])
 
 
 def read_catalogue_file(path: str | os.PathLike[str]) -> Catalogue:
