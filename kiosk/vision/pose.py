@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import time
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,6 +132,13 @@ def _load_pose_module() -> Any:
     # glog reads its level when the native library starts: keep INFO/WARNING lines out of
     # the kiosk's stderr unless the operator asked for them.
     os.environ.setdefault("GLOG_minloglevel", "2")
+    # mediapipe 0.10.14 calls a protobuf API deprecated in protobuf 4 on every frame; the
+    # warning is theirs to fix and would otherwise reach the kiosk's stderr.
+    warnings.filterwarnings(
+        "ignore",
+        message=r"SymbolDatabase\.GetPrototype\(\) is deprecated",
+        category=UserWarning,
+    )
     try:
         from absl import logging as absl_logging
 

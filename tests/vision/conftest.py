@@ -60,8 +60,11 @@ def _download_wheel(cache: Path) -> Path:
     if proc.returncode != 0 or not wheel.is_file():
         output = proc.stdout + proc.stderr
         last = output.strip().splitlines()[-1] if output.strip() else "no output"
-        if any(marker in output for marker in _NETWORK_MARKERS):
-            pytest.skip(f"PyPI unreachable, cannot fetch the Sports2D demo video: {last}")
+        markers = [marker for marker in _NETWORK_MARKERS if marker in output]
+        if markers:
+            pytest.skip(
+                f"PyPI unreachable ({markers[0]}), cannot fetch the Sports2D demo video: {last}"
+            )
         pytest.fail(f"pip download sports2d=={SPORTS2D_VERSION} failed: {last}")
     return wheel
 
