@@ -260,7 +260,7 @@ def recommendation_mix(n: int = 1000, seed: int = 0) -> list[dict[str, Any]]:
     per_kind_cat: dict[str, Counter] = {"shoe": Counter(), "insole": Counter()}
     classes: Counter = Counter()
     empty_explained = empty_unexplained = stock_problems = with_items = 0
-    nearest_offered = feet_differ = 0
+    nearest_offered = feet_differ = support_without_clear_over = 0
     first_problems: list[str] = []
     t0 = time.perf_counter()
     for _ in range(n):
@@ -275,8 +275,18 @@ def recommendation_mix(n: int = 1000, seed: int = 0) -> list[dict[str, Any]]:
                 classes[("rolling", "overpronation (clear)")] += 1
         if any(nt["key"] == "feet_differ" for nt in result["size"]["notes"]):
             feet_differ += 1
+        clear_over = any(
+            facts.feet[s].rolling["label"] == "overpronation" and facts.feet[s].rolling["clear"]
+            for s in ("left", "right")
+        )
         for item in result["items"]:
             per_kind_cat[item["kind"]][item["category"]] += 1
+            if (
+                item["kind"] == "shoe"
+                and item["category"] in ("stability", "motion_control")
+                and not clear_over
+            ):
+                support_without_clear_over += 1
             problem = item_in_stock_problem(item, standing, sex, catalogue)
             if problem:
                 stock_problems += 1
@@ -317,6 +327,11 @@ def recommendation_mix(n: int = 1000, seed: int = 0) -> list[dict[str, Any]]:
             "name": "items not in stock in shopper's size/width",
             "value": stock_problems,
             "note": "must be 0" + (f"; e.g. {first_problems[0]}" if first_problems else ""),
+        },
+        {
+            "name": "stability/motion-control shoes without clear over-pronation",
+            "value": support_without_clear_over,
+            "note": "default rules: must be 0",
         },
         {"name": "shoppers whose feet differ >= half a size", "value": feet_differ, "note": ""},
     ]

@@ -38,6 +38,7 @@ def test_recommendation_mix_lists_are_non_empty_or_explained_and_items_in_stock(
     assert rows["simulated shoppers"]["value"] == 80
     assert rows["empty lists, unexplained"]["value"] == 0
     assert rows["items not in stock in shopper's size/width"]["value"] == 0
+    assert rows["stability/motion-control shoes without clear over-pronation"]["value"] == 0
     shares = [rows[f"  shoe share {c}"]["value"]
               for c in ("neutral", "cushioned", "stability", "motion_control")]  # fmt: skip
     assert abs(sum(shares) - 1.0) < 1e-6
