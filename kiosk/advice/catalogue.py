@@ -147,7 +147,7 @@ class Product:
     currency: str = ""
     image: str = ""
 
-    @property
+    @cached_property
     def size_step(self) -> float:
         """The finest step this product is stocked in (0.5 if it lists any half size)."""
         step = SYSTEMS[self.size_system].step

@@ -216,6 +216,15 @@ class Fetch:
 
 def _shopper_width(product: Product, facts: ShopperFacts) -> tuple[tuple[str, ...], int | None]:
     """The width scale a product uses and the shopper's position on it (wider foot)."""
+    key = ("width", product.width_scale, product.gender == "women")
+    if key not in facts.extra:
+        facts.extra[key] = _compute_shopper_width(product, facts)
+    return facts.extra[key]
+
+
+def _compute_shopper_width(
+    product: Product, facts: ShopperFacts
+) -> tuple[tuple[str, ...], int | None]:
     feet = [f for f in facts.feet.values() if f.length_mm is not None and f.width_mm is not None]
     if product.width_scale == "jis":
         key = "women" if product.gender == "women" else "men"
@@ -232,8 +241,12 @@ def _shopper_width(product: Product, facts: ShopperFacts) -> tuple[tuple[str, ..
 
 def shopper_size(product: Product, facts: ShopperFacts) -> float:
     """The shopper's size in the product's system and step (the longer foot decides)."""
+    key = ("size", product.size_system, product.size_step)
+    if key in facts.extra:
+        return facts.extra[key]
     length = max(f.length_mm for f in facts.feet.values() if f.length_mm is not None)
-    return SYSTEMS[product.size_system].size(length, product.size_step)
+    facts.extra[key] = SYSTEMS[product.size_system].size(length, product.size_step)
+    return facts.extra[key]
 
 
 def _width_index(scale: tuple[str, ...], width: str) -> int | None:

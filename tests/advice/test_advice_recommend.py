@@ -182,3 +182,16 @@ def test_report_classes_carry_numbers_in_the_summary(sample, rules):
     text = " ".join(result["summary"])
     assert "AHI 0.260" in text and "0.275" in text
     assert "13.0°" in text
+
+
+def test_products_sized_in_jp_cm_are_fetched_in_jis_grades(rules):
+    header = ",".join(CSV_COLUMNS)
+    grades = ["A", "B", "C", "D", "E", "EE", "EEE", "EEEE", "F", "G"]
+    stock = ";".join(f"{g}:26,26.5,27,27.5" for g in grades)
+    row = f'J-1,Kumo,Test,shoe,men,neutral,none,any,8,jp_cm,"{stock}",100,JPY,'
+    cat = parse_csv(f"{header}\n{row}\n".encode())
+    result = recommend(standing(270.0, 101.0), gait(6.0), cat, rules, sex="male")
+    fetch = result["items"][0]["fetch"]
+    assert fetch["size_system"] == "jp_cm" and fetch["size"] == "27"
+    assert fetch["width"] == foot_sizes(270.0, 101.0, "male")["width_jis"]
+    assert fetch["width_delta"] == 0
