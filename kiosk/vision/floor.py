@@ -73,7 +73,8 @@ def _plane_from(p: np.ndarray) -> tuple[np.ndarray, float] | None:
 
 
 def fit_floor(depth_m: np.ndarray, intr: Intrinsics, rng: np.random.Generator | None = None,
-              stride: int = 4, topmost: bool = True) -> FloorPlane:
+              stride: int = 4, topmost: bool = True,
+              column_band: tuple[float, float] | None = None) -> FloorPlane:
     """Dominant upward-facing plane; with `topmost`, the highest well-populated parallel
     level (a treadmill belt above the room floor, a mat above its surroundings)."""
     rng = rng or np.random.default_rng(0)
@@ -81,6 +82,10 @@ def fit_floor(depth_m: np.ndarray, intr: Intrinsics, rng: np.random.Generator | 
     xn, yn = intr.pixel_grid()
     xn, yn = xn[::stride, ::stride], yn[::stride, ::stride]
     valid = d > 0
+    if column_band is not None:
+        cols = np.zeros(d.shape[1], bool)
+        cols[int(column_band[0] * d.shape[1]):int(column_band[1] * d.shape[1])] = True
+        valid &= cols[None, :]
     pts = np.stack([xn[valid] * d[valid], yn[valid] * d[valid], d[valid]], axis=1)
     if len(pts) < 500:
         raise InputError("too few depth pixels to find the floor (is the lens covered?)")

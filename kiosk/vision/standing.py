@@ -235,7 +235,7 @@ def measure_foot(side: str, pts: np.ndarray, stop: dict) -> FootMeasurement:
     gap = -s_stop - ANKLE_RATIO * length
     gap = gap / (1 - ANKLE_RATIO)
     axis_deg = float(np.degrees(np.arctan2(d[0], -d[1])))
-    confidence = float(np.clip(min(len(low) / 4000, 1.0) * min(sl.sum() / 60, 1.0), 0.05, 1.0))
+    confidence = float(np.clip(min(len(low) / 2000, 1.0) * min(sl.sum() / 30, 1.0), 0.05, 1.0))
     return FootMeasurement(
         side=side,
         length_mm=length * 1000,

@@ -1,0 +1,79 @@
+"""`kiosk bench`: how long every stage takes, as tables (never asserted in tests)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from kiosk.capture.frame import Frame
+
+
+def _fmt(rows: list[tuple[str, float, str]]) -> str:
+    out = ["| stage | median ms | note |", "|---|---|---|"]
+    out += [f"| {name} | {ms:.1f} | {note} |" for name, ms, note in rows]
+    return "\n".join(out)
+
+
+def bench_standing(repeats: int = 3) -> list[tuple[str, float, str]]:
+    from kiosk.sim.scenes import random_profile, render_standing_frames, standing_scene
+    from kiosk.vision.standing import analyze_standing_frames
+
+    p = random_profile(1)
+    scene = standing_scene(p)
+    _, fr = render_standing_frames(scene, 30, np.random.default_rng(0))
+    frames = [Frame(i, i / 15, scene.camera.intrinsics, d, c) for i, (d, c) in enumerate(fr)]
+    timings, totals = [], []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        res = analyze_standing_frames(frames, check_heels=False)
+        totals.append((time.perf_counter() - t) * 1e3)
+        timings.append(res.timings_ms)
+    rows = [(f"standing: {k}", float(np.median([t[k] for t in timings])), "30 frames 848x480")
+            for k in timings[0]]
+    rows.append(("standing: whole capture", float(np.median(totals)), "30 frames fused"))
+    return rows
+
+
+def bench_gait(n_frames: int = 90) -> list[tuple[str, float, str]]:
+    from kiosk.sim.scenes import gait_scene, random_profile, render_gait_frame
+    from kiosk.vision.gait import analyze_gait_frames
+
+    p = random_profile(2, "gait")
+    scene = gait_scene(p, duration_s=n_frames / 30)
+    rng = np.random.default_rng(0)
+    frames = []
+    t = time.perf_counter()
+    for i in range(scene.n_frames):
+        _, d, c, _ = render_gait_frame(scene, i, rng)
+        frames.append(Frame(i, i / 30, scene.camera.intrinsics, d, c))
+    render_ms = (time.perf_counter() - t) * 1e3 / scene.n_frames
+    res = analyze_gait_frames(frames, fps=30)
+    return [("gait: per frame (640x480)", res.timings_ms["per_frame"], "geometry, one thread"),
+            ("gait: belt plane", res.timings_ms["floor"], "once per walk"),
+            ("simulator: render one gait frame", render_ms, "not part of the kiosk")]
+
+
+def run_bench(quick: bool = False) -> str:
+    parts = ["## Measuring core", _fmt(bench_standing(1 if quick else 3) + bench_gait(
+        30 if quick else 90))]
+    from kiosk.vision.pose import pose_benchmark
+
+    rows = pose_benchmark(n_frames=20 if quick else 100)
+    parts += ["", "## Pose (MediaPipe)", _dict_rows(rows)]
+    from kiosk.advice.bench import catalogue_import_benchmark, recommendation_mix
+
+    parts += ["", "## Advice", _dict_rows(catalogue_import_benchmark(
+        rows=2000 if quick else 10_000, repeats=1 if quick else 3))]
+    parts += ["", _dict_rows(recommendation_mix(n=100 if quick else 1000))]
+    return "\n".join(parts)
+
+
+def _dict_rows(rows: list[dict]) -> str:
+    if not rows:
+        return "(none)"
+    keys = list(rows[0].keys())
+    out = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+    for r in rows:
+        out.append("| " + " | ".join(str(r.get(k, "")) for k in keys) + " |")
+    return "\n".join(out)

@@ -1,0 +1,208 @@
+"""The `kiosk` command line (DESIGN.md §7). Errors meant for a person exit non-zero with one
+line on stderr; anything else is a bug and keeps its traceback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+import warnings
+from pathlib import Path
+
+from kiosk.errors import InputError, KioskError
+
+
+def _print_report(report: dict, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report, indent=1, default=float))
+        return
+    print(f"{report['kind']} report ({report['schema']})")
+    for side in ("left", "right"):
+        foot = report["feet"][side]
+        figures = ", ".join(f"{k}={v}" for k, v in foot.items()
+                            if not isinstance(v, (list, dict)))
+        print(f"  {side:5s}: {figures}")
+    if report["kind"] == "standing":
+        s = report["size"]
+        print(f"  size: EU {s['eu']}, UK {s['uk']}, US men {s['us_men']}, "
+              f"US women {s['us_women']}, JP {s['jp_cm']} cm, Mondopoint {s['mondopoint']}, "
+              f"width {s['width']}")
+    else:
+        print(f"  cadence: {report['cadence_spm']} steps/min")
+    for item in report.get("recommendations", [])[:5]:
+        print(f"  - {item.get('brand', '')} {item.get('model', item.get('name', ''))}")
+
+
+def _parse_roi(text: str | None):
+    if text is None:
+        return None
+    try:
+        x, y, w, h = (float(v) for v in text.split(","))
+    except ValueError:
+        raise InputError(f"--roi must be X,Y,W,H fractions of the frame, got {text!r}") from None
+    if not (0 <= x < 1 and 0 <= y < 1 and 0 < w <= 1 - x + 1e-9 and 0 < h <= 1 - y + 1e-9):
+        raise InputError(f"--roi {text!r} is outside the frame (fractions 0..1)")
+    return (x, y, w, h)
+
+
+def _load_calibration(path: str | None) -> dict | None:
+    if not path:
+        return None
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise InputError(f"{path}: cannot read calibration ({e})") from None
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from kiosk.capture.source import VIDEO_SUFFIXES, open_file_source
+    from kiosk.pipeline import analyze_gait, analyze_standing
+
+    path = Path(args.input)
+    roi = _parse_roi(args.roi)
+    calibration = _load_calibration(args.calibration)
+    if args.station == "gait" and path.suffix.lower() in VIDEO_SUFFIXES:
+        from kiosk.vision.video_gait import analyze_gait_video
+
+        if not path.exists():
+            raise InputError(f"{path}: no such file")
+        report = analyze_gait_video(path, roi=args.roi)
+        _print_report(report, args.json)
+        return 0
+    if roi is not None:
+        raise InputError("--roi applies to video input; depth stations use the calibration")
+    with open_file_source(path) as src:
+        if not src.info.has_depth:
+            raise InputError(f"{path}: the recording has no depth stream")
+        if args.station == "standing":
+            report = analyze_standing(src.frames(), calibration, sex=args.sex)
+        else:
+            report = analyze_gait(src.frames(), calibration, sex=args.sex)
+    _print_report(report, args.json)
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from kiosk.sim.record import profile_for, simulate_gait, simulate_standing
+
+    profile = profile_for(args.station, args.seed, args.profile)
+    if args.heel_gap_mm is not None:
+        profile.heel_gap_m = args.heel_gap_mm / 1000
+    out = Path(args.out)
+    if out.suffix.lower() not in (".db3", ".bag"):
+        raise InputError("--out must end in .db3 (librealsense 2.59 writes .db3)")
+    if args.station == "standing":
+        simulate_standing(out, profile)
+    else:
+        kw = {"duration_s": args.duration_s} if args.duration_s else {}
+        simulate_gait(out, profile, **kw)
+    print(f"wrote {out} and {out}.truth.json")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from kiosk.evaluate import evaluate, format_tables
+
+    results = evaluate(standing=args.standing, gait=args.gait, seed=args.seed,
+                       split=args.split, gait_duration_s=args.gait_duration_s)
+    print(format_tables(results))
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(results, indent=1))
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from kiosk.bench import run_bench
+
+    print(run_bench(quick=args.quick))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from kiosk.web.server import serve
+
+    print(f"kiosk demo on http://127.0.0.1:{args.port}  (staff PIN 1234; "
+          "retailer demo / demo-password)", flush=True)
+    serve(host="127.0.0.1", port=args.port, demo=True)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from kiosk.web.server import serve
+
+    serve(host=args.host, port=args.port, hq=args.hq)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kiosk", description="Foot measurement and gait kiosk")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("demo", help="the full kiosk on the simulated camera")
+    d.add_argument("--port", type=int, default=8080)
+    d.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("serve", help="production server (camera from config)")
+    s.add_argument("--host", default=None)
+    s.add_argument("--port", type=int, default=None)
+    s.add_argument("--hq", action="store_true", help="run as a retailer's HQ (ingest)")
+    s.set_defaults(func=cmd_serve)
+
+    m = sub.add_parser("simulate", help="write a simulated RealSense recording + truth")
+    m.add_argument("station", choices=["standing", "gait"])
+    m.add_argument("--out", required=True)
+    g = m.add_mutually_exclusive_group()
+    g.add_argument("--seed", type=int)
+    g.add_argument("--profile")
+    m.add_argument("--heel-gap-mm", type=float, default=None,
+                   help="standing: heels this far short of the heel stop")
+    m.add_argument("--duration-s", type=float, default=None, help="gait: seconds of walking")
+    m.set_defaults(func=cmd_simulate)
+
+    a = sub.add_parser("analyze", help="measure a recording (or, for gait, a video)")
+    a.add_argument("station", choices=["standing", "gait"])
+    a.add_argument("input")
+    a.add_argument("--calibration")
+    a.add_argument("--roi", help="X,Y,W,H fractions of the frame (video)")
+    a.add_argument("--sex", choices=["male", "female"], default=None)
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=cmd_analyze)
+
+    e = sub.add_parser("eval", help="accuracy on seeded simulated scenes (tables)")
+    e.add_argument("--standing", type=int, default=40)
+    e.add_argument("--gait", type=int, default=12)
+    e.add_argument("--seed", type=int, default=10_000)
+    e.add_argument("--split", choices=["held_out", "ood"], default="held_out")
+    e.add_argument("--gait-duration-s", type=float, default=6.0)
+    e.add_argument("--json-out")
+    e.set_defaults(func=cmd_eval)
+
+    b = sub.add_parser("bench", help="speed of every stage (tables)")
+    b.add_argument("--quick", action="store_true")
+    b.set_defaults(func=cmd_bench)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not args.verbose:
+        warnings.filterwarnings("ignore", category=RuntimeWarning)
+    t0 = time.perf_counter()
+    try:
+        return args.func(args)
+    except KioskError as e:
+        print(f"kiosk: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        logging.getLogger(__name__).debug("done in %.2f s", time.perf_counter() - t0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

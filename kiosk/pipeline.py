@@ -1,0 +1,187 @@
+"""The analysis pipeline: frames in, `kiosk.report/1` out, every stage timed.
+
+The CLI, the web app and the tests call these functions; none of them computes a
+measurement itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from itertools import islice
+
+import numpy as np
+
+from kiosk import __version__
+from kiosk.capture.frame import Frame
+from kiosk.errors import InputError
+from kiosk.report import SCHEMA
+
+log = logging.getLogger(__name__)
+
+STANDING_MAX_FRAMES = 60  # ~2 s at 30 fps
+
+
+def _round(x: float | None, nd: int = 1) -> float | None:
+    return None if x is None or not np.isfinite(x) else round(float(x), nd)
+
+
+def _recommend(standing: dict | None, gait: dict | None, lang: str, sex: str | None) -> list:
+    from kiosk.advice.catalogue import load_sample_catalogue
+    from kiosk.advice.recommend import recommend
+    from kiosk.advice.rules import load_rules
+
+    out = recommend(standing, gait, load_sample_catalogue(), load_rules(), lang=lang, sex=sex)
+    return out.get("items", []) if isinstance(out, dict) else list(out)
+
+
+def analyze_standing(frames: Iterable[Frame], calibration: dict | None = None,
+                     sex: str | None = None, lang: str = "en",
+                     recommendations: bool = True) -> dict:
+    """Standing report from a capture's frames (fused), with sizes and classes."""
+    from kiosk.advice.classes import classify_standing_report
+    from kiosk.advice.sizes import pair_sizes
+    from kiosk.vision.standing import analyze_standing_frames
+
+    frames = list(islice(frames, STANDING_MAX_FRAMES))
+    result = analyze_standing_frames(frames)
+    feet = {}
+    for side, m in result.feet.items():
+        feet[side] = {
+            "length_mm": _round(m.length_mm),
+            "width_mm": _round(m.width_mm),
+            "arch_height_mm": _round(m.arch_height_mm),
+            "arch_height_index": _round(m.arch_height_index, 3),
+            "arch_type": None,
+            "confidence": round(float(m.confidence), 2),
+            "heel_gap_mm": _round(m.heel_gap_mm),
+            "axis_deg": _round(m.axis_deg),
+        }
+    report = {
+        "schema": SCHEMA,
+        "kind": "standing",
+        "feet": feet,
+        "size": pair_sizes(feet["left"], feet["right"], sex),
+        "floor": {
+            "camera_height_m": round(result.floor.camera_height_m, 3),
+            "camera_pitch_deg": round(result.floor.pitch_deg, 1),
+            "plane_rms_mm": round(result.floor.rms_mm, 2),
+        },
+        "heel_stop": {"height_m": round(result.stop["height_m"], 3)},
+        "frames": len(frames),
+        "timings_ms": {k: round(v, 1) for k, v in result.timings_ms.items()},
+        "versions": {"app": __version__, "method": "geometry"},
+        "recommendations": [],
+    }
+    classify_standing_report(report)
+    if calibration:
+        report["calibration_check"] = check_calibration(result.floor, calibration)
+    if recommendations:
+        report["recommendations"] = _recommend(report, None, lang, sex)
+    return report
+
+
+def analyze_gait(frames: Iterable[Frame], calibration: dict | None = None,
+                 sex: str | None = None, lang: str = "en", recommendations: bool = True,
+                 fps: float | None = None) -> dict:
+    """Gait report from a treadmill walk's depth frames."""
+    from kiosk.advice.classes import classify_gait_report
+    from kiosk.vision.gait import analyze_gait_frames, require_steps
+
+    result = analyze_gait_frames(frames, fps=fps)
+    require_steps(result)
+    feet = {}
+    for side, tr in result.feet.items():
+        peaks = tr.step_peaks_deg
+        measured = np.isfinite(tr.angle_deg).mean() if len(tr.angle_deg) else 0.0
+        spread = float(np.std(peaks)) if len(peaks) > 1 else 10.0
+        conf = float(np.clip(measured * min(len(peaks) / 6, 1.0) * np.exp(-spread / 8), 0, 1))
+        curve = _cycle_curve(tr, result.fps)
+        feet[side] = {
+            "peak_eversion_deg": _round(float(np.mean(peaks))) if peaks else None,
+            "rolling": None,
+            "steps": len(tr.heel_strikes),
+            "confidence": round(conf, 2),
+            "step_peaks_deg": [round(p, 1) for p in peaks],
+            "heel_strikes_s": [round(k / result.fps, 3) for k in tr.heel_strikes],
+            "toe_offs_s": [round(k / result.fps, 3) for k in tr.toe_offs],
+            "rearfoot_curve_deg": curve,
+        }
+    report = {
+        "schema": SCHEMA,
+        "kind": "gait",
+        "feet": feet,
+        "cadence_spm": _round(result.cadence_spm),
+        "frames": result.n_frames,
+        "fps": round(result.fps, 2),
+        "floor": {
+            "camera_height_m": round(result.floor.camera_height_m, 3),
+            "camera_pitch_deg": round(result.floor.pitch_deg, 1),
+        },
+        "timings_ms": {k: round(v, 2) for k, v in result.timings_ms.items()},
+        "versions": {"app": __version__, "method": "geometry"},
+        "recommendations": [],
+    }
+    classify_gait_report(report)
+    if calibration:
+        report["calibration_check"] = check_calibration(result.floor, calibration)
+    if recommendations:
+        report["recommendations"] = _recommend(None, report, lang, sex)
+    return report
+
+
+def _cycle_curve(tr, fps: float, samples: int = 101) -> list | None:
+    """Mean rearfoot angle over the gait cycle (heel strike to heel strike), 101 samples."""
+    curves = []
+    for a, b in zip(tr.heel_strikes, tr.heel_strikes[1:], strict=False):
+        seg = tr.angle_deg[a:b]
+        ok = np.isfinite(seg)
+        if ok.sum() < 5:
+            continue
+        x = np.linspace(0, 1, len(seg))
+        curves.append(np.interp(np.linspace(0, 1, samples), x[ok], seg[ok]))
+    if not curves:
+        return None
+    return [round(float(v), 2) for v in np.mean(curves, axis=0)]
+
+
+def check_calibration(floor, calibration: dict, height_tol_m: float = 0.03,
+                      pitch_tol_deg: float = 3.0) -> dict:
+    """Does this capture's floor agree with the staff calibration of the station?"""
+    try:
+        h = float(calibration["camera_height_m"])
+        p = float(calibration["camera_pitch_deg"])
+    except (KeyError, TypeError, ValueError):
+        raise InputError("calibration file lacks camera_height_m / camera_pitch_deg") from None
+    dh = floor.camera_height_m - h
+    dp = floor.pitch_deg - p
+    return {
+        "height_error_m": round(dh, 3),
+        "pitch_error_deg": round(dp, 2),
+        "ok": abs(dh) <= height_tol_m and abs(dp) <= pitch_tol_deg,
+    }
+
+
+def preview(frame: Frame, calibration: dict | None = None) -> tuple[np.ndarray, str | None]:
+    """Colour image with the feet outlined, and guidance for the shopper (or None)."""
+    import cv2
+
+    from kiosk.errors import KioskError
+    from kiosk.vision.standing import analyze_standing_frames
+
+    img = (frame.color.copy() if frame.color is not None
+           else np.zeros((frame.intrinsics.height, frame.intrinsics.width, 3), np.uint8))
+    try:
+        res = analyze_standing_frames([frame], check_heels=False)
+    except KioskError as e:
+        return img, str(e)
+    guidance = None
+    colours = {"left": (60, 200, 255), "right": (255, 170, 40)}
+    for side, mask in res.foot_masks.items():
+        contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL,
+                                       cv2.CHAIN_APPROX_SIMPLE)
+        cv2.drawContours(img, contours, -1, colours[side], 3)
+        gap = res.feet[side].heel_gap_mm
+        if gap is not None and gap > 15:
+            guidance = f"move your {side} foot back a little, to the heel stop"
+    return img, guidance

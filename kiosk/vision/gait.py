@@ -1,0 +1,295 @@
+"""Treadmill station, geometric core: rearfoot angle per frame, heel strikes, peak eversion.
+
+Seen from behind, each leg is split at the midpoint between the two shanks. Per frame
+and foot: the heel's lowest point and its position along the belt; the heel counter's
+bisector (midpoints of its silhouette slices, fitted by a line) and the lower shank's
+bisector, both in the frontal plane of the floor frame. Rearfoot angle = heel bisector
+minus shank bisector, + = eversion (DESIGN.md §3). Heel strikes are the starts of
+ground contact; the peak eversion of each stance is averaged per foot.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import ndimage
+
+from kiosk.capture.frame import Frame
+from kiosk.errors import InputError, NoFeetFound, TooFewSteps
+from kiosk.vision.floor import FloorPlane, fit_floor
+
+log = logging.getLogger(__name__)
+
+FG_MIN_HEIGHT_M = 0.008
+FG_MAX_HEIGHT_M = 0.5
+# Heel counter and lower-shank bands, above the heel's lowest point: typical running and
+# walking shoes have 20-35 mm heel soles and 65-85 mm collars.
+COUNTER_BAND_M = (0.030, 0.062)
+SHANK_BAND_M = (0.11, 0.22)
+REAR_DEPTH_M = 0.03  # rear part of the shoe used for the counter
+CONTACT_HEIGHT_M = 0.02  # heel within this of the belt = in contact
+MIN_STEPS = 2  # per foot: fewer means the walk is shorter than two strides
+SLICE_M = 0.004
+FLOOR_FRAMES = 15
+BELT_COLUMNS = (0.4, 0.6)
+
+
+@dataclass
+class FootTrack:
+    side: str
+    heel_z: np.ndarray  # per frame, m (nan = foot not seen)
+    heel_y: np.ndarray
+    angle_deg: np.ndarray  # rearfoot angle per frame (nan = not measurable)
+    heel_strikes: list[int] = field(default_factory=list)
+    toe_offs: list[int] = field(default_factory=list)
+    step_peaks_deg: list[float] = field(default_factory=list)
+
+
+@dataclass
+class GaitResult:
+    feet: dict[str, FootTrack]
+    fps: float
+    n_frames: int
+    cadence_spm: float | None
+    floor: FloorPlane
+    timings_ms: dict
+
+
+def _belt_extent(x: np.ndarray, center: float, bin_m: float = 0.01) -> tuple[float, float]:
+    """x-range of the belt: contiguous occupied bins around the centre, 1 cm in."""
+    edges = np.arange(center - 1.0, center + 1.0, bin_m)
+    hist, _ = np.histogram(x, edges)
+    occupied = hist >= max(3, 0.2 * np.median(hist[hist > 0]))
+    c = int((center - edges[0]) / bin_m)
+    lo = c
+    while lo > 0 and occupied[lo - 1]:
+        lo -= 1
+    hi = c
+    while hi < len(occupied) - 1 and occupied[hi + 1]:
+        hi += 1
+    return float(edges[lo] + bin_m), float(edges[hi + 1] - bin_m)
+
+
+def _bisector(points: np.ndarray, z0: float, z1: float, min_slices: int = 4):
+    """Line x = a·z + b through the midpoints of the x-extent of horizontal slices."""
+    zs, xs = [], []
+    for lo in np.arange(z0, z1, SLICE_M):
+        sl = points[(points[:, 2] >= lo) & (points[:, 2] < lo + SLICE_M)]
+        if len(sl) < 6:
+            continue
+        xlo, xhi = np.percentile(sl[:, 0], [2, 98])
+        zs.append(lo + SLICE_M / 2)
+        xs.append((xlo + xhi) / 2)
+    if len(zs) < min_slices:
+        return None
+    a, b = np.polyfit(zs, xs, 1)
+    return float(a), float(b)
+
+
+def split_legs(P: np.ndarray, fg: np.ndarray) -> float | None:
+    """x where the two legs separate (the widest gap between the shanks' x)."""
+    z = P[..., 2]
+    legs = fg & (z > 0.15) & (z < 0.35)
+    x = np.sort(P[..., 0][legs])
+    if len(x) < 100:
+        return None
+    lo, hi = int(0.1 * len(x)), int(0.9 * len(x))
+    gaps = np.diff(x[lo:hi])
+    if len(gaps) == 0:
+        return None
+    k = int(np.argmax(gaps))
+    if gaps[k] < 0.01:
+        return None
+    return float((x[lo + k] + x[lo + k + 1]) / 2)
+
+
+def measure_frame(P: np.ndarray, fg: np.ndarray, split: float) -> dict:
+    """Per foot: heel height, heel position along the belt, rearfoot angle (or nan)."""
+    out = {}
+    for side, sel in (("left", P[..., 0] < split), ("right", P[..., 0] >= split)):
+        pts = P[fg & sel]
+        if len(pts) < 200:
+            out[side] = (np.nan, np.nan, np.nan)
+            continue
+        low = pts[pts[:, 2] < np.percentile(pts[:, 2], 30)]
+        y_rear = np.percentile(low[:, 1], 1)
+        rear = pts[pts[:, 1] < y_rear + 0.06]
+        heel_z = float(np.percentile(rear[:, 2], 2))
+        angle = np.nan
+        if heel_z < 0.08:
+            counter = pts[(pts[:, 1] < y_rear + REAR_DEPTH_M)]
+            hb = _bisector(counter, heel_z + COUNTER_BAND_M[0], heel_z + COUNTER_BAND_M[1])
+            sb = _bisector(pts, heel_z + SHANK_BAND_M[0], heel_z + SHANK_BAND_M[1])
+            if hb is not None and sb is not None:
+                medial = 1.0 if side == "left" else -1.0  # shopper's left is at -x
+                heel_ang = np.degrees(np.arctan(hb[0])) * medial
+                shank_ang = np.degrees(np.arctan(sb[0])) * medial
+                angle = heel_ang - shank_ang
+        out[side] = (heel_z, float(y_rear), float(angle))
+    return out
+
+
+def _events(track: FootTrack, fps: float) -> None:
+    """Heel strikes = starts of contact runs; toe-off = when the foot starts moving forward."""
+    z = track.heel_z.copy()
+    n = len(z)
+    ok = np.isfinite(z)
+    if ok.sum() < 3:
+        return
+    z[~ok] = np.interp(np.flatnonzero(~ok), np.flatnonzero(ok), z[ok])
+    z = ndimage.median_filter(z, size=3, mode="nearest")
+    # the lowest heel height over the walk is the contact height; allow a margin above it
+    contact = z < np.nanpercentile(z, 5) + CONTACT_HEIGHT_M
+    min_run = max(2, int(0.06 * fps))
+    starts = []
+    k = 0
+    while k < n:
+        if contact[k]:
+            j = k
+            while j < n and contact[j]:
+                j += 1
+            # a run that started before the recording did is not a heel strike
+            if j - k >= min_run and k > 0:
+                starts.append((k, j))
+            k = j
+        else:
+            k += 1
+    y = track.heel_y.copy()
+    oky = np.isfinite(y)
+    if oky.sum() >= 3:
+        y[~oky] = np.interp(np.flatnonzero(~oky), np.flatnonzero(oky), y[oky])
+    vy = np.gradient(ndimage.uniform_filter1d(y, 3)) * fps
+    for s, e in starts:
+        track.heel_strikes.append(s)
+        # toe-off: first frame after the heel rises where the foot moves forward
+        to = next((k for k in range(e, n) if vy[k] > 0.2), None)
+        if to is None:
+            continue
+        track.toe_offs.append(to)
+        seg = track.angle_deg[s:to]
+        seg = seg[np.isfinite(seg)]
+        if len(seg) >= 3:
+            track.step_peaks_deg.append(float(np.max(ndimage.median_filter(seg, 3))))
+
+
+def analyze_gait_frames(
+    frames: Iterable[Frame], fps: float | None = None, rng: np.random.Generator | None = None
+) -> GaitResult:
+    """Measure a treadmill walk from depth frames (iterated once, not kept)."""
+    rng = rng or np.random.default_rng(0)
+    it = iter(frames)
+    head: list[Frame] = []
+    for f in it:
+        if f.depth_m is None:
+            raise InputError("the recording has no depth stream")
+        head.append(f)
+        if len(head) >= FLOOR_FRAMES:
+            break
+    if not head:
+        raise InputError("the recording has no frames")
+    t0 = time.perf_counter()
+    intr = head[0].intrinsics
+    stack = np.stack([f.depth_m for f in head])
+    stack[stack == 0] = np.nan
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        belt_depth = np.nan_to_num(np.nanmedian(stack, axis=0))
+    # the camera is aimed at the heels over the belt: the middle columns are belt
+    floor = fit_floor(belt_depth, intr, rng, topmost=False, column_band=BELT_COLUMNS)
+    rays = intr.deproject(np.ones((intr.height, intr.width), np.float32))
+    Pb = floor.to_floor(rays * belt_depth[..., None])
+    on_belt = (belt_depth > 0) & (np.abs(Pb[..., 2]) < 0.006)
+    cols = np.zeros(intr.width, bool)
+    cols[int(BELT_COLUMNS[0] * intr.width):int(BELT_COLUMNS[1] * intr.width)] = True
+    core = Pb[on_belt & cols[None, :]]
+    if len(core) < 200:
+        raise NoFeetFound("no treadmill belt in view: is the camera aimed at the heels?")
+    # walking direction = the belt's long axis; turn the floor frame so y runs along it
+    bxy = Pb[on_belt][:, :2]
+    _, _, vt = np.linalg.svd(bxy - bxy.mean(axis=0), full_matrices=False)
+    ax = vt[0] if vt[0][1] > 0 else -vt[0]
+    turn = np.array([[ax[1], -ax[0]], [ax[0], ax[1]]])  # rows: new x, new y
+    Pb[..., :2] = Pb[..., :2] @ turn.T
+    core = Pb[on_belt & cols[None, :]]
+    # the belt's extent: grow from the middle while the belt plane continues
+    bx = Pb[..., 0][on_belt]
+    x_lo, x_hi = _belt_extent(bx, float(np.median(core[:, 0])))
+    y_hi = float(np.percentile(Pb[..., 1][on_belt], 99))
+    # one frame's belt noise sets the foreground threshold (3.5 robust SDs, >= 8 mm)
+    zb = floor.to_floor(rays * head[0].depth_m[..., None])[..., 2][on_belt]
+    belt_turn_deg = float(np.degrees(np.arctan2(ax[0], ax[1])))
+    zb = zb[np.abs(zb) < 0.03]
+    mad = float(np.median(np.abs(zb - np.median(zb)))) if len(zb) else 0.0
+    fg_min = max(FG_MIN_HEIGHT_M, 3.5 * 1.4826 * mad)
+    x_lo, x_hi = x_lo + 0.01, x_hi - 0.01
+    t_floor = (time.perf_counter() - t0) * 1e3
+    rows: list[dict] = []
+    times = []
+    split = None
+    n = 0
+    t1 = time.perf_counter()
+    for f in [*head, *it]:
+        d = f.depth_m
+        if d is None:
+            raise InputError("the recording has no depth stream")
+        P = floor.to_floor(rays * d[..., None])
+        P[..., :2] = P[..., :2] @ turn.T
+        fg = ((d > 0) & (P[..., 2] > fg_min) & (P[..., 2] < FG_MAX_HEIGHT_M)
+              & (P[..., 0] > x_lo) & (P[..., 0] < x_hi) & (P[..., 1] < y_hi))
+        fg = ndimage.binary_opening(fg, structure=np.ones((3, 3)), iterations=1)
+        # legs reach up out of the shoes: keep only regions that do (drops rails, speckle)
+        labels, nl = ndimage.label(fg, structure=np.ones((3, 3)))
+        if nl:
+            tall = np.zeros(nl + 1, bool)
+            tall[np.unique(labels[fg & (P[..., 2] > 0.15)])] = True
+            tall[0] = False
+            fg = tall[labels]
+        s = split_legs(P, fg)
+        if s is not None:
+            split = s if split is None else 0.8 * split + 0.2 * s
+        if split is None:
+            rows.append({"left": (np.nan,) * 3, "right": (np.nan,) * 3})
+        else:
+            rows.append(measure_frame(P, fg, split))
+        times.append(f.timestamp_s)
+        n += 1
+    t_frames = (time.perf_counter() - t1) * 1e3
+    if n < 2:
+        raise TooFewSteps("the walk is too short to measure")
+    if fps is None:
+        dt = np.diff(times)
+        fps = float(1.0 / np.median(dt)) if len(dt) and np.median(dt) > 0 else 30.0
+    feet = {}
+    for side in ("left", "right"):
+        arr = np.array([r[side] for r in rows], dtype=float)
+        tr = FootTrack(side, arr[:, 0], arr[:, 1], arr[:, 2])
+        _events(tr, fps)
+        feet[side] = tr
+    if all(np.isnan(feet[s].heel_z).all() for s in feet):
+        raise NoFeetFound("no feet found on the treadmill")
+    cadence = None
+    intervals = []
+    for tr in feet.values():
+        if len(tr.heel_strikes) >= 2:
+            intervals += list(np.diff(tr.heel_strikes) / fps)
+    if intervals:
+        cadence = float(120.0 / np.median(intervals))
+    log.debug("belt axis turned %.1f deg from the camera's", belt_turn_deg)
+    timings = {"floor": t_floor, "frames": t_frames, "per_frame": t_frames / max(n, 1)}
+    return GaitResult(feet, fps, n, cadence, floor, timings)
+
+
+def require_steps(result: GaitResult) -> None:
+    short = [s for s, tr in result.feet.items() if len(tr.heel_strikes) < MIN_STEPS]
+    if short:
+        raise TooFewSteps(
+            "the walk is shorter than two strides: please walk a little longer "
+            f"({', '.join(short)} foot: {min(len(result.feet[s].heel_strikes) for s in short)}"
+            " heel strikes)"
+        )
