@@ -186,9 +186,17 @@ class Station:
         duration_s: float,
         on_progress: Callable[[float, list], None] | None = None,
         stall_s: float = 2.0,
+        startup_s: float = 20.0,
     ) -> list:
         """Every frame for `duration_s` seconds; CameraUnavailable if frames stop coming."""
         self.touch()
+        # a camera still starting (the simulator pre-renders the treadmill) gets time to
+        # deliver its first frame before the recording window opens
+        first, _ = self.wait_frame(
+            self.latest_seq - 1 if self.latest_seq else 0, timeout_s=startup_s
+        )
+        if first is None:
+            raise CameraUnavailable("the camera delivered no frames")
         frames: list = []
         with self._lock:
             self._recording = frames
