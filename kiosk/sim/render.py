@@ -244,8 +244,8 @@ def apply_d4xx_noise(
     flying = edge & (u < noise.flying_rate)
     dropped = edge & (u >= noise.flying_rate) & (u < noise.flying_rate + noise.edge_dropout)
     mix = rng.random(z.shape)
+    zmin = np.where(np.isfinite(zmin), zmin, z)
     zf = np.where(flying, zmin + mix * (zmax - zmin), z)
-    zf = np.where(np.isfinite(zf), zf, z)
     sigma = zf**2 * noise.subpixel / (intr.fx * noise.baseline_m) * noise.scale
     white = rng.standard_normal(z.shape)
     # D4xx errors are correlated over the stereo matching window; keep unit variance

@@ -1,0 +1,136 @@
+"""The command-line contract (DESIGN.md §7): reports, exit codes and one-line reasons."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk.report import validate_report
+
+REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
+
+
+def run_kiosk(*args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    return subprocess.run([sys.executable, "-m", "kiosk.cli", *args], capture_output=True,
+                          text=True, env=env, timeout=600)
+
+
+def assert_clean_failure(r: subprocess.CompletedProcess, *words: str) -> None:
+    assert r.returncode != 0
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert "Traceback" not in r.stderr
+    for w in words:
+        assert w in lines[0].lower(), lines[0]
+
+
+def test_standing_recording_gives_a_schema_valid_report_close_to_truth(standing_rec, truth):
+    r = run_kiosk("analyze", "standing", str(standing_rec), "--json")
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    validate_report(report)
+    t = truth(standing_rec)
+    for side in ("left", "right"):
+        assert abs(report["feet"][side]["length_mm"] - t["feet"][side]["length_mm"]) < 4
+        assert abs(report["feet"][side]["arch_height_mm"] - t["feet"][side]["arch_height_mm"]) < 4
+    assert report["size"]["eu"] > 30
+
+
+def test_gait_recording_gives_a_schema_valid_report(gait_rec, truth):
+    r = run_kiosk("analyze", "gait", str(gait_rec), "--json")
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    validate_report(report)
+    t = truth(gait_rec)
+    for side in ("left", "right"):
+        assert abs(report["feet"][side]["steps"] - t["feet"][side]["steps"]) <= 1
+
+
+def test_simulate_cli_writes_recording_and_truth(tmp_path):
+    out = tmp_path / "s.db3"
+    r = run_kiosk("simulate", "standing", "--out", str(out), "--seed", "11")
+    assert r.returncode == 0, r.stderr
+    assert out.stat().st_size > 0
+    assert json.loads(Path(str(out) + ".truth.json").read_text())["station"] == "standing"
+
+
+def test_missing_file_is_a_one_line_error(tmp_path):
+    assert_clean_failure(run_kiosk("analyze", "standing", str(tmp_path / "nope.db3")),
+                         "no such file")
+
+
+def test_text_file_named_bag_is_rejected(tmp_path):
+    p = tmp_path / "notes.bag"
+    p.write_text("this is not a recording\n")
+    assert_clean_failure(run_kiosk("analyze", "standing", str(p)), "recording")
+
+
+def test_truncated_db3_is_rejected(tmp_path, standing_rec):
+    p = tmp_path / "cut.db3"
+    p.write_bytes(standing_rec.read_bytes()[:20000])
+    assert_clean_failure(run_kiosk("analyze", "standing", str(p)))
+
+
+def test_recording_without_depth_stream_is_rejected(tmp_path):
+    import numpy as np
+
+    from kiosk.capture.frame import Intrinsics
+    from kiosk.capture.realsense import RecordingWriter
+
+    intr = Intrinsics(64, 48, 50.0, 50.0, 32.0, 24.0)
+    p = tmp_path / "colour_only.db3"
+    with RecordingWriter(p, intr, 15, depth=False) as w:
+        for k in range(3):
+            w.write(k, k / 15, None, np.zeros((48, 64, 3), np.uint8))
+    assert_clean_failure(run_kiosk("analyze", "standing", str(p)), "depth")
+
+
+def test_heels_short_of_the_stop_ask_the_shopper_to_step_back(tmp_path):
+    out = tmp_path / "gap.db3"
+    r = run_kiosk("simulate", "standing", "--out", str(out), "--seed", "7", "--heel-gap-mm", "25")
+    assert r.returncode == 0, r.stderr
+    assert_clean_failure(run_kiosk("analyze", "standing", str(out)), "step back")
+
+
+def test_gait_shorter_than_two_strides_is_rejected(tmp_path):
+    out = tmp_path / "short.db3"
+    r = run_kiosk("simulate", "gait", "--out", str(out), "--seed", "3", "--duration-s", "0.8")
+    assert r.returncode == 0, r.stderr
+    assert_clean_failure(run_kiosk("analyze", "gait", str(out)))
+
+
+def test_corrupt_video_is_rejected(tmp_path):
+    p = tmp_path / "walk.mp4"
+    p.write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(4000))
+    assert_clean_failure(run_kiosk("analyze", "gait", str(p)))
+
+
+@pytest.mark.skipif(not (REALDATA / "realsense").exists(),
+                    reason="../shared/realdata is not beside this checkout")
+def test_real_d435_office_recording_says_no_feet():
+    bag = REALDATA / "realsense" / "d435_office_640x480.bag"
+    r = run_kiosk("analyze", "standing", str(bag))
+    assert_clean_failure(r)
+    assert "feet" in r.stderr or "floor" in r.stderr or "stop" in r.stderr
+
+
+def test_empty_mat_says_no_feet(tmp_path):
+    import numpy as np
+
+    from kiosk.capture.frame import Frame
+    from kiosk.errors import NoFeetFound
+    from kiosk.sim.render import render
+    from kiosk.sim.scenes import random_profile, standing_scene
+    from kiosk.vision.standing import analyze_standing_frames
+
+    scene = standing_scene(random_profile(4))
+    out = render(scene.camera, scene.quads, [], np.array([0.3, -0.5, 1.0]))
+    frames = [Frame(0, 0.0, scene.camera.intrinsics, out.depth_m, out.color)] * 3
+    with pytest.raises(NoFeetFound):
+        analyze_standing_frames(frames)
