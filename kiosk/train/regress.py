@@ -1,0 +1,285 @@
+"""Train the estimators (foot: length/width/arch height; rearfoot angle) from rasters.
+
+Rasters are built from simulated samples with the truth masks, coarsened and jittered so
+that they look like the segmentation model's masks at run time. The loss is the Gaussian
+negative log-likelihood, so the nets learn a standard deviation with each value.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from scipy import ndimage
+
+from kiosk.errors import ModelError
+from kiosk.train.data import (
+    DATASET_ROOT,
+    DatasetSpec,
+    camera_from_dict,
+    ensure_samples,
+    floor_from_camera,
+    load_sample,
+    perturbed_floor,
+    sim_fingerprint,
+)
+from kiosk.train.export import export_onnx, write_card
+from kiosk.train.nets import MapRegressor
+from kiosk.vision.estimators import (
+    CELL_M,
+    FOOT_CHANNELS,
+    FOOT_GRID,
+    FOOT_MODEL,
+    FOOT_NORM,
+    FOOT_OUTPUTS,
+    REAR_CHANNELS,
+    REAR_GRID,
+    REAR_NORM,
+    REARFOOT_MODEL,
+    foot_raster,
+    rear_raster,
+)
+from kiosk.vision.segmentation import floor_points, strided_rays
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RegConfig:
+    kind: str  # foot | rearfoot
+    n_train: int
+    n_val: int
+    epochs: int
+    draws: int = 2  # augmented rasters per sample per side
+    batch: int = 32
+    lr: float = 2e-3
+    seed: int = 0
+    frames: int = 8  # gait frames per scene
+
+
+CONFIGS = {
+    ("foot", False): RegConfig("foot", 320, 40, 40, draws=3),
+    ("foot", True): RegConfig("foot", 2, 1, 1, draws=1, batch=4),
+    ("rearfoot", False): RegConfig("rearfoot", 120, 16, 30, draws=2),
+    ("rearfoot", True): RegConfig("rearfoot", 2, 1, 1, draws=1, batch=4, frames=2),
+}
+
+
+def _coarsen(mask: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
+    """A truth mask as the segmentation would give it: half resolution, a pixel off."""
+    m = np.repeat(np.repeat(mask[1::2, 1::2], 2, 0), 2, 1)[: mask.shape[0], : mask.shape[1]]
+    if rng is not None:
+        u = rng.random()
+        if u < 0.25:
+            m = ndimage.binary_erosion(m)
+        elif u < 0.5:
+            m = ndimage.binary_dilation(m) & mask.any()  # dilate
+    return m
+
+
+def _world_to_floor(cam, floor, pts_w: np.ndarray) -> np.ndarray:
+    return floor.to_floor(cam.to_camera(pts_w))
+
+
+def foot_items(path: Path, rng: np.random.Generator | None) -> list[tuple]:
+    """(raster, target) per foot of one standing sample."""
+    smp = load_sample(path)
+    cam = camera_from_dict(smp["meta"]["camera"])
+    floor = floor_from_camera(cam)
+    if rng is not None:
+        floor = perturbed_floor(floor, rng, tilt_deg=0.3, offset_m=0.001)
+    depth = smp["depth_mm"].astype(np.float32) / 1000
+    P = floor_points(depth, strided_rays(cam.intrinsics, 1), floor)
+    o = _world_to_floor(cam, floor, np.array([[0.0, 0.0, 0.0], [0.0, -1.0, 0.0]]))
+    n = o[1, :2] - o[0, :2]
+    n /= np.linalg.norm(n)
+    if rng is not None:
+        ang = rng.normal(0, np.radians(0.5))
+        n = np.array([[np.cos(ang), -np.sin(ang)], [np.sin(ang), np.cos(ang)]]) @ n
+    stop_p = o[0, :2] + (rng.normal(0, 0.0008) * n if rng is not None else 0)
+    cls = smp["cls"]
+    out = []
+    truth = smp["meta"]["truth"]["feet"]
+    if smp["meta"].get("heel_gap_m", 0) > 0:
+        return out  # the kiosk asks the shopper to step back: never measured
+    for side, fc, sc in (("left", 1, 3), ("right", 2, 4)):
+        foot = _coarsen(cls == fc, rng) & (depth > 0)
+        leg = _coarsen((cls == fc) | (cls == sc), rng) & (depth > 0)
+        try:
+            r = foot_raster(P[leg], foot[leg], n, stop_p, side)
+        except ModelError:
+            continue
+        t = np.array([(truth[side][k] - FOOT_NORM[k][0]) / FOOT_NORM[k][1]
+                      for k in FOOT_OUTPUTS], np.float32)
+        out.append((r, t))
+    return out
+
+
+def rear_items(path: Path, rng: np.random.Generator | None) -> list[tuple]:
+    """(raster, target) per frame and foot of one gait sample."""
+    smp = load_sample(path)
+    cam = camera_from_dict(smp["meta"]["camera"])
+    floor = floor_from_camera(cam)
+    rays = strided_rays(cam.intrinsics, 1)
+    out = []
+    for k in range(len(smp["depth_mm"])):
+        fl = perturbed_floor(floor, rng, tilt_deg=0.4, offset_m=0.002) if rng is not None \
+            else floor
+        depth = smp["depth_mm"][k].astype(np.float32) / 1000
+        P = floor_points(depth, rays, fl)
+        cls = smp["cls"][k]
+        valid = depth > 0
+        for side, shoe_c, shank_c in (("left", 1, 3), ("right", 2, 4)):
+            shoe = _coarsen(cls == shoe_c, rng) & valid
+            shank = _coarsen(cls == shank_c, rng) & valid
+            r = rear_raster(P[shoe], P[shank], side)
+            if r is None:
+                continue
+            truth = smp["meta"]["frame_truth"][k][side]["rearfoot_deg"]
+            out.append((r, np.array([(truth - REAR_NORM[0]) / REAR_NORM[1]], np.float32)))
+    return out
+
+
+def _build(cfg: RegConfig, paths: list[Path], rng: np.random.Generator | None,
+           draws: int) -> tuple[np.ndarray, np.ndarray]:
+    make = foot_items if cfg.kind == "foot" else rear_items
+    xs, ys = [], []
+    for p in paths:
+        for _ in range(draws):
+            for x, y in make(p, rng):
+                xs.append(x)
+                ys.append(y)
+    return np.stack(xs), np.stack(ys)
+
+
+def _nll(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    n = y.shape[1]
+    mean, log_var = out[:, :n], out[:, n:].clamp(-9, 5)
+    return (0.5 * (log_var + (y - mean) ** 2 / log_var.exp())).mean()
+
+
+class _Export(torch.nn.Module):
+    """The exported graph: raster in, (mean, log_var) out."""
+
+    def __init__(self, net: MapRegressor) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: torch.Tensor):
+        out = self.net(x, x.new_zeros((x.shape[0], 0)))
+        n = self.net.n_out
+        return out[:, :n], out[:, n:].clamp(-9, 5)
+
+
+def train_regressor(kind: str, out_dir: Path, tiny: bool = False, threads: int = 2,
+                    command: str = "", data_root: Path = DATASET_ROOT) -> dict:
+    cfg = CONFIGS[(kind, tiny)]
+    t_start = time.perf_counter()
+    torch.manual_seed(cfg.seed)
+    torch.set_num_threads(threads)
+    rng = np.random.default_rng(cfg.seed)
+    station = "standing" if kind == "foot" else "gait"
+    tr_paths = ensure_samples(DatasetSpec(station, "train", cfg.n_train, cfg.frames), data_root)
+    va_paths = ensure_samples(DatasetSpec(station, "val", cfg.n_val, cfg.frames), data_root)
+    X, Y = _build(cfg, tr_paths, rng, cfg.draws)
+    Xv, Yv = _build(cfg, va_paths, None, 1)
+    log.info("%s: %d training rasters, %d validation", kind, len(X), len(Xv))
+    n_out = Y.shape[1]
+    channels = FOOT_CHANNELS if kind == "foot" else REAR_CHANNELS
+    grid = FOOT_GRID if kind == "foot" else REAR_GRID
+    net = MapRegressor(len(channels), 0, n_out)
+    steps = max(1, len(X) // cfg.batch)
+    opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=steps * cfg.epochs,
+                                                pct_start=0.15)
+    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+    zero = torch.zeros((cfg.batch, 0))
+    for epoch in range(cfg.epochs):
+        net.train()
+        order = torch.from_numpy(rng.permutation(len(X)))
+        losses = []
+        for b in range(steps):
+            idx = order[b * cfg.batch:(b + 1) * cfg.batch]
+            x = Xt[idx]
+            if rng.random() < 0.5 and kind == "foot":
+                x = x + torch.randn_like(x) * 0.01 * (x[:, 2:3] > 0)
+            loss = _nll(net(x, zero[: len(idx)]), Yt[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            losses.append(loss.item())
+        if (epoch + 1) % 5 == 0 or epoch + 1 == cfg.epochs:
+            log.info("%s epoch %d/%d loss %.4f", kind, epoch + 1, cfg.epochs,
+                     float(np.mean(losses)))
+    exp = _Export(net).eval()
+    with torch.no_grad():
+        mean, log_var = exp(torch.from_numpy(Xv))
+    metrics = _metrics(kind, mean.numpy(), log_var.numpy(), Yv)
+    log.info("%s validation %s", kind, metrics)
+    name = FOOT_MODEL if kind == "foot" else REARFOOT_MODEL
+    path = out_dir / f"{name}.onnx"
+    task = "foot_estimator" if kind == "foot" else "rearfoot_estimator"
+    outputs = list(FOOT_OUTPUTS) if kind == "foot" else ["rearfoot_deg"]
+    norm = ({k: list(FOOT_NORM[k]) for k in FOOT_OUTPUTS} if kind == "foot"
+            else {"rearfoot_deg": list(REAR_NORM)})
+    contract = {"task": task,
+                "input": {"name": "raster", "shape": [len(channels), *grid], "layout": "NCHW",
+                          "dtype": "float32", "channels": list(channels)},
+                "labels": outputs, "outputs": ["mean", "log_var"],
+                "preprocess": {"cell_m": CELL_M, "normalisation": norm}}
+    export_onnx(exp, (torch.zeros(1, len(channels), *grid),), path, contract, ["raster"],
+                ["mean", "log_var"])
+    card = {
+        "summary": ("Foot length, width and dorsal arch height (50 % L) from the foot's height "
+                    "map in the heel stop's frame." if kind == "foot" else
+                    "Rearfoot angle of one frame from the heel counter and lower shank in the "
+                    "frontal plane."),
+        "task": task,
+        "inputs": {"raster": f"float32 (N, {len(channels)}, {grid[0]}, {grid[1]})",
+                   "channels": list(channels), "cell_m": CELL_M},
+        "outputs": {"mean": f"(N, {n_out}) normalised values of {outputs}",
+                    "log_var": f"(N, {n_out}) log variance in normalised units",
+                    "normalisation": "value = offset + scale * mean; sigma = scale * "
+                                     "exp(log_var / 2)", "offset_scale": norm},
+        "preprocessing": ("kiosk.vision.estimators.foot_raster on the segmented foot's "
+                          "floor-frame points" if kind == "foot" else
+                          "kiosk.vision.estimators.rear_raster on the segmented shoe and "
+                          "shank points of one frame"),
+        "training_data": {"simulator": "kiosk.sim", "station": station,
+                          "train_seeds": _seeds(station, "train", cfg.n_train),
+                          "val_seeds": _seeds(station, "val", cfg.n_val),
+                          "rasters": len(X), "draws_per_sample": cfg.draws,
+                          "randomisation": "as the segmentation data; truth masks coarsened "
+                                           "to half resolution, eroded/dilated; floor plane "
+                                           "and heel stop perturbed"},
+        "training": {"epochs": cfg.epochs, "batch": cfg.batch, "lr": cfg.lr, "seed": cfg.seed,
+                     "threads": threads, "tiny": tiny, "loss": "Gaussian NLL"},
+        "held_out_metrics": {"validation": metrics},
+        "sim": sim_fingerprint(),
+        "command": command,
+        "wall_time_s": round(time.perf_counter() - t_start, 1),
+    }
+    return write_card(path, card)
+
+
+def _metrics(kind: str, mean: np.ndarray, log_var: np.ndarray, y: np.ndarray) -> dict:
+    out = {}
+    names = FOOT_OUTPUTS if kind == "foot" else ("rearfoot_deg",)
+    for k, name in enumerate(names):
+        scale = FOOT_NORM[name][1] if kind == "foot" else REAR_NORM[1]
+        err = (mean[:, k] - y[:, k]) * scale
+        out[name] = {"mae": round(float(np.abs(err).mean()), 3),
+                     "p95": round(float(np.percentile(np.abs(err), 95)), 3),
+                     "mean_sigma": round(float((scale * np.exp(0.5 * log_var[:, k])).mean()),
+                                         3)}
+    return out
+
+
+def _seeds(station: str, split: str, n: int) -> str:
+    r = DatasetSpec(station, split, n).seeds
+    return f"{r.start}-{r.stop - 1}"

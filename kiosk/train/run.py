@@ -1,0 +1,45 @@
+"""`kiosk train seg|arch|rearfoot|all [--tiny] [--out models/]`: train, export, write cards."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from kiosk.errors import InputError
+from kiosk.train.data import DATASET_ROOT
+
+log = logging.getLogger(__name__)
+
+TARGETS = ("seg", "arch", "rearfoot", "all")
+
+
+def run_train(target: str, out: str | Path = "models", tiny: bool = False, threads: int = 2,
+              data_root: str | Path = DATASET_ROOT) -> list[dict]:
+    """Train the named models; returns their cards."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        raise InputError("kiosk train needs PyTorch: pip install -e '.[train]'") from None
+    from kiosk.train.regress import train_regressor
+    from kiosk.train.seg import train_seg
+
+    if target not in TARGETS:
+        raise InputError(f"unknown training target {target!r} (one of {', '.join(TARGETS)})")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    root = Path(data_root)
+    flags = (" --tiny" if tiny else "") + f" --out {out}"
+    cards = []
+    t0 = time.perf_counter()
+    if target in ("seg", "all"):
+        for station in ("standing", "gait"):
+            cards.append(train_seg(station, out, tiny, threads, f"kiosk train seg{flags}", root))
+    if target in ("arch", "all"):
+        cards.append(train_regressor("foot", out, tiny, threads, f"kiosk train arch{flags}",
+                                     root))
+    if target in ("rearfoot", "all"):
+        cards.append(train_regressor("rearfoot", out, tiny, threads,
+                                     f"kiosk train rearfoot{flags}", root))
+    log.info("kiosk train %s: %.0f s", target, time.perf_counter() - t0)
+    return cards

@@ -1,0 +1,255 @@
+"""Train the standing and treadmill segmentation models (PyTorch, CPU, seeded)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.nn import functional as F  # noqa: N812 (the usual spelling)
+
+from kiosk.sim.scenes import GAIT_CLASSES, STANDING_CLASSES
+from kiosk.train.data import (
+    DATASET_ROOT,
+    DatasetSpec,
+    camera_from_dict,
+    ensure_samples,
+    floor_from_camera,
+    load_sample,
+    perturbed_floor,
+    sim_fingerprint,
+)
+from kiosk.train.export import export_onnx, write_card
+from kiosk.train.nets import SegNet
+from kiosk.vision.floor import FloorPlane
+from kiosk.vision.segmentation import CHANNELS, seg_features, strided_rays
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SegConfig:
+    station: str
+    n_train: int
+    n_val: int
+    epochs: int
+    batch: int = 8
+    lr: float = 3e-3
+    widths: tuple = (8, 16, 24, 32)
+    pack: int = 2
+    stride: int = 1  # frame pixels per model input pixel
+    crop: tuple | None = None  # (H, W) training crop at model resolution
+    frames_per_scene: int = 1
+    seed: int = 0
+
+    @property
+    def classes(self) -> tuple:
+        return STANDING_CLASSES if self.station == "standing" else GAIT_CLASSES
+
+
+CONFIGS = {
+    ("standing", False): SegConfig("standing", 320, 40, 12, crop=(256, 448)),
+    ("standing", True): SegConfig("standing", 2, 1, 1, batch=2, crop=(64, 96)),
+    ("gait", False): SegConfig("gait", 120, 16, 8, stride=2, frames_per_scene=8),
+    ("gait", True): SegConfig("gait", 2, 1, 1, batch=2, stride=2, frames_per_scene=2,
+                              crop=(64, 96)),
+}
+
+
+class SegItems:
+    """Raw frames in memory; features are made per draw (augmentations act on depth)."""
+
+    def __init__(self, cfg: SegConfig, paths: list[Path]) -> None:
+        self.cfg = cfg
+        self.items = []  # (depth_m, color, cls, camera) at model resolution
+        s, o = cfg.stride, cfg.stride // 2
+        for p in paths:
+            smp = load_sample(p)
+            cam = camera_from_dict(smp["meta"]["camera"])
+            d, c, k = smp["depth_mm"], smp["color"], smp["cls"]
+            if d.ndim == 2:
+                d, c, k = d[None], c[None], k[None]
+            for i in range(min(len(d), cfg.frames_per_scene)):
+                self.items.append((d[i, o::s, o::s].astype(np.float32) / 1000,
+                                   c[i, o::s, o::s], k[i, o::s, o::s], cam))
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def draw(self, i: int, rng: np.random.Generator | None) -> tuple[np.ndarray, np.ndarray]:
+        depth, color, cls, cam = self.items[i]
+        floor = floor_from_camera(cam)
+        rays = strided_rays(cam.intrinsics, self.cfg.stride)
+        if rng is None:
+            return seg_features(depth, color, rays, floor), cls.astype(np.int64)
+        depth, color, cls = depth.copy(), color.astype(np.float32), cls.astype(np.int64)
+        floor = perturbed_floor(floor, rng)
+        H, W = depth.shape
+        if rng.random() < 0.5:  # mirror: the shopper's sides swap, so do the classes
+            depth, color, cls = depth[:, ::-1].copy(), color[:, ::-1].copy(), cls[:, ::-1]
+            cls = np.array([0, 2, 1, 4, 3])[cls]
+            floor = FloorPlane(floor.normal * np.array([-1.0, 1.0, 1.0]), floor.d, 0.0, 1.0)
+        if rng.random() < 0.25:  # an object nearer the camera hides part of the scene
+            cy, cx = rng.uniform(0, H), rng.uniform(0, W)
+            ry, rx = rng.uniform(0.05, 0.2) * H, rng.uniform(0.03, 0.15) * W
+            yy, xx = np.ogrid[:H, :W]
+            occ = ((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2 < 1
+            depth[occ] = np.where(depth[occ] > 0, depth[occ] * rng.uniform(0.5, 0.85), 0)
+            color[occ] = rng.uniform(0, 255, 3)
+            cls[occ] = 0
+        extra = rng.uniform(0, 2.5) if rng.random() < 0.4 else 0.0  # more depth noise
+        if extra:
+            depth += np.where(depth > 0, rng.normal(0, 1, depth.shape) * extra * 0.001
+                              * depth**2, 0).astype(np.float32)
+        if rng.random() < 0.3:
+            depth[rng.random(depth.shape) < rng.uniform(0, 0.06)] = 0
+        u = rng.random()
+        if u < 0.2:
+            color = None
+        elif u < 0.4:
+            color *= rng.uniform(0.03, 0.4)
+        else:
+            color *= rng.uniform(0.75, 1.25)
+        if color is not None:
+            color = np.clip(color + rng.normal(0, 4, color.shape), 0, 255)
+        x = seg_features(depth, None if color is None else color.astype(np.float32), rays, floor)
+        if self.cfg.crop is not None:
+            ch, cw = min(self.cfg.crop[0], H), min(self.cfg.crop[1], W)
+            fg = np.argwhere(cls > 0)
+            if len(fg) and rng.random() < 0.85:
+                cy, cx = fg[rng.integers(len(fg))]
+            else:
+                cy, cx = rng.integers(H), rng.integers(W)
+            y0 = int(np.clip(cy - ch // 2 + rng.integers(-ch // 4, ch // 4 + 1), 0, H - ch))
+            x0 = int(np.clip(cx - cw // 2 + rng.integers(-cw // 4, cw // 4 + 1), 0, W - cw))
+            x, cls = x[:, y0:y0 + ch, x0:x0 + cw], cls[y0:y0 + ch, x0:x0 + cw]
+        return x, cls
+
+
+def _loss(logits: torch.Tensor, target: torch.Tensor, n_cls: int) -> torch.Tensor:
+    weight = torch.tensor([1.0] + [2.0] * (n_cls - 1))
+    ce = F.cross_entropy(logits, target, weight=weight)
+    prob = logits.softmax(1)
+    onehot = F.one_hot(target, n_cls).permute(0, 3, 1, 2).float()
+    inter = (prob * onehot).sum((0, 2, 3))[1:]
+    union = (prob + onehot).sum((0, 2, 3))[1:]
+    dice = 1 - ((2 * inter + 1) / (union + 1)).mean()
+    return ce + 0.5 * dice
+
+
+def iou_per_class(pred: np.ndarray, truth: np.ndarray, n_cls: int,
+                  valid: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Intersections and unions per class (sum them over images before dividing)."""
+    if valid is not None:
+        pred, truth = pred[valid], truth[valid]
+    inter = np.array([np.sum((pred == k) & (truth == k)) for k in range(n_cls)], float)
+    union = np.array([np.sum((pred == k) | (truth == k)) for k in range(n_cls)], float)
+    return inter, union
+
+
+def evaluate_seg(net: SegNet, items: SegItems) -> dict:
+    net.eval()
+    n_cls = len(items.cfg.classes)
+    inter, union = np.zeros(n_cls), np.zeros(n_cls)
+    with torch.no_grad():
+        for i in range(len(items)):
+            x, y = items.draw(i, None)
+            pred = net(torch.from_numpy(x)[None]).argmax(1)[0].numpy()
+            a, b = iou_per_class(pred, y, n_cls, valid=x[3] > 0)
+            inter += a
+            union += b
+    iou = inter / np.maximum(union, 1)
+    return {name: round(float(v), 4) for name, v in zip(items.cfg.classes, iou, strict=True)}
+
+
+def train_seg(station: str, out_dir: Path, tiny: bool = False, threads: int = 2,
+              command: str = "", data_root: Path = DATASET_ROOT) -> dict:
+    cfg = CONFIGS[(station, tiny)]
+    t_start = time.perf_counter()
+    torch.manual_seed(cfg.seed)
+    torch.set_num_threads(threads)
+    rng = np.random.default_rng(cfg.seed)
+    spec = {"frames": cfg.frames_per_scene}
+    train = SegItems(cfg, ensure_samples(DatasetSpec(station, "train", cfg.n_train, **spec),
+                                         data_root))
+    val = SegItems(cfg, ensure_samples(DatasetSpec(station, "val", cfg.n_val, **spec),
+                                       data_root))
+    c_in, n_cls = len(CHANNELS), len(cfg.classes)
+    net = SegNet(c_in, n_cls, cfg.widths, cfg.pack)
+    steps_per_epoch = max(1, len(train) // cfg.batch)
+    total = steps_per_epoch * cfg.epochs
+    opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=total, pct_start=0.15)
+    step = 0
+    for epoch in range(cfg.epochs):
+        net.train()
+        order = rng.permutation(len(train))
+        losses = []
+        for b in range(steps_per_epoch):
+            idx = order[b * cfg.batch:(b + 1) * cfg.batch]
+            xs, ys = zip(*(train.draw(int(i), rng) for i in idx), strict=True)
+            x = torch.from_numpy(np.stack(xs))
+            y = torch.from_numpy(np.stack(ys))
+            loss = _loss(net(x), y, n_cls)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            step += 1
+            losses.append(loss.item())
+        log.info("%s seg epoch %d/%d loss %.4f", station, epoch + 1, cfg.epochs,
+                 float(np.mean(losses)))
+    metrics = evaluate_seg(net, val)
+    log.info("%s seg val IoU %s", station, metrics)
+    H, W = val.items[0][0].shape
+    name = "standing_seg" if station == "standing" else "gait_seg"
+    path = out_dir / f"{name}.onnx"
+    contract = {
+        "task": "segmentation",
+        "input": {"name": "features", "shape": [None, c_in, H, W], "layout": "NCHW",
+                  "dtype": "float32", "channels": list(CHANNELS)},
+        "labels": list(cfg.classes),
+        "outputs": ["logits"],
+        "preprocess": {"stride": cfg.stride, "frame": [W * cfg.stride, H * cfg.stride]},
+    }
+    contract["input"]["shape"] = [c_in, H, W]
+    net.eval()
+    export_onnx(net, (torch.zeros(1, c_in, H, W),), path, contract, ["features"], ["logits"])
+    card = {
+        "summary": f"Per-pixel classes of the {station} station from depth, height above the "
+                   "floor and (optional) colour.",
+        "task": "segmentation",
+        "inputs": {"features": f"float32 (N, {c_in}, {H}, {W}), NCHW",
+                   "channels": list(CHANNELS)},
+        "outputs": {"logits": f"float32 (N, {n_cls}, {H}, {W}); argmax = class id",
+                    "labels": list(cfg.classes)},
+        "preprocessing": (f"every {cfg.stride}. pixel of the {W * cfg.stride}x"
+                          f"{H * cfg.stride} frame (offset {cfg.stride // 2}); floor frame "
+                          "from the capture's plane fit; colour /255, zeros when missing; "
+                          "kiosk.vision.segmentation.seg_features"),
+        "training_data": {"simulator": "kiosk.sim", "train_seeds": _seed_range(station, "train",
+                                                                               cfg.n_train),
+                          "val_seeds": _seed_range(station, "val", cfg.n_val),
+                          "frames_per_scene": cfg.frames_per_scene,
+                          "randomisation": "spread 1.0-1.6, noise scale 0.6-2.2, brightness "
+                                           "0.25-1.3, second person's foot (30 %), mirror, "
+                                           "occluder (25 %), extra depth noise and dropout, "
+                                           "colour missing (20 %) or dark (20 %)"},
+        "training": {"epochs": cfg.epochs, "batch": cfg.batch, "lr": cfg.lr,
+                     "widths": list(cfg.widths), "pack": cfg.pack, "crop": cfg.crop,
+                     "seed": cfg.seed, "threads": threads, "tiny": tiny,
+                     "loss": "cross-entropy (foreground x2) + 0.5 soft Dice"},
+        "held_out_metrics": {"val_iou_valid_depth": metrics},
+        "sim": sim_fingerprint(),
+        "command": command,
+        "wall_time_s": round(time.perf_counter() - t_start, 1),
+    }
+    return write_card(path, card)
+
+
+def _seed_range(station: str, split: str, n: int) -> str:
+    r = DatasetSpec(station, split, n).seeds
+    return f"{r.start}-{r.stop - 1}"

@@ -1,0 +1,124 @@
+"""Learned segmentation of feet, shoes and shanks, with its pre- and postprocessing.
+
+Input channels (the model's contract lists them): height above the floor, lateral floor
+coordinate, depth, depth validity, and colour (zeros when the camera gives none; the
+models are trained with colour missing or dark). Floor coordinates come from the capture's
+floor plane, so the models see the station, not the camera pose. The standing model runs
+once per capture on the fused depth at full resolution; the treadmill model runs on every
+frame at half resolution.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from kiosk.capture.frame import Intrinsics
+from kiosk.errors import ModelError
+from kiosk.vision.floor import FloorPlane
+from kiosk.vision.models import OnnxModel, load_model
+
+log = logging.getLogger(__name__)
+
+CHANNELS = ("height_m*4", "floor_x_m*4", "depth_m-1", "valid", "red", "green", "blue")
+HEIGHT_SCALE = 4.0
+HEIGHT_CLIP_M = (-0.3, 1.2)
+LATERAL_CLIP_M = 1.0
+STANDING_MODEL = "standing_seg"
+GAIT_MODEL = "gait_seg"
+
+
+@functools.lru_cache(maxsize=8)
+def strided_rays(intr: Intrinsics, stride: int) -> np.ndarray:
+    """Camera rays (x/z, y/z, 1) of every `stride`-th pixel, starting at stride // 2."""
+    xn, yn = intr.pixel_grid()
+    o = stride // 2
+    xn, yn = xn[o::stride, o::stride], yn[o::stride, o::stride]
+    rays = np.stack([xn, yn, np.ones_like(xn)], axis=-1).astype(np.float32)
+    rays.setflags(write=False)
+    return rays
+
+
+def floor_points(depth_m: np.ndarray, rays: np.ndarray, floor: FloorPlane) -> np.ndarray:
+    """Floor-frame points (H, W, 3) of a depth image given its camera rays."""
+    R = floor.rotation().astype(np.float32)
+    origin = (-floor.d * floor.normal).astype(np.float32)
+    pc = rays * depth_m[..., None]
+    return (pc - origin) @ R.T
+
+
+def seg_features(depth_m: np.ndarray, color: np.ndarray | None, rays: np.ndarray,
+                 floor: FloorPlane) -> np.ndarray:
+    """The (C, H, W) float32 input of a segmentation model (CHANNELS order)."""
+    H, W = depth_m.shape
+    valid = depth_m > 0
+    P = floor_points(depth_m, rays, floor)
+    out = np.zeros((len(CHANNELS), H, W), np.float32)
+    out[0] = np.where(valid, np.clip(P[..., 2], *HEIGHT_CLIP_M), 0.0) * HEIGHT_SCALE
+    out[1] = np.where(valid, np.clip(P[..., 0], -LATERAL_CLIP_M, LATERAL_CLIP_M), 0.0) * 4.0
+    out[2] = np.where(valid, depth_m - 1.0, 0.0)
+    out[3] = valid
+    if color is not None:
+        out[4:7] = np.moveaxis(color, -1, 0) * np.float32(1 / 255)
+    return out
+
+
+@dataclass
+class Segmentation:
+    labels: np.ndarray  # (H, W) uint8 class ids at the model's output resolution
+    stride: int  # output pixel (i, j) is frame pixel (i*stride + stride//2, j*stride + ...)
+    classes: tuple
+    confidence: float  # mean max-softmax over the non-background pixels
+    timings_ms: dict
+
+    def mask(self, name: str) -> np.ndarray:
+        return self.labels == self.classes.index(name)
+
+
+class Segmenter:
+    """A segmentation model with its preprocessing (stride, features) and postprocessing."""
+
+    def __init__(self, model: OnnxModel) -> None:
+        if model.contract.task != "segmentation":
+            raise ModelError(f"{model.path}: not a segmentation model")
+        self.model = model
+        self.stride = int(model.contract.preprocess.get("stride", 1))
+        self.classes = model.contract.labels
+        C, self.height, self.width = model.contract.input_shape
+        if len(CHANNELS) != C:
+            raise ModelError(f"{model.path}: expects {C} channels, this kiosk makes "
+                             f"{len(CHANNELS)}")
+
+    @classmethod
+    def load(cls, name: str, models_dir=None, threads: int = 1) -> Segmenter:
+        return cls(load_model(name, models_dir, threads=threads, task="segmentation"))
+
+    def __call__(self, depth_m: np.ndarray, color: np.ndarray | None, intr: Intrinsics,
+                 floor: FloorPlane) -> Segmentation:
+        t0 = time.perf_counter()
+        s = self.stride
+        o = s // 2
+        d = depth_m[o::s, o::s]
+        if d.shape != (self.height, self.width):
+            raise ModelError(f"{self.model.path}: made for {self.width * s}x{self.height * s} "
+                             f"frames, got {depth_m.shape[1]}x{depth_m.shape[0]}")
+        c = None if color is None else color[o::s, o::s]
+        x = seg_features(d, c, strided_rays(intr, s), floor)[None]
+        t1 = time.perf_counter()
+        logits = self.model.run(x)["logits"][0]
+        t2 = time.perf_counter()
+        labels = logits.argmax(axis=0).astype(np.uint8)
+        fg = labels > 0
+        conf = 1.0
+        if fg.any():
+            lf = logits[:, fg]
+            e = np.exp(lf - lf.max(axis=0))
+            conf = float((1.0 / e.sum(axis=0)).mean())
+        t3 = time.perf_counter()
+        return Segmentation(labels, s, self.classes, conf,
+                            {"preprocess": (t1 - t0) * 1e3, "model": (t2 - t1) * 1e3,
+                             "postprocess": (t3 - t2) * 1e3})
