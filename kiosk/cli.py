@@ -120,6 +120,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    from kiosk.train.run import run_train
+
+    for card in run_train(args.target, out=args.out, tiny=args.tiny, threads=args.threads):
+        print(f"wrote {Path(args.out) / card['file']} ({card['size_bytes'] / 1e6:.2f} MB, "
+              f"{card['wall_time_s']} s)")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from kiosk.web.server import serve
 
@@ -183,6 +192,13 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="speed of every stage (tables)")
     b.add_argument("--quick", action="store_true")
     b.set_defaults(func=cmd_bench)
+
+    t = sub.add_parser("train", help="train the learned models (needs the train extra)")
+    t.add_argument("target", choices=["seg", "arch", "rearfoot", "all"])
+    t.add_argument("--tiny", action="store_true", help="a few steps on a few scenes (CI)")
+    t.add_argument("--out", default="models")
+    t.add_argument("--threads", type=int, default=2)
+    t.set_defaults(func=cmd_train)
     return p
 
 
