@@ -2,7 +2,9 @@
 
 Scenes are rendered in process (the same frames a recording would hold) from seeds that
 training never uses; the `ood` split widens every profile range (camera poses at and
-beyond the station limits, extreme feet, other colours and noise).
+beyond the station limits, extreme feet, other colours and noise). Where the learned
+models are present (models/), each figure is reported three ways: geometry only, model
+only and fused, with the segmentation's IoU per class and the class agreement.
 """
 
 from __future__ import annotations
@@ -26,20 +28,51 @@ from kiosk.vision.standing import analyze_standing_frames
 
 log = logging.getLogger(__name__)
 STANDING_FRAMES = 15
+STANDING_FIGURES = ("length_mm", "width_mm", "arch_height_mm", "arch_height_index")
+
+
+def load_models(models_dir=None):
+    """The learned models, or None (with the reason logged) when they are not there."""
+    from kiosk.errors import ModelError
+    from kiosk.vision.learned import LearnedModels
+
+    try:
+        return LearnedModels.load(models_dir)
+    except ModelError as e:
+        log.warning("evaluating geometry only: %s", e)
+        return None
+
+
+def _iou_add(acc: dict, pred: np.ndarray, truth: np.ndarray, valid: np.ndarray,
+             classes: tuple) -> None:
+    p, t = pred[valid], truth[valid]
+    for k, name in enumerate(classes):
+        a, b = acc.setdefault(name, [0, 0])
+        acc[name] = [a + int(np.sum((p == k) & (t == k))), b + int(np.sum((p == k) | (t == k)))]
+
+
+def _strided(a: np.ndarray, stride: int) -> np.ndarray:
+    o = stride // 2
+    return a[o::stride, o::stride]
 
 
 def _spread(split: str) -> float:
     return 1.0 if split == "held_out" else 1.4
 
 
-def eval_standing(n: int, seed: int, split: str) -> dict:
+def eval_standing(n: int, seed: int, split: str, models=None) -> dict:
+    from kiosk.advice.classes import arch_class
+
     errs = {"length_mm": [], "width_mm": [], "arch_height_mm": [], "arch_height_index": []}
+    by_method = {m: {k: [] for k in STANDING_FIGURES} for m in ("model", "fused")}
+    agree = {"geometry": [], "model": [], "fused": []}
+    iou: dict = {}
     failures = []
     for k in range(n):
         s = seed + k
         p = random_profile(s, "standing", spread=_spread(split))
         scene = standing_scene(p)
-        _, fr = render_standing_frames(scene, STANDING_FRAMES, np.random.default_rng(s))
+        clean, fr = render_standing_frames(scene, STANDING_FRAMES, np.random.default_rng(s))
         frames = [Frame(i, i / 15, scene.camera.intrinsics, d, c) for i, (d, c) in enumerate(fr)]
         try:
             res = analyze_standing_frames(frames, check_heels=False)
@@ -52,21 +85,54 @@ def eval_standing(n: int, seed: int, split: str) -> dict:
             errs["width_mm"].append(m.width_mm - t["width_mm"])
             errs["arch_height_mm"].append(m.arch_height_mm - t["arch_height_mm"])
             errs["arch_height_index"].append(m.arch_height_index - t["arch_height_index"])
-    return {"scenes": n, "failures": failures, "errors": errs}
+        if models is None:
+            continue
+        from kiosk.vision.learned import standing_with_models
+
+        lm = standing_with_models(res, frames[len(frames) // 2].color, scene.camera.intrinsics,
+                                  models)
+        seg = lm["segmentation"]
+        _iou_add(iou, seg.labels, _strided(clean.cls, seg.stride),
+                 _strided(res.fused_depth, seg.stride) > 0, seg.classes)
+        for side, out in lm["feet"].items():
+            t = scene.truth["feet"][side]
+            truth_label = arch_class(t["arch_height_index"])["label"]
+            for method in ("geometry", "model", "fused"):
+                fig = out[method]
+                if fig is None:
+                    continue
+                agree[method].append(arch_class(fig["arch_height_index"])["label"] == truth_label)
+                if method != "geometry":
+                    for name in STANDING_FIGURES:
+                        by_method[method][name].append(fig[name] - t[name])
+    out = {"scenes": n, "failures": failures, "errors": errs}
+    if models is not None:
+        out.update(model_errors=by_method["model"], fused_errors=by_method["fused"],
+                   iou={c: v[0] / max(v[1], 1) for c, v in iou.items()},
+                   class_agreement={m: float(np.mean(v)) if v else None
+                                    for m, v in agree.items()})
+    return out
 
 
-def eval_gait(n: int, seed: int, split: str, duration_s: float) -> dict:
+def eval_gait(n: int, seed: int, split: str, duration_s: float, models=None) -> dict:
+    from kiosk.advice.classes import rolling_class
+
     peak_err, step_ok, cad_err, failures = [], [], [], []
+    by_method: dict = {"model": {"peak_eversion_deg": []}, "fused": {"peak_eversion_deg": []}}
+    agree = {"geometry": [], "model": [], "fused": []}
+    iou: dict = {}
+    frame_ms = []
     for k in range(n):
         s = seed + k
         p = random_profile(s, "gait", spread=_spread(split))
         scene = gait_scene(p, duration_s=duration_s)
         rng = np.random.default_rng(s)
-        frames, per = [], []
+        frames, per, masks = [], [], []
         for i in range(scene.n_frames):
-            _, d, c, tr = render_gait_frame(scene, i, rng)
+            out, d, c, tr = render_gait_frame(scene, i, rng)
             frames.append(Frame(i, i / scene.fps, scene.camera.intrinsics, d, c))
             per.append(tr)
+            masks.append(out.cls)
         truth = gait_truth(scene, per)
         try:
             res = analyze_gait_frames(frames, fps=scene.fps)
@@ -80,18 +146,50 @@ def eval_gait(n: int, seed: int, split: str, duration_s: float) -> dict:
                 peak_err.append(float(np.mean(tr.step_peaks_deg)) - t["peak_eversion_deg"])
         if res.cadence_spm:
             cad_err.append(res.cadence_spm - truth["cadence_spm"])
-    return {"scenes": n, "failures": failures,
-            "errors": {"peak_eversion_deg": peak_err, "cadence_spm": cad_err},
-            "steps_within_1": float(np.mean(step_ok)) if step_ok else None}
+        if models is None:
+            continue
+        from kiosk.vision.learned import gait_with_models
+
+        lm = gait_with_models(frames, res, models)
+        frame_ms.append(lm["per_frame_ms"])
+        for f, m in zip(frames[::10], masks[::10], strict=True):
+            seg = models.gait_seg(f.depth_m, f.color, f.intrinsics, res.floor)
+            _iou_add(iou, seg.labels, _strided(m, seg.stride),
+                     _strided(f.depth_m, seg.stride) > 0, seg.classes)
+        for side, out in lm["feet"].items():
+            t = truth["feet"][side]["peak_eversion_deg"]
+            if t is None:
+                continue
+            truth_label = rolling_class(t, p.gait)["label"]
+            for method in ("geometry", "model", "fused"):
+                if out[method] is None:
+                    continue
+                agree[method].append(rolling_class(out[method], p.gait)["label"] == truth_label)
+                if method != "geometry":
+                    by_method[method]["peak_eversion_deg"].append(out[method] - t)
+    result = {"scenes": n, "failures": failures,
+              "errors": {"peak_eversion_deg": peak_err, "cadence_spm": cad_err},
+              "steps_within_1": float(np.mean(step_ok)) if step_ok else None}
+    if models is not None:
+        result.update(model_errors=by_method["model"], fused_errors=by_method["fused"],
+                      iou={c: v[0] / max(v[1], 1) for c, v in iou.items()},
+                      class_agreement={m: float(np.mean(v)) if v else None
+                                       for m, v in agree.items()},
+                      model_ms_per_frame=float(np.median(frame_ms)) if frame_ms else None)
+    return result
 
 
 def evaluate(standing: int = 40, gait: int = 12, seed: int = 10_000, split: str = "held_out",
-             gait_duration_s: float = 6.0) -> dict:
+             gait_duration_s: float = 6.0, models="auto") -> dict:
+    """`models`: "auto" (use models/ when it holds the models), None (geometry only), or a
+    LearnedModels."""
+    if models == "auto":
+        models = load_models()
     out = {"split": split, "seed": seed}
     if standing:
-        out["standing"] = eval_standing(standing, seed, split)
+        out["standing"] = eval_standing(standing, seed, split, models)
     if gait:
-        out["gait"] = eval_gait(gait, seed + 50_000, split, gait_duration_s)
+        out["gait"] = eval_gait(gait, seed + 50_000, split, gait_duration_s, models)
     return out
 
 
@@ -114,6 +212,8 @@ def format_tables(results: dict) -> str:
         for name, e in r["errors"].items():
             lines.append(_row(f"{station}: {name}", e))
     lines.append("")
+    if any("model_errors" in (results.get(st) or {}) for st in ("standing", "gait")):
+        lines += _model_tables(results)
     for station in ("standing", "gait"):
         r = results.get(station)
         if r:
@@ -123,3 +223,39 @@ def format_tables(results: dict) -> str:
             for f in r["failures"][:5]:
                 lines.append(f"  seed {f['seed']}: {f['error']}")
     return "\n".join(lines)
+
+
+def _mae(e: list[float]) -> str:
+    return f"{np.mean(np.abs(e)):.3g}" if e else "–"
+
+
+def _model_tables(results: dict) -> list[str]:
+    lines = ["| figure | geometry MAE | model MAE | fused MAE | fused p95 abs | fused bias | n |",
+             "|---|---|---|---|---|---|---|"]
+    for station in ("standing", "gait"):
+        r = results.get(station)
+        if not r or "model_errors" not in r:
+            continue
+        for name, fused in r["fused_errors"].items():
+            geo, model = r["errors"][name], r["model_errors"][name]
+            p95 = f"{np.percentile(np.abs(fused), 95):.3g}" if fused else "–"
+            bias = f"{np.mean(fused):+.3g}" if fused else "–"
+            lines.append(f"| {station}: {name} | {_mae(geo)} | {_mae(model)} | {_mae(fused)} | "
+                         f"{p95} | {bias} | {len(fused)} |")
+    lines += ["", "| segmentation IoU (valid depth, model resolution) | IoU |", "|---|---|"]
+    for station in ("standing", "gait"):
+        r = results.get(station)
+        for cls, v in ((r or {}).get("iou") or {}).items():
+            lines.append(f"| {station}: {cls} | {v:.3f} |")
+    lines += ["", "| class agreement | geometry | model | fused |", "|---|---|---|---|"]
+    for station, what in (("standing", "arch type"), ("gait", "rolling")):
+        a = (results.get(station) or {}).get("class_agreement")
+        if a:
+            cells = " | ".join("–" if a[m] is None else f"{a[m]:.0%}"
+                               for m in ("geometry", "model", "fused"))
+            lines.append(f"| {station}: {what} | {cells} |")
+    ms = (results.get("gait") or {}).get("model_ms_per_frame")
+    if ms is not None:
+        lines += ["", f"treadmill models: {ms:.1f} ms per frame (median, one thread)"]
+    lines.append("")
+    return lines

@@ -1,0 +1,192 @@
+"""Model-based measurements next to the geometric ones, and their fusion.
+
+Standing: the standing segmentation runs once on the capture's fused depth; each foot's
+segmented points become a height map in the heel stop's frame for the foot estimator;
+length, width and arch height are fused with geometry by inverse variance. Treadmill: per
+frame, the treadmill segmentation finds each shoe and shank, the rearfoot estimator gives
+that frame's angle, and per-frame angles are fused with geometry's before the peak of each
+stance (stance windows come from the geometric heel strikes and toe-offs).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import ndimage
+
+from kiosk.capture.frame import Frame, Intrinsics
+from kiosk.errors import ModelError
+from kiosk.vision.estimators import (
+    FOOT_OUTPUTS,
+    Estimate,
+    FootEstimator,
+    RearfootEstimator,
+    foot_raster,
+    fuse,
+    rear_raster,
+)
+from kiosk.vision.floor import FloorPlane
+from kiosk.vision.models import MODELS_DIR
+from kiosk.vision.segmentation import (
+    GAIT_MODEL,
+    STANDING_MODEL,
+    Segmentation,
+    Segmenter,
+    floor_points,
+    strided_rays,
+)
+
+log = logging.getLogger(__name__)
+
+TRUNCATED_LENGTH_RATIO = 0.73  # DESIGN.md §3
+# Used when a card carries no measured geometry spread (one SD, from docs/ACCURACY.md).
+DEFAULT_GEOMETRY_SIGMA = {"length_mm": 1.5, "width_mm": 2.5, "arch_height_mm": 1.8,
+                          "rearfoot_deg": 4.0}
+
+
+@dataclass
+class LearnedModels:
+    standing_seg: Segmenter
+    gait_seg: Segmenter
+    foot: FootEstimator
+    rearfoot: RearfootEstimator
+    geometry_sigma: dict = field(default_factory=lambda: dict(DEFAULT_GEOMETRY_SIGMA))
+
+    @classmethod
+    def load(cls, models_dir=None, threads: int = 1) -> LearnedModels:
+        d = models_dir or MODELS_DIR
+        foot = FootEstimator.load(d, threads)
+        rear = RearfootEstimator.load(d, threads)
+        sigma = dict(DEFAULT_GEOMETRY_SIGMA)
+        for m in (foot.model, rear.model):
+            sigma.update(m.card.get("fusion", {}).get("geometry_sigma", {}))
+        return cls(Segmenter.load(STANDING_MODEL, d, threads),
+                   Segmenter.load(GAIT_MODEL, d, threads), foot, rear, sigma)
+
+
+def _figures(length: float, width: float, arch: float) -> dict:
+    return {"length_mm": length, "width_mm": width, "arch_height_mm": arch,
+            "arch_height_index": arch / (TRUNCATED_LENGTH_RATIO * length)}
+
+
+def standing_with_models(result, color: np.ndarray | None, intr: Intrinsics,
+                         models: LearnedModels) -> dict:
+    """Geometry, model and fused figures per foot from a geometric StandingResult."""
+    t0 = time.perf_counter()
+    seg = models.standing_seg(result.fused_depth, color, intr, result.floor)
+    P = floor_points(result.fused_depth, strided_rays(intr, 1), result.floor)
+    valid = result.fused_depth > 0
+    rasters, sides = [], []
+    for side in ("left", "right"):
+        foot = seg.mask(f"{side}_foot") & valid
+        leg = (foot | seg.mask(f"{side}_shank")) & valid
+        try:
+            rasters.append(foot_raster(P[leg], foot[leg], result.stop["normal_xy"],
+                                       result.stop["point_xy"], side))
+            sides.append(side)
+        except ModelError as e:
+            log.info("%s foot: no model estimate (%s)", side, e)
+    t1 = time.perf_counter()
+    estimates = dict(zip(sides, models.foot(np.stack(rasters)), strict=True)) if rasters else {}
+    t2 = time.perf_counter()
+    feet = {}
+    for side, m in result.feet.items():
+        geo = _figures(m.length_mm, m.width_mm, m.arch_height_mm)
+        est = estimates.get(side)
+        out = {"geometry": geo, "model": None, "fused": dict(geo), "sigma": {}}
+        if est is not None:
+            out["model"] = _figures(*(est[k].value for k in FOOT_OUTPUTS))
+            fused = {k: fuse(est[k], geo[k], models.geometry_sigma[k]) for k in FOOT_OUTPUTS}
+            out["fused"] = _figures(*(fused[k].value for k in FOOT_OUTPUTS))
+            out["sigma"] = {k: {"model": est[k].sigma, "fused": fused[k].sigma}
+                            for k in FOOT_OUTPUTS}
+        feet[side] = out
+    return {"feet": feet, "segmentation": seg,
+            "timings_ms": {"segmentation": (t1 - t0) * 1e3, "estimator": (t2 - t1) * 1e3}}
+
+
+def _side_points(seg: Segmentation, depth: np.ndarray, intr: Intrinsics, floor: FloorPlane,
+                 cls_id: int) -> np.ndarray:
+    """Full-resolution floor points of one class (labels are upsampled inside its box)."""
+    m = seg.labels == cls_id
+    if m.sum() < 10:
+        return np.zeros((0, 3), np.float32)
+    s = seg.stride
+    rows, cols = np.flatnonzero(m.any(axis=1)), np.flatnonzero(m.any(axis=0))
+    r0, r1 = rows[0] * s, (rows[-1] + 1) * s
+    c0, c1 = cols[0] * s, (cols[-1] + 1) * s
+    sub = m[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    full = np.repeat(np.repeat(sub, s, 0), s, 1)
+    d = depth[r0:r1, c0:c1]
+    full = full[: d.shape[0], : d.shape[1]] & (d > 0)
+    rays = strided_rays(intr, 1)[r0:r1, c0:c1]
+    return floor_points(d, rays, floor)[full]
+
+
+def rearfoot_frame(frame: Frame, floor: FloorPlane, models: LearnedModels
+                   ) -> tuple[dict[str, Estimate | None], dict]:
+    """The model's rearfoot angle of each foot in one treadmill frame."""
+    t0 = time.perf_counter()
+    seg = models.gait_seg(frame.depth_m, frame.color, frame.intrinsics, floor)
+    t1 = time.perf_counter()
+    rasters, sides = [], []
+    for side, shoe_c, shank_c in (("left", 1, 3), ("right", 2, 4)):
+        r = rear_raster(_side_points(seg, frame.depth_m, frame.intrinsics, floor, shoe_c),
+                        _side_points(seg, frame.depth_m, frame.intrinsics, floor, shank_c),
+                        side)
+        if r is not None:
+            rasters.append(r)
+            sides.append(side)
+    t2 = time.perf_counter()
+    out: dict[str, Estimate | None] = {"left": None, "right": None}
+    if rasters:
+        out.update(zip(sides, models.rearfoot(np.stack(rasters)), strict=True))
+    t3 = time.perf_counter()
+    return out, {"segmentation": (t1 - t0) * 1e3, "rasters": (t2 - t1) * 1e3,
+                 "estimator": (t3 - t2) * 1e3, "total": (t3 - t0) * 1e3, "seg": seg}
+
+
+def _peaks(angle: np.ndarray, strikes: list[int], toe_offs: list[int]) -> list[float]:
+    """Peak angle of each stance (heel strike to the next toe-off), as geometry does it."""
+    peaks = []
+    for s in strikes:
+        ends = [t for t in toe_offs if t > s]
+        if not ends:
+            continue
+        seg = angle[s:ends[0]]
+        seg = seg[np.isfinite(seg)]
+        if len(seg) >= 3:
+            peaks.append(float(np.max(ndimage.median_filter(seg, 3))))
+    return peaks
+
+
+def gait_with_models(frames: list[Frame], result, models: LearnedModels) -> dict:
+    """Per foot: geometry, model and fused peak eversion (geometry's stance windows)."""
+    per_side = {"left": [], "right": []}
+    times = []
+    for f in frames:
+        est, t = rearfoot_frame(f, result.floor, models)
+        times.append(t["total"])
+        for side in per_side:
+            per_side[side].append(est[side])
+    sg = models.geometry_sigma["rearfoot_deg"]
+    feet = {}
+    for side, tr in result.feet.items():
+        model = np.array([np.nan if e is None else e.value for e in per_side[side]])
+        fused = np.array([_fused_value(e, g, sg) for e, g in zip(per_side[side], tr.angle_deg,
+                                                                 strict=True)])
+        out = {}
+        for name, series in (("geometry", tr.angle_deg), ("model", model), ("fused", fused)):
+            peaks = _peaks(series, tr.heel_strikes, tr.toe_offs)
+            out[name] = float(np.mean(peaks)) if peaks else None
+        out["model_angles_deg"] = model
+        feet[side] = out
+    return {"feet": feet, "per_frame_ms": float(np.median(times)) if times else None}
+
+
+def _fused_value(est: Estimate | None, geometry: float, sigma: float) -> float:
+    f = fuse(est, geometry if np.isfinite(geometry) else None, sigma)
+    return np.nan if f is None else f.value
