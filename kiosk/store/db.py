@@ -7,6 +7,7 @@ with last-write-wins on `updated_at`, which is what makes HQ ingest idempotent.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -19,11 +20,14 @@ from sqlalchemy import Engine, create_engine, delete, event, func, select, updat
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from kiosk.errors import KioskError
-from kiosk.store import schema
+from kiosk.store import rollup, schema
 from kiosk.store.migrations import migrate
 from kiosk.store.records import SessionRecord, flatten, unflatten, utcnow
 
 log = logging.getLogger(__name__)
+
+# Ids per IN list when replacing recommendations (SQLite caps bound parameters).
+UPSERT_CHUNK = 500
 
 
 class StoreUnavailable(KioskError):  # noqa: N818 - named like kiosk.errors
@@ -101,76 +105,113 @@ class Store:
     def save_sessions(
         self, recs: Sequence[SessionRecord], *, enqueue: bool = False, received: bool = False
     ) -> int:
-        """Upsert many sessions in one transaction; returns how many rows changed."""
+        """Upsert many sessions in one transaction; returns how many rows changed.
+
+        One multi-row statement per chunk of sessions (not one per session), then their
+        recommendations, outbox entries and the dashboard's daily rollups, all in the same
+        transaction. A session's retailer, store and start never change: a later version
+        that moves them is ignored like an older one.
+        """
         if not recs:
             return 0
+        newest: dict[str, SessionRecord] = {}
+        for r in recs:  # a batch may hold two versions of one visit: the newer wins
+            old = newest.get(r.session_id)
+            if old is None or r.updated_at >= old.updated_at:
+                newest[r.session_id] = r
         now = utcnow()
-        rows = []
-        for r in recs:
+        rows = {}
+        for sid, r in newest.items():
             row = flatten(r)
             row["received_at"] = now if received else None
-            rows.append(row)
-        changed = 0
+            rows[sid] = row
         try:
             with self.engine.begin() as conn:
-                for row, rec in zip(rows, recs, strict=True):
-                    changed += self._upsert(conn, row, rec, now, enqueue)
+                changed = self._upsert_rows(conn, list(rows.values()))
+                if changed:
+                    self._replace_recommendations(conn, [newest[sid] for sid in changed], rows)
+                    if enqueue:
+                        self._enqueue(conn, changed, now)
+                    rollup.refresh(conn, rollup.groups_of(rows[sid] for sid in changed))
         except OperationalError as exc:
             raise StoreUnavailable(f"could not save the session: {_short(exc)}") from None
-        return changed
+        return len(changed)
 
-    def _upsert(
-        self, conn: Any, row: dict, rec: SessionRecord, now: datetime, enqueue: bool
-    ) -> int:
-        t = schema.sessions
-        ins = _insert(self.engine, t).values(**row)
-        cols = {k: ins.excluded[k] for k in row if k != "session_id"}
-        stmt = ins.on_conflict_do_update(
-            index_elements=[t.c.session_id],
-            set_=cols,
-            where=t.c.updated_at <= ins.excluded.updated_at,
-        ).returning(t.c.session_id)
+    def _upsert_rows(self, conn: Any, rows: list[dict]) -> list[str]:
+        """INSERT … ON CONFLICT DO UPDATE for many rows; the ids it changed.
+
+        Executed with a list of rows, SQLAlchemy sends it as multi-row
+        `INSERT … VALUES (…), (…) …` statements ("insertmanyvalues"), compiled once and
+        cached, rather than one round trip per session.
+        """
+        stmt = self._upsert_stmt(tuple(rows[0]))
         # rowcount is unreliable for skipped upserts on SQLite; RETURNING is not.
-        if conn.execute(stmt).first() is None:
-            return 0  # an older copy of a record already stored newer: nothing to do
+        return [r[0] for r in conn.execute(stmt, rows)]
+
+    @functools.cache  # noqa: B019 - one Store per process; the statement is immutable
+    def _upsert_stmt(self, columns: tuple[str, ...]) -> Any:
+        t = schema.sessions
+        ins = _insert(self.engine, t)
+        return ins.on_conflict_do_update(
+            index_elements=[t.c.session_id],
+            set_={k: ins.excluded[k] for k in columns if k != "session_id"},
+            where=(t.c.updated_at <= ins.excluded.updated_at)
+            & (t.c.started_at == ins.excluded.started_at)
+            & (t.c.store_id == ins.excluded.store_id)
+            & (t.c.retailer_id == ins.excluded.retailer_id),
+        ).returning(t.c.session_id)
+
+    def _replace_recommendations(
+        self, conn: Any, recs: list[SessionRecord], rows: dict[str, dict]
+    ) -> None:
         r = schema.recommendations
-        conn.execute(delete(r).where(r.c.session_id == rec.session_id))
-        if rec.recommendations:
-            conn.execute(
-                r.insert(),
-                [
-                    {
-                        "session_id": rec.session_id,
-                        "rank": i,
-                        "product_id": x.product_id,
-                        "kind": x.kind,
-                        "name": x.name,
-                        "in_stock": x.in_stock,
-                        "reason": x.reason,
-                        "retailer_id": rec.retailer_id,
-                        "store_id": rec.store_id,
-                        "day": row["day"],
-                    }
-                    for i, x in enumerate(rec.recommendations)
-                ],
-            )
-        if enqueue:
-            o = schema.outbox
-            oi = _insert(self.engine, o).values(
-                session_id=rec.session_id, version=1, queued_at=now, attempts=0, next_attempt_at=now
-            )
-            conn.execute(
-                oi.on_conflict_do_update(
-                    index_elements=[o.c.session_id],
-                    set_={
-                        "version": o.c.version + 1,
-                        "queued_at": now,
-                        "next_attempt_at": now,
-                        "attempts": 0,
-                    },
-                )
-            )
-        return 1
+        ids = [rec.session_id for rec in recs]
+        for i in range(0, len(ids), UPSERT_CHUNK):
+            conn.execute(delete(r).where(r.c.session_id.in_(ids[i : i + UPSERT_CHUNK])))
+        new = [
+            {
+                "session_id": rec.session_id,
+                "rank": i,
+                "product_id": x.product_id,
+                "kind": x.kind,
+                "name": x.name,
+                "in_stock": x.in_stock,
+                "reason": x.reason,
+                "retailer_id": rec.retailer_id,
+                "store_id": rec.store_id,
+                "day": rows[rec.session_id]["day"],
+            }
+            for rec in recs
+            for i, x in enumerate(rec.recommendations)
+        ]
+        if new:
+            conn.execute(r.insert(), new)
+
+    def _enqueue(self, conn: Any, ids: list[str], now: datetime) -> None:
+        o = schema.outbox
+        oi = _insert(self.engine, o)
+        stmt = oi.on_conflict_do_update(
+            index_elements=[o.c.session_id],
+            set_={
+                "version": o.c.version + 1,
+                "queued_at": oi.excluded.queued_at,
+                "next_attempt_at": oi.excluded.next_attempt_at,
+                "attempts": 0,
+            },
+        )
+        conn.execute(
+            stmt,
+            [
+                {
+                    "session_id": sid,
+                    "version": 1,
+                    "queued_at": now,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                }
+                for sid in ids
+            ],
+        )
 
     def get_session(self, session_id: str) -> SessionRecord | None:
         with self.engine.connect() as conn:
@@ -270,6 +311,14 @@ class Store:
             old = select(s.c.session_id).where(
                 s.c.started_at < cutoff, s.c.session_id.not_in(select(o.c.session_id))
             )
+            purged_groups = {
+                tuple(g)
+                for g in conn.execute(
+                    select(s.c.retailer_id, s.c.store_id, s.c.day)
+                    .where(s.c.session_id.in_(old))
+                    .distinct()
+                )
+            }
             conn.execute(
                 delete(schema.summary_links).where(schema.summary_links.c.session_id.in_(old))
             )
@@ -277,6 +326,7 @@ class Store:
                 delete(schema.recommendations).where(schema.recommendations.c.session_id.in_(old))
             )
             out["sessions"] = conn.execute(delete(s).where(s.c.session_id.in_(old))).rowcount
+            rollup.refresh(conn, purged_groups)
             out["links"] = conn.execute(
                 delete(schema.summary_links).where(schema.summary_links.c.expires_at < now)
             ).rowcount

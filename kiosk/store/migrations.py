@@ -22,9 +22,19 @@ def _initial(conn: Connection) -> None:
     schema.metadata.create_all(conn)
 
 
-# (version, description, step); the first step creates everything.
+def _daily_rollups(conn: Connection) -> None:
+    from kiosk.store import rollup
+
+    schema.daily_counts.create(conn, checkfirst=True)
+    schema.daily_recommendations.create(conn, checkfirst=True)
+    rollup.rebuild(conn)
+
+
+# (version, description, step); a new database is created from the schema and stamped
+# with every version, so each step only brings an older database forward.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema", _initial),
+    (2, "daily rollups for the dashboard", _daily_rollups),
 ]
 LATEST = MIGRATIONS[-1][0]
 

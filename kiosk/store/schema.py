@@ -191,3 +191,31 @@ qa_recordings = Table(
     Column("created_at", DateTime, nullable=False),
     Column("expires_at", DateTime, nullable=False),
 )
+
+# Daily rollups for the dashboard, kept by the store whenever sessions change
+# (kiosk.store.rollup): year-long dashboards read thousands of rows, not every session.
+# `metric`/`key`: hour/"0".."23", funnel/<stage>, size/"<sex>|<width>|<eu>", arch/<class>,
+# rolling/<class>. Derived data: `kiosk.store.rollup.rebuild` recomputes it from sessions.
+daily_counts = Table(
+    "daily_counts",
+    metadata,
+    Column("retailer_id", String(_ID), primary_key=True),
+    Column("metric", String(16), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("store_id", String(_ID), primary_key=True),
+    Column("key", String(48), primary_key=True),
+    Column("sessions", Integer, nullable=False),
+)
+
+daily_recommendations = Table(
+    "daily_recommendations",
+    metadata,
+    Column("retailer_id", String(_ID), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("store_id", String(_ID), primary_key=True),
+    Column("product_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("recommended", Integer, nullable=False),
+    Column("out_of_stock", Integer, nullable=False),
+)

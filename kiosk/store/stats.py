@@ -1,8 +1,9 @@
 """Dashboard queries: usage, funnel, size curve, class mixes, recommendation mix.
 
 Each takes a `Filter` (retailer scope, stores, date range) and returns plain lists/dicts
-that the HTML dashboard, the CSV export and the JSON API all share. Grouping uses the
-denormalised `day`/`hour` columns and the (retailer|store, day) indexes.
+that the HTML dashboard, the CSV export and the JSON API all share. The figures come from
+the daily rollups (`kiosk.store.rollup`), so a year's dashboard reads a few thousand rows
+per retailer instead of every session; the CSV export reads the sessions themselves.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, true
+from sqlalchemy import and_, func, select, true
 
-from kiosk.store import schema
+from kiosk.store import rollup, schema
 from kiosk.store.db import Store
 
 
@@ -40,80 +41,74 @@ class Filter:
         return and_(true(), *conds)
 
 
-def sessions_per_day(store: Store, f: Filter) -> list[dict]:
-    s = schema.sessions
-    q = select(s.c.day, func.count()).where(f.where(s)).group_by(s.c.day).order_by(s.c.day)
+def _counts(store: Store, f: Filter, metric: str) -> dict[str, int]:
+    dc = schema.daily_counts
+    q = (
+        select(dc.c.key, func.sum(dc.c.sessions))
+        .where(dc.c.metric == metric, f.where(dc))
+        .group_by(dc.c.key)
+    )
     with store.engine.connect() as conn:
-        return [{"day": d.isoformat(), "sessions": n} for d, n in conn.execute(q)]
+        return {k: int(n) for k, n in conn.execute(q)}
+
+
+def sessions_per_day(store: Store, f: Filter) -> list[dict]:
+    dc = schema.daily_counts
+    q = (
+        select(dc.c.day, func.sum(dc.c.sessions))
+        .where(dc.c.metric == "funnel", dc.c.key == "started", f.where(dc))
+        .group_by(dc.c.day)
+        .order_by(dc.c.day)
+    )
+    with store.engine.connect() as conn:
+        return [{"day": d.isoformat(), "sessions": int(n)} for d, n in conn.execute(q)]
 
 
 def sessions_per_hour(store: Store, f: Filter) -> list[dict]:
-    s = schema.sessions
-    q = select(s.c.hour, func.count()).where(f.where(s)).group_by(s.c.hour)
-    with store.engine.connect() as conn:
-        counts = dict(conn.execute(q).all())
-    return [{"hour": h, "sessions": int(counts.get(h, 0))} for h in range(24)]
+    counts = _counts(store, f, "hour")
+    return [{"hour": h, "sessions": counts.get(str(h), 0)} for h in range(24)]
 
 
-FUNNEL = ("started", "consent", "standing", "walk", "results", "qr")
+FUNNEL = rollup.FUNNEL  # started -> consent -> standing -> walk -> results -> qr
 
 
 def funnel(store: Store, f: Filter) -> list[dict]:
-    s = schema.sessions
-    q = select(
-        func.count(),
-        func.count(s.c.consent_at),
-        func.count(s.c.standing_at),
-        func.count(s.c.walk_at),
-        func.count(s.c.results_at),
-        func.count(s.c.qr_at),
-    ).where(f.where(s))
-    with store.engine.connect() as conn:
-        row = conn.execute(q).one()
-    return [{"stage": st, "sessions": int(n)} for st, n in zip(FUNNEL, row, strict=True)]
+    counts = _counts(store, f, "funnel")
+    return [{"stage": st, "sessions": counts.get(st, 0)} for st in FUNNEL]
 
 
 def size_curve(store: Store, f: Filter) -> list[dict]:
     """Sessions per EU size, split by sex (as chosen on screen) and width letter."""
-    s = schema.sessions
-    q = (
-        select(s.c.sex, s.c.width_letter, s.c.size_eu, func.count())
-        .where(f.where(s), s.c.size_eu.is_not(None))
-        .group_by(s.c.sex, s.c.width_letter, s.c.size_eu)
-        .order_by(s.c.size_eu)
-    )
-    with store.engine.connect() as conn:
-        return [
-            {"sex": sx or "unspecified", "width": w or "?", "size_eu": float(e), "sessions": n}
-            for sx, w, e, n in conn.execute(q)
-        ]
+    out = []
+    for key, n in _counts(store, f, "size").items():
+        sex, width, eu = key.split("|")
+        out.append({"sex": sex, "width": width, "size_eu": float(eu), "sessions": n})
+    return sorted(out, key=lambda r: (r["size_eu"], r["sex"], r["width"]))
 
 
 def class_mix(store: Store, f: Filter) -> dict[str, list[dict]]:
     """Arch types and rolling classes (the foot that matters more for advice)."""
-    s = schema.sessions
-    out = {}
-    with store.engine.connect() as conn:
-        for name, col in (("arch", s.c.arch_type), ("rolling", s.c.rolling)):
-            q = (
-                select(col, func.count())
-                .where(f.where(s), col.is_not(None))
-                .group_by(col)
-                .order_by(col)
-            )
-            out[name] = [{"class": c, "sessions": n} for c, n in conn.execute(q)]
-    return out
+    return {
+        name: [{"class": c, "sessions": n} for c, n in sorted(_counts(store, f, name).items())]
+        for name in ("arch", "rolling")
+    }
 
 
 def recommendation_mix(store: Store, f: Filter, limit: int = 50) -> list[dict]:
     """How often each product was recommended, and how often while out of stock."""
-    r = schema.recommendations
-    oos = func.sum(case((r.c.in_stock.is_(False), 1), else_=0))
+    dr = schema.daily_recommendations
+    total = func.sum(dr.c.recommended)
     q = (
-        select(r.c.product_id, func.max(r.c.name), func.max(r.c.kind), func.count(), oos)
-        .where(f.where(r))
-        .group_by(r.c.product_id)
-        .order_by(func.count().desc(), r.c.product_id)
+        select(
+            dr.c.product_id,
+            func.max(dr.c.name),
+            func.max(dr.c.kind),
+            total,
+            func.sum(dr.c.out_of_stock),
+        )
+        .where(f.where(dr))
+        .group_by(dr.c.product_id)
+        .order_by(total.desc(), dr.c.product_id)
         .limit(limit)
     )
     with store.engine.connect() as conn:
