@@ -8,6 +8,7 @@ colour where the two streams differ, and each frameset becomes a `Frame`. Writin
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Iterator
@@ -126,10 +127,8 @@ class RecordingSource(FrameSource):
     def close(self) -> None:
         if getattr(self, "_started", False):
             self._started = False
-            try:
+            with contextlib.suppress(RuntimeError):
                 self._pipe.stop()
-            except RuntimeError:
-                pass
 
 
 @dataclass(frozen=True)
@@ -207,10 +206,8 @@ class LiveCamera(FrameSource):
     def close(self) -> None:
         if getattr(self, "_running", False):
             self._running = False
-            try:
+            with contextlib.suppress(RuntimeError):
                 self._pipe.stop()
-            except RuntimeError:
-                pass
 
 
 def connected_cameras() -> list[dict]:
@@ -285,7 +282,6 @@ class RecordingWriter:
 
     def write(self, number: int, timestamp_s: float, depth_m: np.ndarray | None,
               color: np.ndarray | None) -> None:
-        rs = self.rs
         i = self.intrinsics
         if self._depth is not None and depth_m is not None:
             raw = np.ascontiguousarray(np.rint(depth_m / self.depth_unit_m).astype(np.uint16))

@@ -54,7 +54,7 @@ class SimulatedCamera(FrameSource):
         else:
             T = 120.0 / self.profile.cadence_spm
             strides = max(2, int(np.ceil(4.0 / T)))
-            n = int(round(strides * T * self.fps))
+            n = round(strides * T * self.fps)
             self._scene = gait_scene(self.profile, duration_s=n / self.fps, fps=self.fps)
             self._loop = []
             for k in range(self._scene.n_frames):

@@ -107,6 +107,29 @@ def _cone_hits(cone: Cone, center: np.ndarray, rays_w: np.ndarray):
     return t, hit, p[:, 2], n @ cone.R.T
 
 
+def _cone_pixels(cone: Cone, cam: SimCamera) -> np.ndarray:
+    """Flat indices of the pixels inside the cone's projected bounding box."""
+    intr = cam.intrinsics
+    W, H = intr.width, intr.height
+    ang = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+    ring = []
+    for z, r in ((cone.z0, cone.r0), (cone.z1, cone.r1)):
+        ring.append(np.stack([r * np.cos(ang), r * np.sin(ang), np.full_like(ang, z)], axis=1))
+    pts = np.concatenate(ring) @ cone.R.T + cone.origin
+    pc = cam.to_camera(pts)
+    if (pc[:, 2] <= 0.05).any():
+        return np.arange(W * H)
+    uv = intr.project(pc)
+    u0, v0 = np.floor(uv.min(axis=0)).astype(int) - 2
+    u1, v1 = np.ceil(uv.max(axis=0)).astype(int) + 2
+    u0, u1 = max(u0, 0), min(u1, W - 1)
+    v0, v1 = max(v0, 0), min(v1, H - 1)
+    if u1 < u0 or v1 < v0:
+        return np.zeros(0, np.int64)
+    uu, vv = np.meshgrid(np.arange(u0, u1 + 1), np.arange(v0, v1 + 1))
+    return (vv * W + uu).ravel()
+
+
 @dataclass
 class RenderOutput:
     depth_m: np.ndarray  # clean depth (0 = nothing)
@@ -163,11 +186,13 @@ def render(
         color[hit] = base * lam
         cls[hit] = q.cls
     for cone, palette in cones:
-        t, hit, zl, nrm = _cone_hits(cone, cam.center, rays_w)
-        idx = np.flatnonzero(hit)
-        closer = t[idx] < depth[idx]
+        sub = _cone_pixels(cone, cam)
+        t, hit, zl, nrm = _cone_hits(cone, cam.center, rays_w[sub])
+        idx = sub[hit]
+        t = t[hit]
+        closer = t < depth[idx]
         idx, zl, nrm = idx[closer], zl[closer], nrm[closer]
-        depth[idx] = t[idx]
+        depth[idx] = t[closer]
         mat = np.full(len(idx), cone.bands[-1][1], np.int64)
         for limit, m in reversed(cone.bands):
             mat[zl <= limit] = m

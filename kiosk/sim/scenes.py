@@ -25,8 +25,8 @@ from kiosk.errors import InputError
 from kiosk.sim import kinematics
 from kiosk.sim.anthropometry import sample_foot_dimensions
 from kiosk.sim.render import (
-    D4xxNoise,
     Cone,
+    D4xxNoise,
     Quad,
     RenderOutput,
     SimCamera,
@@ -35,10 +35,10 @@ from kiosk.sim.render import (
     render,
 )
 from kiosk.sim.shapes import (
+    MAT_SHOE,
     MAT_SKIN,
     MAT_SOCK,
     MAT_SOLE,
-    MAT_SHOE,
     MAT_TROUSER,
     FootShape,
     ShoeShape,
@@ -46,7 +46,6 @@ from kiosk.sim.shapes import (
     foot_surface,
     rotation,
     shoe_surface,
-    tapered_cylinder,
 )
 
 SIM_VERSION = "1"
@@ -431,7 +430,7 @@ class GaitScene:
 
 
 def gait_scene(p: ShopperProfile, duration_s: float = 6.0, fps: float = 30.0,
-               width: int = 640, height: int = 480) -> GaitScene:
+               width: int = 848, height: int = 480) -> GaitScene:
     target = np.array([0.0, 0.0, 0.06])
     yaw = np.radians(p.camera_yaw_deg)
     d = p.camera_distance_m
@@ -439,7 +438,7 @@ def gait_scene(p: ShopperProfile, duration_s: float = 6.0, fps: float = 30.0,
                        p.camera_height_m])
     fx = p.fx_px * width / 848
     intr = Intrinsics(width, height, fx, fx, (width - 1) / 2 + 1.5, (height - 1) / 2 - 1.0)
-    cam = SimCamera.looking_at(intr, center, target + [p.camera_offset_x_m, 0, 0],
+    cam = SimCamera.looking_at(intr, center, target + np.array([p.camera_offset_x_m, 0, 0]),
                                np.radians(p.camera_roll_deg))
     ex, ey, ez = np.eye(3)
     belt_w = 0.5
@@ -455,7 +454,7 @@ def gait_scene(p: ShopperProfile, duration_s: float = 6.0, fps: float = 30.0,
         shape = _foot_shape(fp)
         shoe = ShoeShape(shape)
         feet[side] = (shoe_surface(shoe), shape, shoe)
-    return GaitScene(p, cam, quads, fps, int(round(duration_s * fps)), feet)
+    return GaitScene(p, cam, quads, fps, round(duration_s * fps), feet)
 
 
 def _gait_pose(p: ShopperProfile, side: str, phase: float, shoe: ShoeShape):
@@ -539,7 +538,7 @@ def render_gait_frame(scene: GaitScene, k: int, rng: np.random.Generator | None,
     for side, offset, shoe_cls, shank_cls in (("left", 0.0, 1, 3), ("right", 0.5, 2, 4)):
         shoe_surf, shape, shoe = scene.foot_local[side]
         phase = (t_s / T + offset + 0.13) % 1.0
-        R, t, dvec, joint, contact, ev_nominal, _ = _gait_pose(p, side, phase, shoe)
+        R, t, dvec, joint, contact, _ev_nominal, _ = _gait_pose(p, side, phase, shoe)
         world_shoe = shoe_surf.transformed(R, t)
         bodies.append((world_shoe, palette, shoe_cls))
         # leg: a tube along dvec from inside the shoe upward (local x = AP, y = ML)
@@ -551,8 +550,12 @@ def render_gait_frame(scene: GaitScene, k: int, rng: np.random.Generator | None,
         cones += [(c, palette) for c in _leg_cones(shape, p, shank_cls, Rl, joint, -0.04, 0.9)]
         medial_x = 1.0 if side == "left" else -1.0
         heel_axis = R @ np.array([0.0, 0.0, 1.0])
-        rear = _frontal_angle_toward(heel_axis, medial_x) - _frontal_angle_toward(dvec, medial_x)
+        heel_deg = _frontal_angle_toward(heel_axis, medial_x)
+        shank_deg = _frontal_angle_toward(dvec, medial_x)
+        rear = heel_deg - shank_deg
         frame_truth[side] = {
+            "heel_deg": round(heel_deg, 4),
+            "shank_deg": round(shank_deg, 4),
             "phase": round(phase, 5),
             "contact": bool(contact),
             "rearfoot_deg": round(rear, 4),

@@ -28,14 +28,15 @@ FG_MIN_HEIGHT_M = 0.008
 FG_MAX_HEIGHT_M = 0.5
 # Heel counter and lower-shank bands, above the heel's lowest point: typical running and
 # walking shoes have 20-35 mm heel soles and 65-85 mm collars.
-COUNTER_BAND_M = (0.030, 0.062)
+COUNTER_BAND_M = (0.020, 0.050)
 SHANK_BAND_M = (0.11, 0.22)
-REAR_DEPTH_M = 0.03  # rear part of the shoe used for the counter
+REAR_DEPTH_M = 0.02  # rear part of the shoe used for the counter
 CONTACT_HEIGHT_M = 0.02  # heel within this of the belt = in contact
 MIN_STEPS = 2  # per foot: fewer means the walk is shorter than two strides
 SLICE_M = 0.004
 FLOOR_FRAMES = 15
 BELT_COLUMNS = (0.4, 0.6)
+EDGE_INSET_PX = 2
 
 
 @dataclass
@@ -74,20 +75,60 @@ def _belt_extent(x: np.ndarray, center: float, bin_m: float = 0.01) -> tuple[flo
     return float(edges[lo] + bin_m), float(edges[hi + 1] - bin_m)
 
 
-def _bisector(points: np.ndarray, z0: float, z1: float, min_slices: int = 4):
-    """Line x = a·z + b through the midpoints of the x-extent of horizontal slices."""
-    zs, xs = [], []
-    for lo in np.arange(z0, z1, SLICE_M):
-        sl = points[(points[:, 2] >= lo) & (points[:, 2] < lo + SLICE_M)]
-        if len(sl) < 6:
-            continue
-        xlo, xhi = np.percentile(sl[:, 0], [2, 98])
-        zs.append(lo + SLICE_M / 2)
-        xs.append((xlo + xhi) / 2)
-    if len(zs) < min_slices:
+def _robust_slope(z: np.ndarray, x: np.ndarray) -> tuple[float, float] | None:
+    """Slope dx/dz of a line fitted to (z, x), refitted without >2.5 sigma outliers."""
+    if len(z) < 4 or np.ptp(z) < 0.01:
         return None
-    a, b = np.polyfit(zs, xs, 1)
-    return float(a), float(b)
+    a, b = np.polyfit(z, x, 1)
+    r = x - (a * z + b)
+    s = 1.4826 * np.median(np.abs(r)) + 1e-4
+    keep = np.abs(r) < 2.5 * s
+    if keep.sum() >= 4:
+        a, b = np.polyfit(z[keep], x[keep], 1)
+    return float(a), float(np.std(r[keep]) if keep.any() else s)
+
+
+def _edge_points(P: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Floor-frame points of the leftmost and rightmost mask pixel of every solid row.
+
+    Rows at the ends of a height band, or with stray flying pixels, are not solid: their
+    span is much wider than their pixel count, or they hold too few pixels. Those rows
+    are skipped rather than allowed to pull the edge lines.
+    """
+    rows = np.flatnonzero(mask.any(axis=1))
+    if len(rows) == 0:
+        return np.zeros((0, 3)), np.zeros((0, 3))
+    m = mask[rows]
+    W = mask.shape[1]
+    lo = np.argmax(m, axis=1)
+    hi = W - 1 - np.argmax(m[:, ::-1], axis=1)
+    count = m.sum(axis=1)
+    solid = (count >= 0.6 * np.median(count)) & (hi - lo + 1 <= 1.25 * count + 1)
+    rows, lo, hi = rows[solid], lo[solid], hi[solid]
+    # step EDGE_INSET_PX inside: the outermost pixels of a D4xx silhouette are often flying
+    # (depth between object and background, so their x is off); the same inset on both
+    # sides leaves the axis of symmetry where it was
+    wide = hi - lo >= 2 * EDGE_INSET_PX + 2
+    rows, lo, hi = rows[wide], lo[wide] + EDGE_INSET_PX, hi[wide] - EDGE_INSET_PX
+    return P[rows, lo], P[rows, hi]
+
+
+def _bisector(P: np.ndarray, mask: np.ndarray, min_rows: int = 5):
+    """Slope dx/dz of the axis of symmetry of a silhouette (mask pixels, floor points).
+
+    The mask is closed first: a D4xx drops pixels along depth edges, and the notches would
+    pull single rows' edges inward. A line is fitted to each side's edge (robustly, so
+    flying pixels do not steer it); the axis takes their mean slope.
+    """
+    core = ndimage.binary_closing(mask, structure=np.ones((3, 3)), iterations=1)
+    left, right = _edge_points(P, core)
+    if len(left) < min_rows:
+        return None
+    a = _robust_slope(left[:, 2], left[:, 0])
+    b = _robust_slope(right[:, 2], right[:, 0])
+    if a is None or b is None:
+        return None
+    return (a[0] + b[0]) / 2, len(left)
 
 
 def split_legs(P: np.ndarray, fg: np.ndarray) -> float | None:
@@ -107,30 +148,62 @@ def split_legs(P: np.ndarray, fg: np.ndarray) -> float | None:
     return float((x[lo + k] + x[lo + k + 1]) / 2)
 
 
-def measure_frame(P: np.ndarray, fg: np.ndarray, split: float) -> dict:
+def measure_frame(P: np.ndarray, fg: np.ndarray, split: float,
+                  debug: dict | None = None) -> dict:
     """Per foot: heel height, heel position along the belt, rearfoot angle (or nan)."""
     out = {}
-    for side, sel in (("left", P[..., 0] < split), ("right", P[..., 0] >= split)):
-        pts = P[fg & sel]
-        if len(pts) < 200:
+    X, Y, Z = P[..., 0], P[..., 1], P[..., 2]
+    for side, sel in (("left", split > X), ("right", split <= X)):
+        leg = fg & sel
+        if leg.sum() < 200:
             out[side] = (np.nan, np.nan, np.nan)
             continue
-        low = pts[pts[:, 2] < np.percentile(pts[:, 2], 30)]
-        y_rear = np.percentile(low[:, 1], 1)
-        rear = pts[pts[:, 1] < y_rear + 0.06]
-        heel_z = float(np.percentile(rear[:, 2], 2))
+        z_min = float(np.percentile(Z[leg], 0.5))
+        shoe = leg & (z_min + 0.10 > Z)
+        if shoe.sum() < 30:
+            out[side] = (np.nan, np.nan, np.nan)
+            continue
+        y_rear = float(np.percentile(Y[shoe], 2))
+        rear = shoe & (y_rear + REAR_DEPTH_M > Y)
+        heel_z = float(np.percentile(Z[rear], 3))
         angle = np.nan
         if heel_z < 0.08:
-            counter = pts[(pts[:, 1] < y_rear + REAR_DEPTH_M)]
-            hb = _bisector(counter, heel_z + COUNTER_BAND_M[0], heel_z + COUNTER_BAND_M[1])
-            sb = _bisector(pts, heel_z + SHANK_BAND_M[0], heel_z + SHANK_BAND_M[1])
+            counter = rear & (heel_z + COUNTER_BAND_M[0] < Z) & (heel_z + COUNTER_BAND_M[1] > Z)
+            shank = leg & (heel_z + SHANK_BAND_M[0] < Z) & (heel_z + SHANK_BAND_M[1] > Z)
+            hb = _bisector(P, counter)
+            sb = _bisector(P, shank)
             if hb is not None and sb is not None:
                 medial = 1.0 if side == "left" else -1.0  # shopper's left is at -x
                 heel_ang = np.degrees(np.arctan(hb[0])) * medial
                 shank_ang = np.degrees(np.arctan(sb[0])) * medial
                 angle = heel_ang - shank_ang
-        out[side] = (heel_z, float(y_rear), float(angle))
+                if debug is not None:
+                    debug[side] = (heel_ang, shank_ang)
+        out[side] = (heel_z, y_rear, float(angle))
     return out
+
+
+def _stance_peak(angles: np.ndarray) -> float | None:
+    """Peak of a stance's rearfoot angle, from a smooth fit rather than the noisiest frame.
+
+    Per-frame angles from a heel a few dozen pixels wide scatter by several degrees; the
+    eversion curve over stance is smooth (rise, peak, return), so a quadratic fitted
+    robustly over the stance gives the peak with the scatter averaged out.
+    """
+    t = np.flatnonzero(np.isfinite(angles))
+    if len(t) < 6:
+        return None
+    a = angles[t]
+    keep = np.ones(len(t), bool)
+    for _ in range(2):
+        coef = np.polyfit(t[keep], a[keep], 2)
+        r = a - np.polyval(coef, t)
+        s = 1.4826 * np.median(np.abs(r[keep])) + 1e-6
+        keep = np.abs(r) < 2.5 * s
+        if keep.sum() < 6:
+            return None
+    grid = np.linspace(t[0], t[-1], 50)
+    return float(np.polyval(coef, grid).max())
 
 
 def _events(track: FootTrack, fps: float) -> None:
@@ -170,14 +243,14 @@ def _events(track: FootTrack, fps: float) -> None:
         if to is None:
             continue
         track.toe_offs.append(to)
-        seg = track.angle_deg[s:to]
-        seg = seg[np.isfinite(seg)]
-        if len(seg) >= 3:
-            track.step_peaks_deg.append(float(np.max(ndimage.median_filter(seg, 3))))
+        peak = _stance_peak(track.angle_deg[s:to])
+        if peak is not None:
+            track.step_peaks_deg.append(peak)
 
 
 def analyze_gait_frames(
-    frames: Iterable[Frame], fps: float | None = None, rng: np.random.Generator | None = None
+    frames: Iterable[Frame], fps: float | None = None, rng: np.random.Generator | None = None,
+    debug: list | None = None,
 ) -> GaitResult:
     """Measure a treadmill walk from depth frames (iterated once, not kept)."""
     rng = rng or np.random.default_rng(0)
@@ -257,6 +330,8 @@ def analyze_gait_frames(
             rows.append({"left": (np.nan,) * 3, "right": (np.nan,) * 3})
         else:
             rows.append(measure_frame(P, fg, split))
+            if debug is not None:
+                debug.append((P, fg, split))
         times.append(f.timestamp_s)
         n += 1
     t_frames = (time.perf_counter() - t1) * 1e3

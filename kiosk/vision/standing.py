@@ -126,7 +126,7 @@ def find_heel_stop(P: np.ndarray, valid: np.ndarray, rng: np.random.Generator) -
     if len(xy) < 300:
         raise NoFeetFound("no heel stop in view: is the camera aimed at the mat?")
     sub = xy[rng.choice(len(xy), min(len(xy), 6000), replace=False)]
-    best, count = _line_ransac(sub, rng, STOP_INLIER_M)
+    best, _count = _line_ransac(sub, rng, STOP_INLIER_M)
     if best is None:
         raise NoFeetFound("no heel stop in view: is the camera aimed at the mat?")
     n, c = best
