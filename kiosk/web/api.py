@@ -7,11 +7,13 @@ retailer endpoints take a per-retailer read-only bearer token and see only that 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request, session
 
+from kiosk.errors import CameraUnavailable
 from kiosk.store import stats, utcnow
 from kiosk.web.auth import require_token
 from kiosk.web.capture import Job
@@ -64,27 +66,35 @@ def job_status(job_id: str) -> Any:
     if job is None or job.session_id != session.get("sid"):
         abort(404)
     body = job.public()
-    if job.phase == "error":
-        from kiosk.web.app import lang
-        from kiosk.web.strings import STRINGS, t
+    from kiosk.web.app import lang
+    from kiosk.web.strings import STRINGS, guidance, t
 
+    if job.phase == "error":
         key = f"error.{job.error_kind}"
         body["message"] = t(key if key in STRINGS["en"] else "error.generic", lang())
     if svc.cameras is not None:
         station = "standing" if job.kind == "standing" else "gait"
         body["camera"] = svc.cameras[station].state
-        body["guidance"] = svc.extra.get(f"guidance_{station}")
+        body["guidance"] = guidance(svc.extra.get(f"guidance_{station}"), lang())
     return jsonify(body)
 
 
 @bp.get("/shopper/camera/<station>")
 def camera_state(station: str) -> Any:
+    """A station's state for the shopper screens; asking also keeps the camera warm."""
     svc = _svc()
     if svc.cameras is None or station not in svc.cameras.stations:
         abort(404)
     cam = svc.cameras[station]
     cam.touch()
-    return jsonify(state=cam.state, guidance=svc.extra.get(f"guidance_{station}"))
+    from kiosk.web.app import lang
+    from kiosk.web.strings import guidance
+
+    return jsonify(
+        state=cam.state,
+        preparing=round(cam.preparing(), 3),
+        guidance=guidance(svc.extra.get(f"guidance_{station}"), lang()),
+    )
 
 
 def _calibration(svc: Any, station: str) -> Any:
@@ -113,10 +123,13 @@ def run_standing(svc: Any, job: Job) -> None:
 
     frames = cam.record(cfg.standing_capture_s, progress)
     job.phase, job.progress = "analysing", 0.85
-    report = svc.analysis.analyze_standing(frames, calibration=_calibration(svc, "standing"))
+    rec = _record_of(svc, job)
+    report = svc.analysis.analyze_standing(
+        frames, calibration=_calibration(svc, "standing"), **_advice_kw(rec)
+    )
     if job.cancelled:
         return
-    rec = svc.store.get_session(job.session_id) or svc.extra.get("unsaved", {}).get(job.session_id)
+    rec = _record_of(svc, job)
     if rec is None:
         return
     if rec.qa:
@@ -124,39 +137,108 @@ def run_standing(svc: Any, job: Job) -> None:
     save(svc, rec, standing=report, standing_at=utcnow())
 
 
+WALK_PREPARE_TIMEOUT_S = 180.0  # the simulated treadmill pre-renders for tens of seconds
+STEP_WINDOW_S = 3.0  # the live step counter looks at this much of the newest walking
+STEP_EVERY_S = 4.0
+
+
 def run_walk(svc: Any, job: Job) -> None:
+    """Record the walk while the pipeline measures it, frame by frame, in a second thread;
+    when the walk ends only the last frames and the aggregation are left to do."""
+    import collections
+    import queue
+
     from kiosk.errors import TooFewSteps
     from kiosk.web.shopper import finish_results, save
 
     cfg = svc.config.capture
     cam = svc.cameras["gait"]
     calibration = _calibration(svc, "gait")
-    job.phase = "capturing"
-    last_count = [0.0]
+    kw = _advice_kw(_record_of(svc, job))
 
-    def progress(p: float, frames: list) -> None:
+    def preparing(p: float) -> None:
+        job.preparing = p
+        if job.cancelled:
+            raise CameraUnavailable("cancelled")
+
+    job.phase = "preparing"
+    cam.wait_ready(WALK_PREPARE_TIMEOUT_S, preparing)
+    if job.cancelled:
+        return
+    job.phase, job.preparing = "capturing", 1.0
+
+    frames_q: queue.SimpleQueue = queue.SimpleQueue()
+    recent: collections.deque = collections.deque(maxlen=int(STEP_WINDOW_S * 30))
+    outcome: dict[str, Any] = {}
+
+    def stream() -> Any:
+        while (frame := frames_q.get()) is not None:
+            yield frame
+
+    def analyse() -> None:
+        try:
+            outcome["report"] = svc.analysis.analyze_gait(stream(), calibration=calibration, **kw)
+        except Exception as exc:  # re-raised in the job thread, which reports it
+            outcome["error"] = exc
+        finally:
+            outcome["done"] = True
+
+    def on_frame(frame: Any) -> None:
+        if "done" not in outcome:  # the analysis stopped early: stop feeding it
+            frames_q.put(frame)
+        recent.append(frame)
+
+    started, last_count = time.monotonic(), [time.monotonic()]
+
+    def progress(p: float, _frames: list) -> None:
         job.progress = 0.9 * p
         job.remaining_s = cfg.walk_duration_s * (1 - p)
-        # the live step counter: re-analyse what we have every few seconds
-        if time.monotonic() - last_count[0] > 3.0 and len(frames) > 30:
-            last_count[0] = time.monotonic()
+        if "error" in outcome:  # e.g. no belt in view: say so now, not after the walk
+            raise outcome["error"]
+        if job.cancelled:
+            raise CameraUnavailable("cancelled")
+        # the live step counter: the newest seconds' cadence times the time walked
+        now = time.monotonic()
+        if now - last_count[0] >= STEP_EVERY_S and len(recent) > 30:
+            last_count[0] = now
             try:
-                partial = svc.analysis.analyze_gait(list(frames), calibration=calibration)
-                job.steps = sum(int(f.get("steps", 0)) for f in partial["feet"].values())
+                window = svc.analysis.analyze_gait(list(recent), recommendations=False)
+                job.steps = round((window.get("cadence_spm") or 0) * (now - started) / 60)
             except TooFewSteps:
                 pass
 
-    frames = cam.record(cfg.walk_duration_s, progress)
-    job.phase, job.progress, job.remaining_s = "analysing", 0.92, 0.0
-    report = svc.analysis.analyze_gait(frames, calibration=calibration)
+    worker = threading.Thread(target=analyse, name="walk-analysis", daemon=True)
+    worker.start()
+    try:
+        cam.record(cfg.walk_duration_s, progress, on_frame=on_frame, keep=False)
+    finally:
+        frames_q.put(None)
+        job.phase, job.progress, job.remaining_s = "analysing", 0.92, 0.0
+        worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    report = outcome["report"]
     job.steps = sum(int(f.get("steps", 0)) for f in report["feet"].values())
     if job.cancelled:
         return
-    rec = svc.store.get_session(job.session_id) or svc.extra.get("unsaved", {}).get(job.session_id)
+    rec = _record_of(svc, job)
     if rec is None:
         return
     rec = save(svc, rec, gait=report, walk_at=utcnow())
     finish_results(svc, rec)
+
+
+def _advice_kw(rec: Any) -> dict[str, Any]:
+    """The shopper's size chart and language for the report; the web recommends from the
+    store's own catalogue afterwards (kiosk.web.advice), so the pipeline need not."""
+    kw: dict[str, Any] = {"recommendations": False}
+    if rec is not None:
+        kw.update(sex=rec.sex, lang=rec.lang)
+    return kw
+
+
+def _record_of(svc: Any, job: Job) -> Any:
+    return svc.store.get_session(job.session_id) or svc.extra.get("unsaved", {}).get(job.session_id)
 
 
 def keep_qa_recording(svc: Any, session_id: str, frames: list) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request, session
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from kiosk import __version__
@@ -87,7 +88,12 @@ def create_app(
         from kiosk.web.capture import Analysis, CameraHub, Jobs
 
         services.analysis = analysis or Analysis()
-        services.cameras = CameraHub(config, camera_factory)
+        services.cameras = CameraHub(
+            config,
+            camera_factory,
+            open_times_s=_learned_open_times(store),
+            on_opened=lambda station, s: _remember_open_time(store, station, s),
+        )
         services.jobs = Jobs()
 
     from kiosk.web import api, hq_ingest, retail, shopper, staff
@@ -103,6 +109,27 @@ def create_app(
     _install_policy(app)
     app.add_url_rule("/healthz", "healthz", _healthz)
     return app
+
+
+OPEN_TIMES_KEY = "camera_open_s"
+
+
+def _learned_open_times(store: Store) -> dict[str, float]:
+    """How long each camera took to start last time (the walk screen's progress bar)."""
+    try:
+        value = store.get_state(OPEN_TIMES_KEY, {})
+    except (StoreUnavailable, SQLAlchemyError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _remember_open_time(store: Store, station: str, seconds: float) -> None:
+    try:
+        times = _learned_open_times(store)
+        times[station] = round(seconds, 2)
+        store.set_state(OPEN_TIMES_KEY, times)
+    except (StoreUnavailable, SQLAlchemyError) as exc:  # a full disk must not stop the camera
+        log.warning("camera start time not saved: %s", exc)
 
 
 def lang() -> str:

@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,15 +29,16 @@ STATIONS = ("standing", "gait")
 class Analysis:
     """The pipeline entry points, imported when first used."""
 
-    def analyze_standing(self, frames: list, calibration: Any = None) -> dict:
+    def analyze_standing(self, frames: Iterable, calibration: Any = None, **kw: Any) -> dict:
         from kiosk.pipeline import analyze_standing
 
-        return analyze_standing(frames, calibration=calibration)
+        return analyze_standing(frames, calibration=calibration, **kw)
 
-    def analyze_gait(self, frames: list, calibration: Any = None) -> dict:
+    def analyze_gait(self, frames: Iterable, calibration: Any = None, **kw: Any) -> dict:
+        """`frames` may be a generator still being filled: the pipeline reads it once."""
         from kiosk.pipeline import analyze_gait
 
-        return analyze_gait(frames, calibration=calibration)
+        return analyze_gait(frames, calibration=calibration, **kw)
 
     def preview(self, frame: Any, calibration: Any = None) -> tuple[Any, str | None]:
         from kiosk.pipeline import preview
@@ -45,14 +46,51 @@ class Analysis:
         return preview(frame, calibration=calibration)
 
 
+# How long opening a station's camera takes before its first frame, until it has been
+# measured once (then the measured time, kept in the database, is used). The simulated
+# treadmill pre-renders whole strides; a RealSense starts in a second or two.
+DEFAULT_OPEN_S = {"realsense": 3.0, "simulated": 2.0, "simulated-gait": 30.0}
+
+
+class KeptSource:
+    """A source that outlives its readers: closing ends this iteration only.
+
+    The simulator pre-renders the treadmill once (tens of seconds); an idle stop of the
+    reader thread must not throw that work away.
+    """
+
+    def __init__(self, source: Any) -> None:
+        self._source = source
+        self.info = getattr(source, "info", None)
+        self._closed = False
+
+    def __iter__(self) -> Iterator[Any]:
+        for frame in self._source.frames():
+            if self._closed:
+                return
+            yield frame
+
+    def close(self) -> None:
+        self._closed = True
+
+
 def default_camera_factory(config: Config) -> Callable[[str], Any]:
+    kept: dict[str, Any] = {}
+    lock = threading.Lock()
+
     def factory(station: str) -> Any:
         if config.capture.source == "simulated":
             from kiosk.capture.simulated import SimulatedCamera
 
-            return SimulatedCamera(
-                station=station, seed=config.capture.simulated_seed, realtime=True
-            )
+            with lock:
+                sim = kept.get(station)
+            if sim is None:
+                sim = SimulatedCamera(
+                    station=station, seed=config.capture.simulated_seed, realtime=True
+                )
+                with lock:
+                    kept[station] = sim
+            return KeptSource(sim)
         from kiosk.capture.realsense import open_camera  # the lead's live-camera source
 
         serial = (
@@ -60,6 +98,11 @@ def default_camera_factory(config: Config) -> Callable[[str], Any]:
         )
         return open_camera(serial=serial, station=station)
 
+    factory.expected_open_s = (  # type: ignore[attr-defined]
+        {"standing": DEFAULT_OPEN_S["simulated"], "gait": DEFAULT_OPEN_S["simulated-gait"]}
+        if config.capture.source == "simulated"
+        else {"standing": DEFAULT_OPEN_S["realsense"], "gait": DEFAULT_OPEN_S["realsense"]}
+    )
     return factory
 
 
@@ -67,7 +110,13 @@ class Station:
     """One camera: a reader thread, the newest frame, health figures, recording."""
 
     def __init__(
-        self, name: str, factory: Callable[[str], Any], reconnect_s: float, idle_stop_s: float
+        self,
+        name: str,
+        factory: Callable[[str], Any],
+        reconnect_s: float,
+        idle_stop_s: float,
+        expected_open_s: float = DEFAULT_OPEN_S["realsense"],
+        on_opened: Callable[[str, float], None] | None = None,
     ) -> None:
         self.name = name
         self._factory = factory
@@ -85,8 +134,12 @@ class Station:
         self.dropped = 0
         self.fps = 0.0
         self.fill_rate: float | None = None
+        self.expected_open_s = expected_open_s
+        self._on_opened = on_opened
+        self._learned = False  # only a cold start says how long opening takes
+        self._opening_since: float | None = None
         self._consumed_seq = 0
-        self._recording: list | None = None
+        self._taps: list[Callable[[Any], None]] = []
         self._last_use = time.monotonic()
 
     def touch(self) -> None:
@@ -96,6 +149,7 @@ class Station:
             if self._thread is None or not self._thread.is_alive():
                 self._stop.clear()
                 self.state = "starting"
+                self._opening_since = time.monotonic()
                 self._thread = threading.Thread(
                     target=self._run, name=f"camera-{self.name}", daemon=True
                 )
@@ -107,10 +161,26 @@ class Station:
         if t is not None:
             t.join(timeout=5)
 
+    def preparing(self) -> float:
+        """How far the camera is from its first frame, 0..1 (1 = delivering frames).
+
+        Estimated from the time opening took last time: a camera cannot say how far along
+        it is, and a bar that stops at 95 % is more honest than one that never moves.
+        """
+        if self.state == "ok":
+            return 1.0
+        since = self._opening_since
+        if since is None or self.state != "starting":
+            return 0.0
+        return min(0.95, (time.monotonic() - since) / max(self.expected_open_s, 0.1))
+
     def _run(self) -> None:
         while not self._stop.is_set():
             if time.monotonic() - self._last_use > self._idle_stop_s:
                 break
+            with self._lock:
+                if self.state != "ok":
+                    self._opening_since = self._opening_since or time.monotonic()
             try:
                 source = self._factory(self.name)
             except (KioskError, OSError, RuntimeError) as exc:
@@ -133,6 +203,19 @@ class Station:
             self.state = "stopped"
             self._lock.notify_all()
 
+    def _opened(self) -> None:
+        since, self._opening_since = self._opening_since, None
+        if since is None:
+            return
+        took = time.monotonic() - since
+        log.info("camera %s: first frame after %.1f s", self.name, took)
+        if self._learned:
+            return
+        self._learned = True
+        self.expected_open_s = took
+        if self._on_opened is not None:
+            self._on_opened(self.name, took)
+
     def _read(self, source: Any) -> None:
         t_window, n_window = time.monotonic(), 0
         for frame in source:
@@ -142,10 +225,11 @@ class Station:
                 self.latest = frame
                 self.latest_seq += 1
                 self.frames_total += 1
-                if self._recording is not None:
-                    self._recording.append(frame)
+                for tap in self._taps:
+                    tap(frame)
                 if self.state != "ok":
                     log.info("camera %s: delivering frames", self.name)
+                    self._opened()
                 self.state, self.error = "ok", None
                 self._lock.notify_all()
             n_window += 1
@@ -181,14 +265,37 @@ class Station:
             self._consumed_seq = self.latest_seq
             return self.latest, self.latest_seq
 
+    def wait_ready(
+        self, timeout_s: float, on_progress: Callable[[float], None] | None = None
+    ) -> None:
+        """Block until the camera delivers frames (CameraUnavailable after `timeout_s`)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            self.touch()
+            if self.state == "ok":
+                return
+            if time.monotonic() > deadline:
+                raise CameraUnavailable(self.error or "the camera did not start")
+            if on_progress is not None:
+                on_progress(self.preparing())
+            with self._lock:
+                self._lock.wait(0.2)
+
     def record(
         self,
         duration_s: float,
         on_progress: Callable[[float, list], None] | None = None,
         stall_s: float = 2.0,
         startup_s: float = 20.0,
+        on_frame: Callable[[Any], None] | None = None,
+        keep: bool = True,
     ) -> list:
-        """Every frame for `duration_s` seconds; CameraUnavailable if frames stop coming."""
+        """Every frame for `duration_s` seconds; CameraUnavailable if frames stop coming.
+
+        `on_frame` sees each frame as it arrives (from the reader thread: keep it quick),
+        so analysis can run during the capture; with `keep=False` nothing is kept and the
+        result is empty (the caller streams).
+        """
         self.touch()
         # a camera still starting (the simulator pre-renders the treadmill) gets time to
         # deliver its first frame before the recording window opens
@@ -198,24 +305,33 @@ class Station:
         if first is None:
             raise CameraUnavailable("the camera delivered no frames")
         frames: list = []
+        count = [0]
+
+        def tap(frame: Any) -> None:
+            count[0] += 1
+            if keep:
+                frames.append(frame)
+            if on_frame is not None:
+                on_frame(frame)
+
         with self._lock:
-            self._recording = frames
+            self._taps.append(tap)
         start = time.monotonic()
         last_count, last_change = 0, start
         try:
             while (now := time.monotonic()) - start < duration_s:
                 self._last_use = now
                 time.sleep(0.05)
-                if len(frames) != last_count:
-                    last_count, last_change = len(frames), now
+                if count[0] != last_count:
+                    last_count, last_change = count[0], now
                 elif now - last_change > stall_s:
                     raise CameraUnavailable("the camera stopped delivering frames")
                 if on_progress is not None:
                     on_progress(min(1.0, (now - start) / duration_s), frames)
         finally:
             with self._lock:
-                self._recording = None
-        if not frames:
+                self._taps.remove(tap)
+        if not count[0]:
             raise CameraUnavailable("the camera delivered no frames")
         return list(frames)
 
@@ -224,6 +340,7 @@ class Station:
         return {
             "state": self.state,
             "error": self.error,
+            "preparing": round(self.preparing(), 3),
             "fps": round(self.fps, 1),
             "frames": self.frames_total,
             "dropped": self.dropped,
@@ -234,11 +351,26 @@ class Station:
 
 
 class CameraHub:
-    def __init__(self, config: Config, factory: Callable[[str], Any] | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        factory: Callable[[str], Any] | None = None,
+        open_times_s: dict[str, float] | None = None,
+        on_opened: Callable[[str, float], None] | None = None,
+    ) -> None:
         factory = factory or default_camera_factory(config)
+        defaults = getattr(factory, "expected_open_s", {})
+        learned = open_times_s or {}
         self.stations = {
             s: Station(
-                s, factory, config.capture.reconnect_interval_s, config.capture.camera_idle_stop_s
+                s,
+                factory,
+                config.capture.reconnect_interval_s,
+                config.capture.camera_idle_stop_s,
+                expected_open_s=float(
+                    learned.get(s) or defaults.get(s) or DEFAULT_OPEN_S["realsense"]
+                ),
+                on_opened=on_opened,
             )
             for s in STATIONS
         }
@@ -258,9 +390,13 @@ class CameraHub:
 class Job:
     kind: str  # "standing" | "walk" | "board"
     session_id: str
+    # wall-clock time each phase began (the browser benchmark lines them up with the page)
+    marks: dict[str, float] = field(default_factory=dict)
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    phase: str = "queued"  # queued | countdown | capturing | analysing | done | error
+    # queued | preparing | countdown | capturing | analysing | done | error
+    phase: str = "queued"
     progress: float = 0.0
+    preparing: float = 0.0  # the camera's start-up, 0..1, while phase == "preparing"
     countdown: int = 0
     steps: int = 0
     remaining_s: float = 0.0
@@ -269,12 +405,19 @@ class Job:
     result: Any = None
     cancelled: bool = False
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "phase" and getattr(self, "phase", None) != value:
+            self.__dict__.setdefault("marks", {})[value] = round(time.time(), 3)
+        super().__setattr__(name, value)
+
     def public(self) -> dict[str, Any]:
         return {
+            "marks": dict(self.marks),
             "id": self.id,
             "kind": self.kind,
             "phase": self.phase,
             "progress": round(self.progress, 3),
+            "preparing": round(self.preparing, 3),
             "countdown": self.countdown,
             "steps": self.steps,
             "remaining_s": round(self.remaining_s, 1),
@@ -314,3 +457,85 @@ class Jobs:
     def get(self, job_id: str) -> Job | None:
         with self._lock:
             return self._jobs.get(job_id)
+
+    def analysing(self) -> bool:
+        """A capture is being measured: previews step aside so it gets the CPU."""
+        with self._lock:
+            return any(j.phase == "analysing" and not j.cancelled for j in self._jobs.values())
+
+
+class PreviewOverlay:
+    """The pipeline's preview overlay for one station, computed in its own thread.
+
+    The pipeline outlines the feet in a few hundred milliseconds per frame; the MJPEG
+    stream must keep the camera's rate (≥ 15 fps). So the stream sends every frame with
+    the newest outline painted on, while this thread redraws the outline as fast as the
+    pipeline manages, and steps aside while a capture is being measured.
+    """
+
+    def __init__(
+        self,
+        analysis: Any,
+        busy: Callable[[], bool] = lambda: False,
+        min_interval_s: float = 0.2,
+        idle_stop_s: float = 5.0,
+    ) -> None:
+        self._analysis = analysis
+        self._busy = busy
+        self._min_interval_s = min_interval_s
+        self._idle_stop_s = idle_stop_s
+        self._lock = threading.Lock()
+        self._frame: Any = None
+        self._offered = 0.0
+        self._thread: threading.Thread | None = None
+        self._mask: Any = None  # HxW bool: pixels the pipeline drew
+        self._pixels: Any = None  # their colours
+        self.guidance: str | None = None
+        self.updates = 0
+
+    def offer(self, frame: Any) -> None:
+        """The newest frame (the thread picks it up when it is free)."""
+        with self._lock:
+            self._frame, self._offered = frame, time.monotonic()
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="preview", daemon=True)
+                self._thread.start()
+
+    def draw(self, frame: Any) -> Any:
+        """`frame`'s colour image with the newest outline on it."""
+        import numpy as np
+
+        image = frame.color
+        with self._lock:
+            mask, pixels = self._mask, self._pixels
+        if image is None or mask is None or mask.shape != image.shape[:2]:
+            return image
+        out = np.array(image, copy=True)
+        out[mask] = pixels
+        return out
+
+    def _run(self) -> None:
+        import numpy as np
+
+        seen = None
+        while True:
+            with self._lock:
+                frame, offered = self._frame, self._offered
+            if time.monotonic() - offered > self._idle_stop_s:
+                return
+            if frame is seen or frame is None or frame.color is None or self._busy():
+                time.sleep(0.05)
+                continue
+            seen = frame
+            t0 = time.monotonic()
+            try:
+                image, guidance = self._analysis.preview(frame)
+            except KioskError as exc:
+                log.debug("preview: %s", exc)
+                continue
+            mask = np.any(np.asarray(image) != frame.color, axis=2)
+            with self._lock:
+                self._mask, self._pixels = mask, np.asarray(image)[mask]
+                self.guidance = guidance
+                self.updates += 1
+            time.sleep(max(0.0, self._min_interval_s - (time.monotonic() - t0)))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from kiosk.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -52,18 +56,35 @@ def prepare_demo(config: Any, seed: int = 0) -> Any:
     return store
 
 
+def load_factory(spec: str) -> Callable[[str], Any]:
+    """`module:function` -> the function (a camera factory for tests and benchmarks)."""
+    module, _, name = spec.partition(":")
+    if not module or not name:
+        raise ConfigError(f"camera factory must be 'module:function', not {spec!r}")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(f"camera factory {spec!r} not found ({exc})") from None
+
+
 def serve(
     host: str | None = None,
     port: int | None = None,
     hq: bool = False,
     demo: bool = False,
     config: Any = None,
+    camera_factory: Callable[[str], Any] | str | None = None,
+    access_log: bool = False,
 ) -> None:
+    """Serve the app under gunicorn (one worker process that owns the cameras, threads for
+    the MJPEG streams); `camera_factory` replaces the configured cameras (tests, bench)."""
     from gunicorn.app.base import BaseApplication
 
     from kiosk.config import load_config
     from kiosk.web.app import create_app
 
+    if isinstance(camera_factory, str):
+        camera_factory = load_factory(camera_factory)
     if demo:
         config = config or demo_config()
         store = prepare_demo(config)
@@ -77,7 +98,7 @@ def serve(
     else:
         config = config or load_config()
         store = None
-    app = create_app(config, store=store, hq=hq, demo=demo)
+    app = create_app(config, store=store, hq=hq, demo=demo, camera_factory=camera_factory)
     bind = f"{host or config.web.host}:{port or config.web.port}"
 
     class _App(BaseApplication):
@@ -87,8 +108,45 @@ def serve(
             self.cfg.set("workers", 1)
             self.cfg.set("threads", 16)
             self.cfg.set("timeout", 60)
+            # the MJPEG previews never finish on their own: do not wait long for them
+            self.cfg.set("graceful_timeout", 5)
+            if access_log:
+                self.cfg.set("accesslog", "-")
 
         def load(self) -> Any:
             return app
 
     _App().run()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m kiosk.web.server --demo --port N [--data-dir D] [--config-json J]
+    [--camera-factory module:function]`: the demo with overrides, for browser tests and
+    `kiosk.web.bench` (which need a real server on a port they choose)."""
+    import argparse
+    import json
+
+    ap = argparse.ArgumentParser(prog="python -m kiosk.web.server")
+    ap.add_argument("--demo", action="store_true", required=True)
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--data-dir")
+    ap.add_argument("--config-json", default="{}", help="sections to override, as JSON")
+    ap.add_argument("--camera-factory")
+    args = ap.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    config = demo_config(args.data_dir).with_overrides(**json.loads(args.config_json))
+    serve(
+        host="127.0.0.1",
+        port=args.port,
+        demo=True,
+        config=config,
+        camera_factory=args.camera_factory,
+        access_log=True,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -26,7 +26,6 @@ from flask import (
 )
 
 from kiosk import __version__
-from kiosk.errors import KioskError
 from kiosk.security import new_token
 from kiosk.store import SessionRecord, new_record, utcnow
 from kiosk.store.db import StoreUnavailable
@@ -160,6 +159,10 @@ def consent() -> Any:
         qa=qa_until(svc) is not None,
         sex=sex if sex in SEXES else None,
     )
+    # Start both cameras now: the treadmill's may take a while to come up (the simulator
+    # pre-renders strides), and the shopper spends that time on the mat.
+    for station in ("standing", "gait"):
+        svc.cameras[station].touch()
     return redirect(url_for("shopper.standing"))
 
 
@@ -268,14 +271,27 @@ def finish() -> Any:
     return redirect(url_for("shopper.welcome"))
 
 
+def overlay_for(svc: Any, station: str) -> Any:
+    """The station's preview overlay worker (one per station, made on first use)."""
+    from kiosk.web.capture import PreviewOverlay
+
+    overlays = svc.extra.setdefault("overlays", {})
+    if station not in overlays:
+        overlays[station] = PreviewOverlay(svc.analysis, busy=svc.jobs.analysing)
+    return overlays[station]
+
+
 @bp.get("/preview/<station>.mjpg")
 def preview(station: str) -> Any:
-    """MJPEG of the station camera with the pipeline's overlay (and guidance in a header)."""
+    """MJPEG of the station camera at the camera's rate; on the mat, the pipeline's outline
+    of the feet (and its guidance for the page's poll) drawn on by a worker thread."""
     svc = _svc()
     if station not in svc.cameras.stations:
         abort(404)
     cam = svc.cameras[station]
     fps = svc.config.web.preview_fps
+    # the pipeline has no treadmill preview yet: the walk screen shows the camera as is
+    overlay = overlay_for(svc, station) if station == "standing" else None
     max_s = 600.0
 
     def frames() -> Any:
@@ -285,14 +301,13 @@ def preview(station: str) -> Any:
         while time.monotonic() < t_end:
             t0 = time.monotonic()
             frame, seq = cam.wait_frame(seq, timeout_s=2.0)
-            if frame is None:
+            if frame is None or frame.color is None:
                 continue
-            try:
-                image, guidance = svc.analysis.preview(frame)
-            except KioskError as exc:
-                log.debug("preview: %s", exc)
-                continue
-            svc.extra[f"guidance_{station}"] = guidance
+            image = frame.color
+            if overlay is not None:
+                overlay.offer(frame)
+                image = overlay.draw(frame)
+                svc.extra[f"guidance_{station}"] = overlay.guidance
             ok, jpg = cv2.imencode(".jpg", image[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 70])
             if not ok:
                 continue

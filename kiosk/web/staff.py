@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +32,6 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 staff_only = require_role(STAFF_ROLES, "staff.login")
 
 STAFF_ACCOUNT = "staff"  # the kiosk's shared staff PIN account
-REMEASURE_TOLERANCE_MM = 1.0  # ±1 mm on a 40 mm square = 2.5 % scale error
 
 
 def _svc() -> Any:
@@ -79,7 +77,7 @@ def home() -> Any:
         outbox=svc.store.outbox_size(),
         qa_until=datetime.fromtimestamp(until).strftime("%Y-%m-%d %H:%M") if until else None,
         qa_hours=int(svc.config.security.qa_mode_max_h),
-        calibrations={s: read_wizard_result(svc, s) for s in ("standing", "gait")},
+        calibrations={s: read_station_calibration(svc, s) for s in ("standing", "gait")},
         store_error=svc.extra.get("store_error"),
     )
 
@@ -100,93 +98,90 @@ def qa() -> Any:
 
 # --- calibration wizard --------------------------------------------------------------
 
-
-def wizard_path(svc: Any, station: str) -> Path:
-    return Path(svc.config.calibration_dir) / f"{svc.config.kiosk.kiosk_id}-{station}-board.json"
+CALIBRATION_CAPTURE_S = 1.0  # ~15 frames: enough to median-fuse the floor's depth
 
 
-def read_wizard_result(svc: Any, station: str) -> dict | None:
-    p = wizard_path(svc, station)
-    try:
-        return json.loads(p.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return None
+def station_calibration_path(svc: Any, station: str) -> Path:
+    from kiosk.calibration import calibration_path
+
+    return calibration_path(svc.config.calibration_dir, svc.config.kiosk.kiosk_id, station)
 
 
-def load_station_calibration(svc: Any, station: str) -> Any:
-    """The station's calibration for the pipeline (kiosk.calibration), None if none yet."""
-    try:
-        from kiosk.calibration import load_calibration
-    except ImportError:
-        return None
-    path = Path(svc.config.calibration_dir) / f"{svc.config.kiosk.kiosk_id}-{station}.json"
+def read_station_calibration(svc: Any, station: str) -> tuple[Any, str | None]:
+    """(Calibration or None, the reason it could not be read) for the staff pages."""
+    from kiosk.calibration import CalibrationError, load_calibration
+
+    path = station_calibration_path(svc, station)
     if not path.is_file():
-        return None
-    return load_calibration(path)
+        return None, None
+    try:
+        return load_calibration(path), None
+    except CalibrationError as exc:
+        return None, str(exc)
 
 
-def _latest_frame(svc: Any, station: str) -> Any:
-    cam = svc.cameras[station]
-    frame, _ = cam.wait_frame(0 if cam.latest is None else cam.latest_seq - 1, timeout_s=5.0)
-    return frame
+def load_station_calibration(svc: Any, station: str) -> dict | None:
+    """The station's calibration as the pipeline takes it, None if none yet.
+
+    A broken file is logged and ignored here (the shopper still gets measured; staff see
+    the reason on their home page) rather than stopping the kiosk.
+    """
+    from kiosk.calibration import pipeline_calibration
+
+    cal, why = read_station_calibration(svc, station)
+    if why:
+        log.warning("calibration for %s ignored: %s", station, why)
+    return pipeline_calibration(cal)
 
 
-def check_board(frame: Any) -> dict:
-    """Board pose and depth scale for one frame: the numbers the wizard shows."""
-    from kiosk.vision import board as bd
+def _capture(svc: Any, station: str, seconds: float = CALIBRATION_CAPTURE_S) -> list:
+    from kiosk.errors import CameraUnavailable
 
-    out: dict[str, Any] = {"ok": False, "corners": 0}
-    if frame is None or frame.color is None:
-        out["reason"] = "no colour frame"
-        return out
-    det = bd.detect_board(frame.color, frame.intrinsics)
-    if det is None:
-        out["reason"] = "board not found"
-        return out
-    out.update(
-        corners=det.n_corners,
-        reprojection_px=round(det.reprojection_px, 2),
-        camera_height_m=round(det.camera_height_m(), 3),
-        camera_pitch_deg=round(det.camera_pitch_deg(), 1),
-    )
-    sq = bd.measured_square_mm(det, frame.depth_m, frame.intrinsics) if frame.has_depth else None
-    out["square_mm"] = None if sq is None else round(sq, 2)
-    out["square_expected_mm"] = bd.SQUARE_M * 1000
-    out["scale_error_mm"] = None if sq is None else round(sq - bd.SQUARE_M * 1000, 2)
-    out["ok"] = (
-        det.reprojection_px < 2.0
-        and sq is not None
-        and abs(sq - bd.SQUARE_M * 1000) <= REMEASURE_TOLERANCE_MM
-    )
-    return out
+    try:
+        return svc.cameras[station].record(seconds)
+    except CameraUnavailable as exc:
+        log.info("calibration capture on %s: %s", station, exc)
+        return []
 
 
 @bp.route("/calibrate/<station>", methods=["GET", "POST"])
 @staff_only
 def calibrate(station: str) -> Any:
+    from kiosk.calibration import CalibrationError, calibrate_station, save_calibration
+
     svc = _svc()
     if station not in ("standing", "gait"):
         abort(404)
-    result = None
+    result, saved, code = None, None, 200
     if request.method == "POST":
-        result = check_board(_latest_frame(svc, station))
-        result.update(
-            station=station,
-            schema="kiosk.board-check/1",
-            measured_at=utcnow().isoformat(timespec="seconds"),
+        result = calibrate_station(
+            _capture(svc, station),
+            station,
+            kiosk_id=svc.config.kiosk.kiosk_id,
+            camera_serial=_camera_serial(svc, station),
         )
-        if result["ok"]:
-            p = wizard_path(svc, station)
-            p.parent.mkdir(parents=True, exist_ok=True)
-            tmp = p.with_suffix(".tmp")
-            tmp.write_text(json.dumps(result, indent=1), encoding="utf-8")
-            os.replace(tmp, p)
+        if result.ok and result.calibration is not None:
+            try:
+                saved = save_calibration(result.calibration, station_calibration_path(svc, station))
+            except CalibrationError as exc:
+                result = result.model_copy(update={"ok": False, "reason": str(exc)})
+                code = 500
+    previous, previous_error = read_station_calibration(svc, station)
     return render_template(
         "staff_calibrate.html",
         station=station,
         result=result,
-        previous=read_wizard_result(svc, station),
-    )
+        saved=saved,
+        previous=previous,
+        previous_error=previous_error,
+    ), code
+
+
+def _camera_serial(svc: Any, station: str) -> str | None:
+    cfg = svc.config.capture
+    serial = cfg.standing_serial if station == "standing" else cfg.gait_serial
+    info = svc.cameras[station].info
+    return serial or (getattr(info, "serial", None) if info is not None else None)
 
 
 @bp.get("/board.<fmt>")
@@ -204,9 +199,14 @@ def board_file(fmt: str) -> Any:
 @bp.route("/remeasure", methods=["GET", "POST"])
 @staff_only
 def remeasure() -> Any:
+    from kiosk.calibration import SCALE_TOLERANCE_MM, remeasure_check
+
     svc = _svc()
-    result = check_board(_latest_frame(svc, "standing")) if request.method == "POST" else None
-    return render_template("staff_remeasure.html", result=result, tolerance=REMEASURE_TOLERANCE_MM)
+    result = None
+    if request.method == "POST":
+        cal, _ = read_station_calibration(svc, "standing")
+        result = remeasure_check(_capture(svc, "standing"), cal)
+    return render_template("staff_remeasure.html", result=result, tolerance=SCALE_TOLERANCE_MM)
 
 
 # --- catalogue and rules -------------------------------------------------------------

@@ -51,6 +51,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "walk.steps": "Steps: {n}",
         "walk.remaining": "{s} s left",
         "walk.analysing": "Looking at your steps…",
+        "walk.preparing": "Getting the treadmill camera ready… {p} %",
+        "walk.ready": "Ready when you are.",
         "results.title": "Your feet",
         "results.left": "Left",
         "results.right": "Right",
@@ -101,6 +103,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "error.rate_limited": "Too many attempts. Please wait a minute.",
         "error.csrf": "The form expired. Please try again.",
         "camera.unavailable": "Camera unavailable — waiting for it to come back…",
+        "guidance.no_feet": "We can't see your feet yet: step onto the middle of the mat.",
+        "guidance.step_back_left": "Move your left foot back a little, to the heel stop.",
+        "guidance.step_back_right": "Move your right foot back a little, to the heel stop.",
         "idle.warning": "Still there? Touch the screen to continue.",
         "summary.title": "Foot check summary",
         "summary.print": "Print",
@@ -128,6 +133,28 @@ STRINGS: dict[str, dict[str, str]] = {
         "staff.calib_pass": "Calibration passed",
         "staff.calib_fail": "Calibration failed",
         "staff.calib_download": "Printable board",
+        "staff.calib_saved": "Saved to {path}",
+        "staff.calib_previous": "Current calibration",
+        "staff.calib_none": "Not calibrated yet",
+        "staff.calib_unreadable": "Calibration file unreadable: {reason}",
+        "staff.calib_height": "Camera height",
+        "staff.calib_pitch": "Camera pitch",
+        "staff.calib_board_height": "Camera height from the board",
+        "staff.calib_board_pitch": "Camera pitch from the board",
+        "staff.calib_floor_rms": "Floor plane RMS",
+        "staff.calib_square": "Printed square measured",
+        "staff.calib_corners": "Board corners found",
+        "staff.calib_reprojection": "Board reprojection error",
+        "staff.calib_roi": "Treadmill region (x, y, w, h)",
+        "staff.calib_created": "Calibrated at",
+        "staff.check.board_found": "Board found",
+        "staff.check.floor_found": "Floor plane found",
+        "staff.check.reprojection": "Board pose sharp",
+        "staff.check.depth_scale": "Depth scale within tolerance",
+        "staff.check.floor_flat": "Floor flat",
+        "staff.check.board_on_floor": "Board pose agrees with the floor",
+        "staff.remeasure_height": "Camera height change",
+        "staff.remeasure_pitch": "Camera pitch change",
         "staff.remeasure": "Re-measure check",
         "staff.remeasure_hint": "Lay the printed board on the mat and press Check: its "
         "measured size is compared with the printed size.",
@@ -216,6 +243,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "walk.steps": "歩数：{n}",
         "walk.remaining": "残り{s}秒",
         "walk.analysing": "歩き方を分析中…",
+        "walk.preparing": "トレッドミルのカメラを準備中… {p} %",
+        "walk.ready": "準備ができました。",
         "results.title": "あなたの足",
         "results.left": "左",
         "results.right": "右",
@@ -267,6 +296,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "error.rate_limited": "試行回数が多すぎます。1分ほどお待ちください。",
         "error.csrf": "フォームの有効期限が切れました。もう一度お試しください。",
         "camera.unavailable": "カメラが使えません — 復帰を待っています…",
+        "guidance.no_feet": "足がまだ見えません。マットの中央に乗ってください。",
+        "guidance.step_back_left": "左足を少し後ろへ、かかとをストッパーに付けてください。",
+        "guidance.step_back_right": "右足を少し後ろへ、かかとをストッパーに付けてください。",
         "idle.warning": "続けますか？画面に触れてください。",
         "summary.title": "足の測定結果",
         "summary.print": "印刷",
@@ -294,6 +326,28 @@ STRINGS: dict[str, dict[str, str]] = {
         "staff.calib_pass": "キャリブレーション合格",
         "staff.calib_fail": "キャリブレーション不合格",
         "staff.calib_download": "印刷用ボード",
+        "staff.calib_saved": "{path} に保存しました",
+        "staff.calib_previous": "現在のキャリブレーション",
+        "staff.calib_none": "未キャリブレーション",
+        "staff.calib_unreadable": "キャリブレーションファイルを読めません：{reason}",
+        "staff.calib_height": "カメラの高さ",
+        "staff.calib_pitch": "カメラの俯角",
+        "staff.calib_board_height": "ボードから求めたカメラの高さ",
+        "staff.calib_board_pitch": "ボードから求めたカメラの俯角",
+        "staff.calib_floor_rms": "床面のRMS誤差",
+        "staff.calib_square": "印刷した正方形の実測",
+        "staff.calib_corners": "検出したボードのコーナー",
+        "staff.calib_reprojection": "ボードの再投影誤差",
+        "staff.calib_roi": "トレッドミル領域（x, y, w, h）",
+        "staff.calib_created": "キャリブレーション日時",
+        "staff.check.board_found": "ボード検出",
+        "staff.check.floor_found": "床面検出",
+        "staff.check.reprojection": "ボードの姿勢が鮮明",
+        "staff.check.depth_scale": "深度スケールが許容範囲内",
+        "staff.check.floor_flat": "床面が平ら",
+        "staff.check.board_on_floor": "ボードの姿勢と床面が一致",
+        "staff.remeasure_height": "カメラの高さの変化",
+        "staff.remeasure_pitch": "カメラの俯角の変化",
         "staff.remeasure": "再測定チェック",
         "staff.remeasure_hint": "印刷したボードをマットに置き「チェック」を押すと、"
         "測定したサイズを印刷サイズと比較します。",
@@ -376,6 +430,23 @@ def t(key: str, lang: str = "en", **kw: Any) -> str:
             return key
         log.error("no %s translation for %r", lang, key)
     return text.format(**kw) if kw else text
+
+
+# The pipeline's preview guidance is English text (kiosk.pipeline.preview); these are the
+# sentences it says, mapped to our keys so the shopper reads them in their language.
+GUIDANCE_KEYS = {
+    "no feet found on the mat": "guidance.no_feet",
+    "move your left foot back a little, to the heel stop": "guidance.step_back_left",
+    "move your right foot back a little, to the heel stop": "guidance.step_back_right",
+}
+
+
+def guidance(text: str | None, lang: str) -> str | None:
+    """The preview's guidance for the shopper, translated where we know the sentence."""
+    if not text:
+        return None
+    key = GUIDANCE_KEYS.get(text.strip().rstrip(".").lower())
+    return t(key, lang) if key else text
 
 
 def js_strings(lang: str) -> dict[str, str]:

@@ -47,6 +47,17 @@ function setupCapture() {
   const errMsg = document.getElementById("error-message");
   const steps = document.getElementById("steps");
 
+  let running = false;
+  let ready = null;
+  let preparingNow = false;
+
+  // The camera may still be starting (the treadmill's takes a while): show how far it is
+  // and keep the start button off until it delivers frames.
+  function showPreparing(p) {
+    bar.style.width = Math.round(p * 100) + "%";
+    status.textContent = fmt(S["walk.preparing"], { p: Math.round(p * 100) });
+  }
+
   async function pollCamera() {
     try {
       const r = await fetch(root.dataset.cameraUrl, { cache: "no-store" });
@@ -55,16 +66,38 @@ function setupCapture() {
         down.hidden = s.state !== "unavailable";
         if (s.guidance) { guidance.textContent = s.guidance; guidance.hidden = false; }
         else guidance.hidden = true;
+        root.dataset.camera = s.state;
+        if (kind === "walk" && !running) {
+          const nowReady = s.state === "ok";
+          go.disabled = !nowReady;
+          // waiting for the kiosk is not being idle: the clock restarts once it is ready
+          // (an unplugged camera is not "getting ready": the screen may time out then)
+          const starting = s.state === "starting" || s.state === "stopped";
+          if (window.kioskBusy && starting !== preparingNow) window.kioskBusy(starting);
+          preparingNow = starting;
+          if (!nowReady && s.state !== "unavailable") showPreparing(s.preparing || 0);
+          else if (nowReady && ready !== true) { bar.style.width = "0%"; status.textContent = S["walk.ready"]; }
+          ready = nowReady;
+        }
       }
     } catch (e) { /* the next poll tries again */ }
   }
   const camTimer = setInterval(pollCamera, 700);
   pollCamera();
 
+  // Asking for the next station's camera state keeps it warming up in the background.
+  if (root.dataset.warmUrl) {
+    const warm = () => fetch(root.dataset.warmUrl, { cache: "no-store" }).catch(() => {});
+    warm();
+    setInterval(warm, 3000);
+  }
+
   function show(job) {
     bar.style.width = Math.round(job.progress * 100) + "%";
     countdown.hidden = job.phase !== "countdown";
-    if (job.phase === "countdown") {
+    if (job.phase === "preparing") {
+      showPreparing(job.preparing);
+    } else if (job.phase === "countdown") {
       countdown.textContent = job.countdown;
       status.textContent = fmt(S["standing.countdown"], { n: job.countdown });
     } else if (job.phase === "capturing") {
@@ -79,6 +112,7 @@ function setupCapture() {
   }
 
   async function run() {
+    running = true;
     go.disabled = true;
     errBox.hidden = true;
     if (window.kioskBusy) window.kioskBusy(true);
@@ -109,6 +143,7 @@ function setupCapture() {
       errBox.hidden = false;
       go.textContent = S["error.retry"];
     }
+    running = false;
     go.disabled = false;
     countdown.hidden = true;
     if (window.kioskBusy) window.kioskBusy(false);

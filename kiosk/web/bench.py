@@ -1,0 +1,201 @@
+"""Browser benchmark of the shopper flow, and the helpers the browser tests share.
+
+`bench_shopper_flow()` starts the demo under gunicorn on loopback (simulated cameras),
+drives Debian's Chromium through welcome → consent → standing → walk → results with
+Playwright, and reports what a shopper waits for: the standing capture, the time from
+the end of the walk to the results on screen, and how long the treadmill camera took to
+get ready. `kiosk bench` can print it; tests never assert on these times.
+
+Needs the `test` extra (playwright) and a system Chromium; no browser is downloaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+CHROMIUM = os.environ.get("KIOSK_CHROMIUM", "/usr/bin/chromium")
+# Headless and quiet: no GPU, no network beyond loopback, nothing fetched in the background.
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+PORTRAIT = {"width": 1080, "height": 1920}
+LANDSCAPE = {"width": 1920, "height": 1080}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def demo_server(
+    data_dir: str | Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    camera_factory: str | None = None,
+    pythonpath: list[str] | None = None,
+    start_timeout_s: float = 60.0,
+) -> Iterator[str]:
+    """The demo kiosk under gunicorn in a child process; yields its base URL.
+
+    `overrides` are config sections (`{"capture": {"walk_duration_s": 6}}`);
+    `camera_factory` is a `module:function` importable with `pythonpath`.
+    """
+    d = Path(data_dir or tempfile.mkdtemp(prefix="kiosk-browser-"))
+    d.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "kiosk.web.server",
+        "--demo",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(d),
+        "--config-json",
+        json.dumps(overrides or {}),
+    ]
+    if camera_factory:
+        cmd += ["--camera-factory", camera_factory]
+    env = dict(os.environ)
+    if pythonpath:
+        env["PYTHONPATH"] = os.pathsep.join([*pythonpath, env.get("PYTHONPATH", "")])
+    logf = open(d / "server.log", "ab")  # noqa: SIM115 - closed in finally
+    proc = subprocess.Popen(cmd, env=env, stdout=logf, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + start_timeout_s
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(
+                    f"the demo server exited ({proc.returncode}); see {d}/server.log"
+                )
+            try:
+                with urllib.request.urlopen(url + "/healthz", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"the demo server did not answer; see {d}/server.log"
+                    ) from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+        logf.close()
+
+
+def launch_browser(playwright: Any) -> Any:
+    """Debian's Chromium through Playwright (never a downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} not found: install Debian's chromium (scripts/setup.sh)")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
+
+
+class JobWatch:
+    """Every capture-job status the page polls, as the page saw them."""
+
+    def __init__(self, page: Any) -> None:
+        self.jobs: dict[str, dict] = {}
+        page.on("response", self._on_response)
+
+    def _on_response(self, response: Any) -> None:
+        if "/api/v1/shopper/jobs/" not in response.url or response.status != 200:
+            return
+        with contextlib.suppress(Exception):  # a response the page abandoned mid-way
+            body = response.json()
+            self.jobs[body["kind"]] = body
+
+    def marks(self, kind: str) -> dict[str, float]:
+        return dict(self.jobs.get(kind, {}).get("marks", {}))
+
+
+def page_loaded_at(page: Any) -> float:
+    """Wall-clock time (s) the current page's DOM was ready."""
+    return page.evaluate(
+        "() => (performance.timeOrigin + performance.getEntriesByType('navigation')[0]"
+        ".domContentLoadedEventEnd) / 1000"
+    )
+
+
+def run_shopper_flow(page: Any, base_url: str, timeout_s: float = 180.0) -> dict[str, float]:
+    """Welcome → consent → standing → walk → results in `page`; the timings (s)."""
+    watch = JobWatch(page)
+    ms = timeout_s * 1000
+    page.goto(base_url + "/", wait_until="domcontentloaded")
+    page.click("#start")
+    page.wait_for_url("**/privacy", wait_until="domcontentloaded")
+    t_consent = time.time()
+    page.click("#agree")
+    page.wait_for_url("**/standing", wait_until="domcontentloaded")
+    page.click("#go")
+    page.wait_for_url("**/walk", wait_until="domcontentloaded", timeout=ms)
+    t_walk_page = page_loaded_at(page)
+    # the treadmill camera has been starting since consent; the button waits for it
+    page.wait_for_selector("#go:enabled", timeout=ms)
+    t_ready = time.time()
+    page.click("#go")
+    page.wait_for_url("**/results", wait_until="domcontentloaded", timeout=ms)
+    t_results = page_loaded_at(page)
+    st, wk = watch.marks("standing"), watch.marks("walk")
+    return {
+        "standing_countdown_s": st["capturing"] - st["countdown"] if "countdown" in st else 0.0,
+        "standing_capture_s": st["analysing"] - st["capturing"],
+        "standing_analysis_to_walk_screen_s": t_walk_page - st["analysing"],
+        "treadmill_ready_after_consent_s": t_ready - t_consent,
+        "walk_capture_s": wk["analysing"] - wk["capturing"],
+        "results_after_walk_end_s": t_results - wk["analysing"],
+    }
+
+
+def bench_shopper_flow(
+    runs: int = 2, walk_duration_s: float = 8.0, data_dir: str | Path | None = None
+) -> list[dict[str, Any]]:
+    """The shopper flow timed in a real browser, `runs` times on one warm server (the
+    first run includes the treadmill camera's cold start). Times in seconds."""
+    from playwright.sync_api import sync_playwright
+
+    overrides = {"capture": {"walk_duration_s": walk_duration_s}}
+    rows = []
+    with demo_server(data_dir, overrides) as url, sync_playwright() as pw:
+        browser = launch_browser(pw)
+        try:
+            for k in range(runs):
+                ctx = browser.new_context(viewport=PORTRAIT)
+                try:
+                    t = run_shopper_flow(ctx.new_page(), url)
+                finally:
+                    ctx.close()
+                rows.append({"run": k + 1, **{n: round(v, 2) for n, v in t.items()}})
+                log.info("shopper flow run %d: %s", k + 1, rows[-1])
+        finally:
+            browser.close()
+    return rows
