@@ -20,7 +20,7 @@ from sqlalchemy import Engine, create_engine, delete, event, func, select, updat
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from kiosk.errors import KioskError
-from kiosk.store import rollup, schema
+from kiosk.store import bulk, rollup, schema
 from kiosk.store.migrations import migrate
 from kiosk.store.records import SessionRecord, flatten, unflatten, utcnow
 
@@ -66,6 +66,19 @@ def _insert(engine: Engine, table: Any) -> Any:
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(table)
+
+
+@functools.cache
+def _pg_upsert_tail(columns: tuple[str, ...]) -> str:
+    # the same rule as Store._upsert_stmt: newer versions win; a visit never moves
+    where = (
+        "sessions.updated_at <= EXCLUDED.updated_at AND sessions.started_at = EXCLUDED.started_at"
+        " AND sessions.store_id = EXCLUDED.store_id"
+        " AND sessions.retailer_id = EXCLUDED.retailer_id"
+    )
+    return (
+        bulk.pg_upsert_tail(schema.sessions, "session_id", columns, where) + " RETURNING session_id"
+    )
 
 
 def _hash_secret(value: str) -> str:
@@ -138,15 +151,21 @@ class Store:
         return len(changed)
 
     def _upsert_rows(self, conn: Any, rows: list[dict]) -> list[str]:
-        """INSERT … ON CONFLICT DO UPDATE for many rows; the ids it changed.
+        """One multi-row INSERT … ON CONFLICT DO UPDATE; the ids it changed.
 
-        Executed with a list of rows, SQLAlchemy sends it as multi-row
-        `INSERT … VALUES (…), (…) …` statements ("insertmanyvalues"), compiled once and
-        cached, rather than one round trip per session.
+        PostgreSQL gets the rows as one JSON parameter (kiosk.store.bulk); on SQLite,
+        SQLAlchemy sends the executemany as multi-row VALUES ("insertmanyvalues").
         """
-        stmt = self._upsert_stmt(tuple(rows[0]))
+        columns = tuple(rows[0])
+        result = bulk.insert_rows(
+            conn,
+            schema.sessions,
+            rows,
+            pg_tail=_pg_upsert_tail(columns),
+            sqlite_stmt=self._upsert_stmt(columns),
+        )
         # rowcount is unreliable for skipped upserts on SQLite; RETURNING is not.
-        return [r[0] for r in conn.execute(stmt, rows)]
+        return [r[0] for r in result]
 
     @functools.cache  # noqa: B019 - one Store per process; the statement is immutable
     def _upsert_stmt(self, columns: tuple[str, ...]) -> Any:
@@ -184,8 +203,7 @@ class Store:
             for rec in recs
             for i, x in enumerate(rec.recommendations)
         ]
-        if new:
-            conn.execute(r.insert(), new)
+        bulk.insert_rows(conn, r, new)
 
     def _enqueue(self, conn: Any, ids: list[str], now: datetime) -> None:
         o = schema.outbox

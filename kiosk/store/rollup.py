@@ -17,7 +17,7 @@ from datetime import date
 
 from sqlalchemy import Connection, case, delete, func, select, text, tuple_
 
-from kiosk.store import schema
+from kiosk.store import bulk, schema
 
 log = logging.getLogger(__name__)
 
@@ -84,21 +84,21 @@ def _refresh_chunk(conn: Connection, groups: list[Group]) -> None:
             counts[(*g, "arch", arch)] += n
         if rolling is not None:
             counts[(*g, "rolling", rolling)] += n
-    if counts:
-        conn.execute(
-            dc.insert(),
-            [
-                {
-                    "retailer_id": rid,
-                    "store_id": sid,
-                    "day": day,
-                    "metric": m,
-                    "key": k,
-                    "sessions": n,
-                }
-                for (rid, sid, day, m, k), n in counts.items()
-            ],
-        )
+    bulk.insert_rows(
+        conn,
+        dc,
+        [
+            {
+                "retailer_id": rid,
+                "store_id": sid,
+                "day": day,
+                "metric": m,
+                "key": k,
+                "sessions": n,
+            }
+            for (rid, sid, day, m, k), n in counts.items()
+        ],
+    )
     rec_in = tuple_(r.c.retailer_id, r.c.store_id, r.c.day).in_(groups)
     oos = func.sum(case((r.c.in_stock.is_(False), 1), else_=0))
     q = (
@@ -128,8 +128,7 @@ def _refresh_chunk(conn: Connection, groups: list[Group]) -> None:
         }
         for rid, sid, day, p, nm, kd, c, o in conn.execute(q)
     ]
-    if recs:
-        conn.execute(dr.insert(), recs)
+    bulk.insert_rows(conn, dr, recs)
 
 
 def rebuild(conn: Connection) -> int:
