@@ -37,6 +37,7 @@ SLICE_M = 0.004
 FLOOR_FRAMES = 15
 BELT_COLUMNS = (0.4, 0.6)
 EDGE_INSET_PX = 2
+MIN_CONTACT_S = 0.12  # heel contact in running lasts ≈ 0.2 s; shorter runs are noise
 
 
 @dataclass
@@ -214,10 +215,12 @@ def _events(track: FootTrack, fps: float) -> None:
     if ok.sum() < 3:
         return
     z[~ok] = np.interp(np.flatnonzero(~ok), np.flatnonzero(ok), z[ok])
-    z = ndimage.median_filter(z, size=3, mode="nearest")
+    # a 5-frame median removes the one- or two-frame dips at toe-off, when the lowest
+    # part of a steeply pitched shoe is its toe, not its heel
+    z = ndimage.median_filter(z, size=5, mode="nearest")
     # the lowest heel height over the walk is the contact height; allow a margin above it
     contact = z < np.nanpercentile(z, 5) + CONTACT_HEIGHT_M
-    min_run = max(2, int(0.06 * fps))
+    min_run = max(2, int(round(MIN_CONTACT_S * fps)))
     starts = []
     k = 0
     while k < n:

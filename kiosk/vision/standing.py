@@ -33,13 +33,14 @@ TRUNCATED_LENGTH_RATIO = 0.73  # DESIGN.md: AHI denominator = 0.73 × foot lengt
 # pternion. Our anthropometric model assumption (simulator: 0.20 ± 0.012); to be checked
 # on real captures before the tolerance below is tightened.
 ANKLE_RATIO = 0.20
-HEEL_GAP_TOLERANCE_M = 0.008
+HEEL_GAP_TOLERANCE_M = 0.012
 HEEL_RADIUS_RATIO = 0.36  # heel radius / foot breadth (ANSUR II heel/foot breadth 0.71-0.73)
 SHANK_BAND_M = (0.10, 0.20)
 ARCH_SLICE_M = 0.003
 # Lower-leg section just above the ankle: antero-posterior / medio-lateral half-depth.
 # Our leg model's figure (0.89); to be checked on real captures.
 LEG_AP_RATIO = 0.89
+LEG_RING_HEIGHTS_M = (0.10, 0.13, 0.16, 0.19)  # leg sections whose centres are pooled
 STATION_RADIUS_M = 0.6
 
 
@@ -185,7 +186,7 @@ def measure_foot(side: str, pts: np.ndarray, stop: dict) -> FootMeasurement:
         raise NoFeetFound(f"{side} leg not visible above the foot")
     ankle, leg_r = _circle_fit(shank[:, :2])
     low = pts[z < 0.09]
-    ring = pts[(z > SHANK_BAND_M[0]) & (z < SHANK_BAND_M[0] + 0.04)]
+    rings = [pts[(z > lo) & (z < lo + 0.03)][:, :2] for lo in LEG_RING_HEIGHTS_M]
     if len(low) < 200:
         raise NoFeetFound(f"{side} foot not found")
     xy = low[:, :2]
@@ -201,7 +202,9 @@ def measure_foot(side: str, pts: np.ndarray, stop: dict) -> FootMeasurement:
         s_mid = np.median(s[fore & ((t > tmax - 0.004) | (t < tmin + 0.004))])
         mid = ankle + d * s_mid + across * (tmax + tmin) / 2
         d = (mid - ankle) / np.linalg.norm(mid - ankle)
-        ankle = _leg_center(ring[:, :2], d, ankle)
+        centres = [_leg_center(r, d, ankle) for r in rings if len(r) >= 30]
+        if centres:
+            ankle = np.median(np.stack(centres), axis=0)
     s = (xy - ankle) @ d
     across = np.array([-d[1], d[0]])
     t = (xy - ankle) @ across
