@@ -50,10 +50,26 @@ def _parse_roi(text: str | None):
 def _load_calibration(path: str | None) -> dict | None:
     if not path:
         return None
-    try:
-        return json.loads(Path(path).read_text())
-    except (OSError, json.JSONDecodeError) as e:
-        raise InputError(f"{path}: cannot read calibration ({e})") from None
+    from kiosk.calibration import load_calibration, pipeline_calibration
+
+    return pipeline_calibration(load_calibration(path))
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Calibrate a station from a recording of the printed board (as the staff wizard does)."""
+    from kiosk.calibration import calibrate_station, save_calibration
+    from kiosk.capture.source import open_file_source
+
+    with open_file_source(args.input) as src:
+        frames = list(src.frames())
+    result = calibrate_station(frames, args.station, kiosk_id=args.kiosk_id)
+    for name, ok in result.checks.items():
+        print(f"  {name}: {'pass' if ok else 'FAIL'}")
+    if not result.ok or result.calibration is None:
+        raise InputError(f"calibration failed: {result.reason or 'a check did not pass'}")
+    path = save_calibration(result.calibration, args.out)
+    print(f"calibration passed; wrote {path}")
+    return 0
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
@@ -90,11 +106,15 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     profile = profile_for(args.station, args.seed, args.profile)
     if args.heel_gap_mm is not None:
         profile.heel_gap_m = args.heel_gap_mm / 1000
+    if args.board and not args.profile:
+        # the board's 40 mm squares need ~20 px to be found in an 848x480 colour image:
+        # a low, steep camera (inside the station's range) as in docs/METHOD.md
+        profile.camera_height_m, profile.camera_pitch_deg = 0.65, 62.0
     out = Path(args.out)
     if out.suffix.lower() not in (".db3", ".bag"):
         raise InputError("--out must end in .db3 (librealsense 2.59 writes .db3)")
     if args.station == "standing":
-        simulate_standing(out, profile)
+        simulate_standing(out, profile, board=args.board)
     else:
         kw = {"duration_s": args.duration_s} if args.duration_s else {}
         simulate_gait(out, profile, **kw)
@@ -169,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--heel-gap-mm", type=float, default=None,
                    help="standing: heels this far short of the heel stop")
     m.add_argument("--duration-s", type=float, default=None, help="gait: seconds of walking")
+    m.add_argument("--board", action="store_true",
+                   help="standing: the empty mat with the printed calibration board")
     m.set_defaults(func=cmd_simulate)
 
     a = sub.add_parser("analyze", help="measure a recording (or, for gait, a video)")
@@ -179,6 +201,13 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--sex", choices=["male", "female"], default=None)
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=cmd_analyze)
+
+    c = sub.add_parser("calibrate", help="calibrate a station from a recording of the board")
+    c.add_argument("station", choices=["standing", "gait"])
+    c.add_argument("input", help="recording (.bag/.db3) of the printed board on the mat/belt")
+    c.add_argument("--out", required=True, help="calibration file to write (JSON)")
+    c.add_argument("--kiosk-id", default="kiosk-1")
+    c.set_defaults(func=cmd_calibrate)
 
     e = sub.add_parser("eval", help="accuracy on seeded simulated scenes (tables)")
     e.add_argument("--standing", type=int, default=40)

@@ -40,9 +40,14 @@ def write_truth(rec: Path, truth: dict) -> None:
 
 
 def simulate_standing(out: str | Path, profile: ShopperProfile, n_frames: int = STANDING_FRAMES,
-                      fps: float = STANDING_FPS) -> dict:
+                      fps: float = STANDING_FPS, board: bool = False) -> dict:
+    """Write a standing capture; with `board`, the empty mat with the calibration board."""
     out = Path(out)
     scene = standing_scene(profile)
+    if board:
+        from kiosk.sim.board import with_board
+
+        scene = with_board(scene)
     rng = np.random.default_rng(profile.seed + 11)
     _, frames = render_standing_frames(scene, n_frames, rng)
     with RecordingWriter(out, scene.camera.intrinsics, fps) as w:

@@ -134,3 +134,21 @@ def test_empty_mat_says_no_feet(tmp_path):
     frames = [Frame(0, 0.0, scene.camera.intrinsics, out.depth_m, out.color)] * 3
     with pytest.raises(NoFeetFound):
         analyze_standing_frames(frames)
+
+
+def test_calibrate_from_a_board_recording_then_check_captures_against_it(tmp_path):
+    board = tmp_path / "board.db3"
+    assert run_kiosk("simulate", "standing", "--board", "--seed", "7", "--out",
+                     str(board)).returncode == 0
+    cal = tmp_path / "cal.json"
+    r = run_kiosk("calibrate", "standing", str(board), "--out", str(cal))
+    assert r.returncode == 0, r.stderr
+    saved = json.loads(cal.read_text())
+    assert abs(saved["camera_height_m"] - 0.65) < 0.01
+    assert abs(saved["board"]["square_measured_mm"] - 40.0) < 1.0
+
+
+def test_calibrate_without_a_board_fails_with_a_reason(standing_rec, tmp_path):
+    r = run_kiosk("calibrate", "standing", str(standing_rec), "--out", str(tmp_path / "c.json"))
+    assert_clean_failure(r, "board")
+    assert not (tmp_path / "c.json").exists()
