@@ -57,8 +57,8 @@ class MapRegressor(nn.Module):
                  ) -> None:
         super().__init__()
         layers, c = [], c_in
-        for w in widths:
-            layers += [conv_bn(c, w), conv_bn(w, w, 2)]
+        for w in widths:  # downsample first: the rasters are mostly empty
+            layers += [conv_bn(c, w, 2), conv_bn(w, w)]
             c = w
         self.body = nn.Sequential(*layers)
         self.n_scalars = n_scalars

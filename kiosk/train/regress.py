@@ -62,9 +62,9 @@ class RegConfig:
 
 
 CONFIGS = {
-    ("foot", False): RegConfig("foot", 320, 40, 40, draws=3),
+    ("foot", False): RegConfig("foot", 256, 24, 25, draws=3),
     ("foot", True): RegConfig("foot", 2, 1, 1, draws=1, batch=4),
-    ("rearfoot", False): RegConfig("rearfoot", 120, 16, 30, draws=2),
+    ("rearfoot", False): RegConfig("rearfoot", 120, 16, 25, draws=2),
     ("rearfoot", True): RegConfig("rearfoot", 2, 1, 1, draws=1, batch=4, frames=2),
 }
 

@@ -41,5 +41,28 @@ def run_train(target: str, out: str | Path = "models", tiny: bool = False, threa
     if target in ("rearfoot", "all"):
         cards.append(train_regressor("rearfoot", out, tiny, threads,
                                      f"kiosk train rearfoot{flags}", root))
+    if not tiny:
+        _calibrate(target, out)
     log.info("kiosk train %s: %.0f s", target, time.perf_counter() - t0)
     return cards
+
+
+CALIBRATION_SCENES = {"standing": 16, "gait": 4}
+
+
+def _calibrate(target: str, out: Path) -> None:
+    """Fusion weights into the estimators' cards, once all four models are in `out`."""
+    from kiosk.train.fusion import calibrate_gait, calibrate_standing, write_fusion
+    from kiosk.vision.estimators import FOOT_MODEL, REARFOOT_MODEL
+    from kiosk.vision.segmentation import GAIT_MODEL, STANDING_MODEL
+
+    names = (STANDING_MODEL, GAIT_MODEL, FOOT_MODEL, REARFOOT_MODEL)
+    if not all((out / f"{n}.onnx").is_file() for n in names):
+        log.warning("fusion weights not calibrated: %s lacks some of %s", out, names)
+        return
+    if target in ("seg", "arch", "all"):
+        write_fusion(out / f"{FOOT_MODEL}.onnx",
+                     calibrate_standing(out, CALIBRATION_SCENES["standing"]))
+    if target in ("seg", "rearfoot", "all"):
+        write_fusion(out / f"{REARFOOT_MODEL}.onnx",
+                     calibrate_gait(out, CALIBRATION_SCENES["gait"]))

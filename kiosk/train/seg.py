@@ -51,9 +51,11 @@ class SegConfig:
 
 
 CONFIGS = {
-    ("standing", False): SegConfig("standing", 320, 40, 12, crop=(256, 448)),
+    ("standing", False): SegConfig("standing", 256, 24, 30, batch=12, lr=4e-3,
+                                   crop=(160, 288)),
     ("standing", True): SegConfig("standing", 2, 1, 1, batch=2, crop=(64, 96)),
-    ("gait", False): SegConfig("gait", 120, 16, 8, stride=2, frames_per_scene=8),
+    ("gait", False): SegConfig("gait", 120, 16, 6, stride=2, frames_per_scene=8,
+                               crop=(192, 320)),
     ("gait", True): SegConfig("gait", 2, 1, 1, batch=2, stride=2, frames_per_scene=2,
                               crop=(64, 96)),
 }
@@ -92,6 +94,20 @@ class SegItems:
             depth, color, cls = depth[:, ::-1].copy(), color[:, ::-1].copy(), cls[:, ::-1]
             cls = np.array([0, 2, 1, 4, 3])[cls]
             floor = FloorPlane(floor.normal * np.array([-1.0, 1.0, 1.0]), floor.d, 0.0, 1.0)
+        if self.cfg.crop is not None:  # crop first: features only where they are used
+            ch, cw = min(self.cfg.crop[0], H), min(self.cfg.crop[1], W)
+            # the feet (shoes) are small: centre half of the crops on them
+            fg = np.argwhere((cls == 1) | (cls == 2)) if rng.random() < 0.5 else \
+                np.argwhere(cls > 0)
+            if len(fg) and rng.random() < 0.9:
+                cy, cx = fg[rng.integers(len(fg))]
+            else:
+                cy, cx = rng.integers(H), rng.integers(W)
+            y0 = int(np.clip(cy - ch // 2 + rng.integers(-ch // 4, ch // 4 + 1), 0, H - ch))
+            x0 = int(np.clip(cx - cw // 2 + rng.integers(-cw // 4, cw // 4 + 1), 0, W - cw))
+            win = (slice(y0, y0 + ch), slice(x0, x0 + cw))
+            depth, color, cls, rays = depth[win].copy(), color[win], cls[win], rays[win]
+            H, W = ch, cw
         if rng.random() < 0.25:  # an object nearer the camera hides part of the scene
             cy, cx = rng.uniform(0, H), rng.uniform(0, W)
             ry, rx = rng.uniform(0.05, 0.2) * H, rng.uniform(0.03, 0.15) * W
@@ -116,21 +132,11 @@ class SegItems:
         if color is not None:
             color = np.clip(color + rng.normal(0, 4, color.shape), 0, 255)
         x = seg_features(depth, None if color is None else color.astype(np.float32), rays, floor)
-        if self.cfg.crop is not None:
-            ch, cw = min(self.cfg.crop[0], H), min(self.cfg.crop[1], W)
-            fg = np.argwhere(cls > 0)
-            if len(fg) and rng.random() < 0.85:
-                cy, cx = fg[rng.integers(len(fg))]
-            else:
-                cy, cx = rng.integers(H), rng.integers(W)
-            y0 = int(np.clip(cy - ch // 2 + rng.integers(-ch // 4, ch // 4 + 1), 0, H - ch))
-            x0 = int(np.clip(cx - cw // 2 + rng.integers(-cw // 4, cw // 4 + 1), 0, W - cw))
-            x, cls = x[:, y0:y0 + ch, x0:x0 + cw], cls[y0:y0 + ch, x0:x0 + cw]
         return x, cls
 
 
 def _loss(logits: torch.Tensor, target: torch.Tensor, n_cls: int) -> torch.Tensor:
-    weight = torch.tensor([1.0] + [2.0] * (n_cls - 1))
+    weight = torch.tensor([1.0, 4.0, 4.0, 1.5, 1.5])
     ce = F.cross_entropy(logits, target, weight=weight)
     prob = logits.softmax(1)
     onehot = F.one_hot(target, n_cls).permute(0, 3, 1, 2).float()
@@ -241,7 +247,7 @@ def train_seg(station: str, out_dir: Path, tiny: bool = False, threads: int = 2,
         "training": {"epochs": cfg.epochs, "batch": cfg.batch, "lr": cfg.lr,
                      "widths": list(cfg.widths), "pack": cfg.pack, "crop": cfg.crop,
                      "seed": cfg.seed, "threads": threads, "tiny": tiny,
-                     "loss": "cross-entropy (foreground x2) + 0.5 soft Dice"},
+                     "loss": "cross-entropy (feet/shoes x4, shanks x1.5) + 0.5 soft Dice"},
         "held_out_metrics": {"val_iou_valid_depth": metrics},
         "sim": sim_fingerprint(),
         "command": command,

@@ -54,17 +54,24 @@ class LearnedModels:
     foot: FootEstimator
     rearfoot: RearfootEstimator
     geometry_sigma: dict = field(default_factory=lambda: dict(DEFAULT_GEOMETRY_SIGMA))
+    model_sigma_scale: dict = field(default_factory=dict)  # calibrated on held-out scenes
 
     @classmethod
     def load(cls, models_dir=None, threads: int = 1) -> LearnedModels:
         d = models_dir or MODELS_DIR
         foot = FootEstimator.load(d, threads)
         rear = RearfootEstimator.load(d, threads)
-        sigma = dict(DEFAULT_GEOMETRY_SIGMA)
+        sigma, scale = dict(DEFAULT_GEOMETRY_SIGMA), {}
         for m in (foot.model, rear.model):
             sigma.update(m.card.get("fusion", {}).get("geometry_sigma", {}))
+            scale.update(m.card.get("fusion", {}).get("model_sigma_scale", {}))
         return cls(Segmenter.load(STANDING_MODEL, d, threads),
-                   Segmenter.load(GAIT_MODEL, d, threads), foot, rear, sigma)
+                   Segmenter.load(GAIT_MODEL, d, threads), foot, rear, sigma, scale)
+
+    def calibrated(self, name: str, est: Estimate | None) -> Estimate | None:
+        if est is None:
+            return None
+        return Estimate(est.value, est.sigma * self.model_sigma_scale.get(name, 1.0))
 
 
 def _figures(length: float, width: float, arch: float) -> dict:
@@ -90,7 +97,10 @@ def standing_with_models(result, color: np.ndarray | None, intr: Intrinsics,
         except ModelError as e:
             log.info("%s foot: no model estimate (%s)", side, e)
     t1 = time.perf_counter()
-    estimates = dict(zip(sides, models.foot(np.stack(rasters)), strict=True)) if rasters else {}
+    estimates = {}
+    if rasters:
+        for side, est in zip(sides, models.foot(np.stack(rasters)), strict=True):
+            estimates[side] = {k: models.calibrated(k, e) for k, e in est.items()}
     t2 = time.perf_counter()
     feet = {}
     for side, m in result.feet.items():
@@ -143,7 +153,8 @@ def rearfoot_frame(frame: Frame, floor: FloorPlane, models: LearnedModels
     t2 = time.perf_counter()
     out: dict[str, Estimate | None] = {"left": None, "right": None}
     if rasters:
-        out.update(zip(sides, models.rearfoot(np.stack(rasters)), strict=True))
+        out.update((side, models.calibrated("rearfoot_deg", e))
+                   for side, e in zip(sides, models.rearfoot(np.stack(rasters)), strict=True))
     t3 = time.perf_counter()
     return out, {"segmentation": (t1 - t0) * 1e3, "rasters": (t2 - t1) * 1e3,
                  "estimator": (t3 - t2) * 1e3, "total": (t3 - t0) * 1e3, "seg": seg}

@@ -24,8 +24,10 @@ from kiosk.vision.models import OnnxModel, load_model
 
 log = logging.getLogger(__name__)
 
-CHANNELS = ("height_m*4", "floor_x_m*4", "depth_m-1", "valid", "red", "green", "blue")
+CHANNELS = ("height_m*4", "height_m*25 (-1..3)", "floor_x_m*4", "depth_m-1", "valid", "red",
+            "green", "blue")
 HEIGHT_SCALE = 4.0
+FINE_HEIGHT_SCALE = 25.0
 HEIGHT_CLIP_M = (-0.3, 1.2)
 LATERAL_CLIP_M = 1.0
 STANDING_MODEL = "standing_seg"
@@ -58,12 +60,15 @@ def seg_features(depth_m: np.ndarray, color: np.ndarray | None, rays: np.ndarray
     valid = depth_m > 0
     P = floor_points(depth_m, rays, floor)
     out = np.zeros((len(CHANNELS), H, W), np.float32)
-    out[0] = np.where(valid, np.clip(P[..., 2], *HEIGHT_CLIP_M), 0.0) * HEIGHT_SCALE
-    out[1] = np.where(valid, np.clip(P[..., 0], -LATERAL_CLIP_M, LATERAL_CLIP_M), 0.0) * 4.0
-    out[2] = np.where(valid, depth_m - 1.0, 0.0)
-    out[3] = valid
+    z = np.where(valid, P[..., 2], 0.0)
+    out[0] = np.clip(z, *HEIGHT_CLIP_M) * HEIGHT_SCALE
+    # feet and shoes live in the first centimetres: a finer copy of the same height
+    out[1] = np.clip(z * FINE_HEIGHT_SCALE, -1.0, 3.0)
+    out[2] = np.where(valid, np.clip(P[..., 0], -LATERAL_CLIP_M, LATERAL_CLIP_M), 0.0) * 4.0
+    out[3] = np.where(valid, depth_m - 1.0, 0.0)
+    out[4] = valid
     if color is not None:
-        out[4:7] = np.moveaxis(color, -1, 0) * np.float32(1 / 255)
+        out[5:8] = np.moveaxis(color, -1, 0) * np.float32(1 / 255)
     return out
 
 

@@ -1,0 +1,109 @@
+"""Fusion weights: how far geometry and the models are off, measured on calibration scenes.
+
+The calibration scenes are simulator seeds of their own (neither training nor kiosk eval's
+held-out seeds). Geometry's spread per figure is its RMS error there; each model's own
+standard deviations are rescaled so that its normalised errors have unit RMS. Both go into
+the model card's `fusion` entry, which the kiosk reads at load time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from kiosk.capture.frame import Frame
+from kiosk.errors import KioskError
+from kiosk.vision.models import card_path, file_sha256
+
+log = logging.getLogger(__name__)
+
+CALIBRATION_SEED0 = 20_000  # kiosk eval uses 10 000 + (standing) and 60 000 + (gait)
+STANDING_FRAMES = 15
+
+
+def _rms(x: list[float]) -> float:
+    return float(np.sqrt(np.mean(np.square(x)))) if x else float("nan")
+
+
+def calibrate_standing(models_dir: Path, n: int) -> dict:
+    from kiosk.sim.scenes import random_profile, render_standing_frames, standing_scene
+    from kiosk.vision.estimators import FOOT_OUTPUTS
+    from kiosk.vision.learned import LearnedModels, standing_with_models
+    from kiosk.vision.standing import analyze_standing_frames
+
+    models = LearnedModels.load(models_dir)
+    models.model_sigma_scale = {}  # calibrate the raw sigmas, not a previous calibration
+    geo = {k: [] for k in FOOT_OUTPUTS}
+    z = {k: [] for k in FOOT_OUTPUTS}
+    for s in range(CALIBRATION_SEED0, CALIBRATION_SEED0 + n):
+        scene = standing_scene(random_profile(s, "standing"))
+        _, fr = render_standing_frames(scene, STANDING_FRAMES, np.random.default_rng(s))
+        intr = scene.camera.intrinsics
+        frames = [Frame(i, i / 15, intr, d, c) for i, (d, c) in enumerate(fr)]
+        try:
+            res = analyze_standing_frames(frames, check_heels=False)
+        except KioskError:
+            continue
+        out = standing_with_models(res, fr[len(fr) // 2][1], intr, models)
+        for side, f in out["feet"].items():
+            t = scene.truth["feet"][side]
+            for k in FOOT_OUTPUTS:
+                geo[k].append(f["geometry"][k] - t[k])
+                if f["model"] is not None:
+                    z[k].append((f["model"][k] - t[k]) / f["sigma"][k]["model"])
+    return {"geometry_sigma": {k: round(_rms(v), 4) for k, v in geo.items()},
+            "model_sigma_scale": {k: round(max(_rms(v), 0.5), 4) for k, v in z.items()},
+            "calibration_seeds": f"standing {CALIBRATION_SEED0}-{CALIBRATION_SEED0 + n - 1}"}
+
+
+def calibrate_gait(models_dir: Path, n: int, duration_s: float = 4.0) -> dict:
+    from kiosk.sim.scenes import gait_scene, random_profile, render_gait_frame
+    from kiosk.vision.gait import analyze_gait_frames
+    from kiosk.vision.learned import LearnedModels, rearfoot_frame
+
+    models = LearnedModels.load(models_dir)
+    models.model_sigma_scale = {}  # calibrate the raw sigmas, not a previous calibration
+    geo, z = [], []
+    seed0 = CALIBRATION_SEED0 + 50_000
+    for s in range(seed0, seed0 + n):
+        scene = gait_scene(random_profile(s, "gait"), duration_s=duration_s)
+        rng = np.random.default_rng(s)
+        frames, truth = [], []
+        for i in range(scene.n_frames):
+            _, d, c, tr = render_gait_frame(scene, i, rng)
+            frames.append(Frame(i, i / scene.fps, scene.camera.intrinsics, d, c))
+            truth.append(tr)
+        try:
+            res = analyze_gait_frames(frames, fps=scene.fps)
+        except KioskError:
+            continue
+        for k, f in enumerate(frames):
+            est, _ = rearfoot_frame(f, res.floor, models)
+            for side in ("left", "right"):
+                if not truth[k][side]["contact"]:
+                    continue  # peaks are taken in stance: calibrate there
+                t = truth[k][side]["rearfoot_deg"]
+                g = res.feet[side].angle_deg[k]
+                if np.isfinite(g):
+                    geo.append(g - t)
+                if est[side] is not None:
+                    z.append((est[side].value - t) / est[side].sigma)
+    return {"geometry_sigma": {"rearfoot_deg": round(_rms(geo), 4)},
+            "model_sigma_scale": {"rearfoot_deg": round(max(_rms(z), 0.5), 4)},
+            "calibration_seeds": f"gait {seed0}-{seed0 + n - 1}, {duration_s} s, stance frames"}
+
+
+def write_fusion(model_path: Path, fusion: dict) -> None:
+    """Add the fusion entry to a card (the model file, and so its sha256, are unchanged)."""
+    path = card_path(model_path)
+    card = json.loads(path.read_text())
+    assert card["sha256"] == file_sha256(model_path)
+    card["fusion"] = fusion
+    path.write_text(json.dumps(card, indent=1) + "\n")
+    md = model_path.with_suffix(".md")
+    if md.exists():
+        md.write_text(md.read_text().split("## fusion")[0].rstrip() + "\n\n## fusion\n\n```\n"
+                      + json.dumps(fusion, indent=1) + "\n```\n")
