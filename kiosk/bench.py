@@ -54,9 +54,58 @@ def bench_gait(n_frames: int = 90) -> list[tuple[str, float, str]]:
             ("simulator: render one gait frame", render_ms, "not part of the kiosk")]
 
 
+def bench_models(n_frames: int = 60) -> list[tuple[str, float, str]]:
+    """The learned models at 848x480 on one thread, and the treadmill frame with them."""
+    from kiosk.evaluate import load_models
+    from kiosk.sim.scenes import (
+        gait_scene,
+        random_profile,
+        render_gait_frame,
+        render_standing_frames,
+        standing_scene,
+    )
+    from kiosk.vision.gait import analyze_gait_frames
+    from kiosk.vision.learned import rearfoot_frame, standing_with_models
+    from kiosk.vision.standing import analyze_standing_frames
+
+    models = load_models()
+    if models is None:
+        return [("models", float("nan"), "not found in models/")]
+    scene = gait_scene(random_profile(2, "gait"), duration_s=n_frames / 30)
+    rng = np.random.default_rng(0)
+    frames = []
+    for i in range(scene.n_frames):
+        _, d, c, _ = render_gait_frame(scene, i, rng)
+        frames.append(Frame(i, i / 30, scene.camera.intrinsics, d, c))
+    res = analyze_gait_frames(frames, fps=30)
+    t = [rearfoot_frame(f, res.floor, models)[1] for f in frames]
+    med = {k: float(np.median([x[k] for x in t])) for k in ("segmentation", "rasters",
+                                                           "estimator", "total")}
+    w, h = scene.camera.intrinsics.width, scene.camera.intrinsics.height
+    rows = [(f"treadmill models: segmentation ({w}x{h})", med["segmentation"],
+             "half resolution, one thread"),
+            ("treadmill models: rasters + rearfoot estimator", med["rasters"] + med["estimator"],
+             "both feet"),
+            (f"treadmill per frame, geometry + models ({w}x{h})",
+             res.timings_ms["per_frame"] + med["total"], "one thread")]
+    sp = random_profile(1)
+    sscene = standing_scene(sp)
+    _, fr = render_standing_frames(sscene, 15, np.random.default_rng(0))
+    sframes = [Frame(i, i / 15, sscene.camera.intrinsics, d, c) for i, (d, c) in enumerate(fr)]
+    sres = analyze_standing_frames(sframes, check_heels=False)
+    st = [standing_with_models(sres, fr[7][1], sscene.camera.intrinsics, models)["timings_ms"]
+          for _ in range(3)]
+    rows += [("standing models: segmentation of the fused depth (848x480)",
+              float(np.median([x["segmentation"] for x in st])), "once per capture"),
+             ("standing models: foot estimator", float(np.median([x["estimator"] for x in st])),
+              "both feet, once per capture")]
+    return rows
+
+
 def run_bench(quick: bool = False) -> str:
     parts = ["## Measuring core", _fmt(bench_standing(1 if quick else 3) + bench_gait(
         30 if quick else 90))]
+    parts += ["", "## Learned models", _fmt(bench_models(20 if quick else 60))]
     from kiosk.vision.pose import pose_benchmark
 
     rows = pose_benchmark(n_frames=20 if quick else 100)
