@@ -138,8 +138,12 @@ def run_standing(svc: Any, job: Job) -> None:
 
 
 WALK_PREPARE_TIMEOUT_S = 180.0  # the simulated treadmill pre-renders for tens of seconds
-STEP_WINDOW_S = 3.0  # the live step counter looks at this much of the newest walking
-STEP_EVERY_S = 4.0
+# The live step counter: the cadence of the newest few seconds times the time walked.
+# Measuring a window costs as much CPU as the walk's own analysis of those frames, so it
+# is refreshed rarely, and never while that analysis is behind.
+STEP_WINDOW_S = 3.0
+STEP_EVERY_S = 10.0
+STEP_MAX_BACKLOG = 15  # frames waiting for the walk's analysis
 
 
 def run_walk(svc: Any, job: Job) -> None:
@@ -188,7 +192,8 @@ def run_walk(svc: Any, job: Job) -> None:
             frames_q.put(frame)
         recent.append(frame)
 
-    started, last_count = time.monotonic(), [time.monotonic()]
+    started = time.monotonic()
+    cadence: dict[str, float] = {}
 
     def progress(p: float, _frames: list) -> None:
         job.progress = 0.9 * p
@@ -197,24 +202,27 @@ def run_walk(svc: Any, job: Job) -> None:
             raise outcome["error"]
         if job.cancelled:
             raise CameraUnavailable("cancelled")
-        # the live step counter: the newest seconds' cadence times the time walked
         now = time.monotonic()
-        if now - last_count[0] >= STEP_EVERY_S and len(recent) > 30:
-            last_count[0] = now
+        if cadence:
+            job.steps = round(cadence["spm"] * (now - started) / 60)
+        due = now - cadence.get("at", started) >= (STEP_EVERY_S if cadence else STEP_WINDOW_S)
+        if due and len(recent) > 30 and frames_q.qsize() <= STEP_MAX_BACKLOG:
             try:
                 window = svc.analysis.analyze_gait(list(recent), recommendations=False)
-                job.steps = round((window.get("cadence_spm") or 0) * (now - started) / 60)
+                cadence.update(spm=window.get("cadence_spm") or 0.0, at=now)
             except TooFewSteps:
-                pass
+                cadence["at"] = now
 
     worker = threading.Thread(target=analyse, name="walk-analysis", daemon=True)
     worker.start()
+    svc.cameras.pause_except("gait")  # the mat's camera is not needed while walking
     try:
         cam.record(cfg.walk_duration_s, progress, on_frame=on_frame, keep=False)
     finally:
         frames_q.put(None)
         job.phase, job.progress, job.remaining_s = "analysing", 0.92, 0.0
         worker.join()
+        job.marks["analysed"] = round(time.time(), 3)
     if "error" in outcome:
         raise outcome["error"]
     report = outcome["report"]
@@ -226,6 +234,7 @@ def run_walk(svc: Any, job: Job) -> None:
         return
     rec = save(svc, rec, gait=report, walk_at=utcnow())
     finish_results(svc, rec)
+    job.marks["saved"] = round(time.time(), 3)
 
 
 def _advice_kw(rec: Any) -> dict[str, Any]:

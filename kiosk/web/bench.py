@@ -137,6 +137,13 @@ class JobWatch:
     def marks(self, kind: str) -> dict[str, float]:
         return dict(self.jobs.get(kind, {}).get("marks", {}))
 
+    def refresh(self, page: Any, base_url: str) -> None:
+        """The jobs' final state (the page stops polling once it moves on)."""
+        for kind, body in list(self.jobs.items()):
+            r = page.request.get(f"{base_url}/api/v1/shopper/jobs/{body['id']}")
+            if r.ok:
+                self.jobs[kind] = r.json()
+
 
 def page_loaded_at(page: Any) -> float:
     """Wall-clock time (s) the current page's DOM was ready."""
@@ -165,6 +172,7 @@ def run_shopper_flow(page: Any, base_url: str, timeout_s: float = 180.0) -> dict
     page.click("#go")
     page.wait_for_url("**/results", wait_until="domcontentloaded", timeout=ms)
     t_results = page_loaded_at(page)
+    watch.refresh(page, base_url)
     st, wk = watch.marks("standing"), watch.marks("walk")
     return {
         "standing_countdown_s": st["capturing"] - st["countdown"] if "countdown" in st else 0.0,
@@ -172,6 +180,9 @@ def run_shopper_flow(page: Any, base_url: str, timeout_s: float = 180.0) -> dict
         "standing_analysis_to_walk_screen_s": t_walk_page - st["analysing"],
         "treadmill_ready_after_consent_s": t_ready - t_consent,
         "walk_capture_s": wk["analysing"] - wk["capturing"],
+        # after the walk: the analysis catching up, then advice and saving, then the page
+        "walk_analysis_tail_s": wk.get("analysed", float("nan")) - wk["analysing"],
+        "walk_advice_and_save_s": wk.get("saved", float("nan")) - wk.get("analysed", float("nan")),
         "results_after_walk_end_s": t_results - wk["analysing"],
     }
 

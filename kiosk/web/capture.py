@@ -385,6 +385,13 @@ class CameraHub:
         for s in self.stations.values():
             s.stop()
 
+    def pause_except(self, name: str) -> None:
+        """Stop the other stations' readers (they restart when next wanted): a walk needs
+        the CPU for its own analysis, not for a mat camera nobody looks at."""
+        for n, s in self.stations.items():
+            if n != name:
+                s.stop()
+
 
 @dataclass
 class Job:
