@@ -545,4 +545,6 @@ class PreviewOverlay:
                 self._mask, self._pixels = mask, np.asarray(image)[mask]
                 self.guidance = guidance
                 self.updates += 1
-            time.sleep(max(0.0, self._min_interval_s - (time.monotonic() - t0)))
+            # at most half the time drawing: the camera and the stream need the CPU too
+            took = time.monotonic() - t0
+            time.sleep(max(self._min_interval_s - took, took))
