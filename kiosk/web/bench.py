@@ -210,3 +210,48 @@ def bench_shopper_flow(
         finally:
             browser.close()
     return rows
+
+
+def bench_walk_stream(seconds: float = 8.0, fps: float = 30.0, seed: int = 7) -> dict[str, float]:
+    """How long the gait analysis needs after the last frame of a walk, when the frames
+    are fed to it at the camera's rate while the walk goes on (as the web does).
+
+    Near zero when the pipeline streams and keeps up; about the whole analysis time when
+    it reads the walk only once it has ended.
+    """
+    import queue
+    import threading
+
+    from kiosk.capture.simulated import SimulatedCamera
+    from kiosk.pipeline import analyze_gait
+
+    cam = SimulatedCamera(station="gait", seed=seed, fps=fps)
+    it = iter(cam.frames())
+    frames = [next(it) for _ in range(round(seconds * fps))]
+    cam.close()
+    q: queue.SimpleQueue = queue.SimpleQueue()
+    ended: dict[str, float] = {}
+
+    def feed() -> None:
+        t0 = time.monotonic()
+        for k, f in enumerate(frames):
+            time.sleep(max(0.0, t0 + k / fps - time.monotonic()))
+            q.put(f)
+        ended["at"] = time.monotonic()
+        q.put(None)
+
+    def stream() -> Iterator[Any]:
+        while (f := q.get()) is not None:
+            yield f
+
+    threading.Thread(target=feed, daemon=True).start()
+    t0 = time.monotonic()
+    report = analyze_gait(stream(), recommendations=False)
+    done = time.monotonic()
+    return {
+        "frames": len(frames),
+        "fps": fps,
+        "analysis_ms_per_frame": round(report["timings_ms"].get("per_frame", float("nan")), 1),
+        "wait_after_walk_s": round(done - ended["at"], 2),
+        "total_s": round(done - t0, 2),
+    }
