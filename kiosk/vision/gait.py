@@ -149,28 +149,50 @@ def split_legs(P: np.ndarray, fg: np.ndarray) -> float | None:
     return float((x[lo + k] + x[lo + k + 1]) / 2)
 
 
+def _along_shoe(P: np.ndarray, shoe: np.ndarray, y_rear: float) -> np.ndarray:
+    """Distance of every pixel's point in front of the shoe's back, along the shoe's axis.
+
+    The axis is the principal direction of the shoe's rear 15 cm seen from above; the
+    distance is 0 at the shoe's rearmost points.
+    """
+    pts = P[shoe & (P[..., 1] < y_rear + 0.15)][:, :2]
+    if len(pts) < 30:
+        return P[..., 1] - y_rear
+    c = pts.mean(axis=0)
+    _, _, vt = np.linalg.svd(pts - c, full_matrices=False)
+    ax = vt[0] if vt[0][1] > 0 else -vt[0]
+    if ax[1] < 0.9:  # more than ~25° off the belt: not a shoe's axis, keep the belt's
+        return P[..., 1] - y_rear
+    along = P[..., 0] * ax[0] + P[..., 1] * ax[1]
+    return along - np.percentile(along[shoe], 2)
+
+
 def measure_frame(P: np.ndarray, fg: np.ndarray, split: float,
                   debug: dict | None = None) -> dict:
     """Per foot: heel height, heel position along the belt, rearfoot angle (or nan)."""
     out = {}
     X, Y, Z = P[..., 0], P[..., 1], P[..., 2]
-    for side, sel in (("left", split > X), ("right", split <= X)):
+    for side, sel in (("left", X < split), ("right", X >= split)):
         leg = fg & sel
         if leg.sum() < 200:
             out[side] = (np.nan, np.nan, np.nan)
             continue
         z_min = float(np.percentile(Z[leg], 0.5))
-        shoe = leg & (z_min + 0.10 > Z)
+        shoe = leg & (Z < z_min + 0.10)
         if shoe.sum() < 30:
             out[side] = (np.nan, np.nan, np.nan)
             continue
         y_rear = float(np.percentile(Y[shoe], 2))
-        rear = shoe & (y_rear + REAR_DEPTH_M > Y)
+        rear = shoe & (Y < y_rear + REAR_DEPTH_M)
         heel_z = float(np.percentile(Z[rear], 3))
         angle = np.nan
         if heel_z < 0.08:
-            counter = rear & (heel_z + COUNTER_BAND_M[0] < Z) & (heel_z + COUNTER_BAND_M[1] > Z)
-            shank = leg & (heel_z + SHANK_BAND_M[0] < Z) & (heel_z + SHANK_BAND_M[1] > Z)
+            # cut the counter square to the shoe's own axis: a toed-out shoe cut square to
+            # the belt gives a lopsided slice whose middle drifts with height
+            along = _along_shoe(P, shoe, y_rear)
+            counter = (shoe & (along < REAR_DEPTH_M) & (Z > heel_z + COUNTER_BAND_M[0])
+                       & (Z < heel_z + COUNTER_BAND_M[1]))
+            shank = leg & (Z > heel_z + SHANK_BAND_M[0]) & (Z < heel_z + SHANK_BAND_M[1])
             hb = _bisector(P, counter)
             sb = _bisector(P, shank)
             if hb is not None and sb is not None:
@@ -220,7 +242,7 @@ def _events(track: FootTrack, fps: float) -> None:
     z = ndimage.median_filter(z, size=5, mode="nearest")
     # the lowest heel height over the walk is the contact height; allow a margin above it
     contact = z < np.nanpercentile(z, 5) + CONTACT_HEIGHT_M
-    min_run = max(2, int(round(MIN_CONTACT_S * fps)))
+    min_run = max(2, round(MIN_CONTACT_S * fps))
     starts = []
     k = 0
     while k < n:
