@@ -81,14 +81,31 @@ def analyze_standing(frames: Iterable[Frame], calibration: dict | None = None,
     return report
 
 
+POSE_STRIDE = 4  # every 4th colour frame goes to the pose stage (≈ 11 ms each)
+
+
 def analyze_gait(frames: Iterable[Frame], calibration: dict | None = None,
                  sex: str | None = None, lang: str = "en", recommendations: bool = True,
-                 fps: float | None = None) -> dict:
-    """Gait report from a treadmill walk's depth frames."""
+                 fps: float | None = None, pose: bool = True) -> dict:
+    """Gait report from a treadmill walk's depth frames (and its colour, for the body chain).
+
+    With `pose`, MediaPipe looks at every POSE_STRIDE-th colour frame; where it sees the
+    whole body the report's `pose` block holds knee and hip alignment at the depth
+    pipeline's mid-stances, and where it sees legs only it says so (depth figures are
+    never held up by it).
+    """
     from kiosk.advice.classes import classify_gait_report
     from kiosk.vision.gait import analyze_gait_frames, require_steps
 
-    result = analyze_gait_frames(frames, fps=fps)
+    colour: list[np.ndarray] = []
+
+    def tee(it: Iterable[Frame]):
+        for k, f in enumerate(it):
+            if pose and f.color is not None and k % POSE_STRIDE == 0:
+                colour.append(f.color)
+            yield f
+
+    result = analyze_gait_frames(tee(frames), fps=fps)
     require_steps(result)
     feet = {}
     for side, tr in result.feet.items():
@@ -122,6 +139,13 @@ def analyze_gait(frames: Iterable[Frame], calibration: dict | None = None,
         "versions": {"app": __version__, "method": "geometry"},
         "recommendations": [],
     }
+    if colour:
+        from kiosk.vision.video_gait import pose_alignment
+
+        events = {side: {"heel_strikes_s": f["heel_strikes_s"], "toe_offs_s": f["toe_offs_s"]}
+                  for side, f in feet.items()}
+        report["pose"] = pose_alignment(colour, events=events, view="rear",
+                                        fps=result.fps / POSE_STRIDE)
     classify_gait_report(report)
     if calibration:
         report["calibration_check"] = check_calibration(result.floor, calibration)
