@@ -1,10 +1,8 @@
-"""A simulated standing station with the printed ChArUco board on the mat.
+"""A simulated standing station with the printed ChArUco board on the mat, as a camera.
 
-The simulator renders shoppers, not calibration boards, so this helper textures a quad
-lying on the mat with the real board image (`kiosk.vision.board.board_image`) on an A4
-sheet, renders it through the simulator's camera and D4xx noise model, and serves it as a
-camera. Used by the calibration wizard's browser test (in the gunicorn process) and its
-unit tests.
+The simulator's board sheet (`kiosk.sim.board`) on an empty mat, rendered through its
+camera and D4xx noise model and served as a live camera. Used by the calibration
+wizard's browser test (in the gunicorn process) and its unit tests.
 """
 
 from __future__ import annotations
@@ -17,30 +15,8 @@ import numpy as np
 from kiosk.capture.frame import Frame
 from kiosk.capture.source import FrameSource, SourceInfo
 from kiosk.errors import CameraUnavailable
-from kiosk.sim.render import Quad
+from kiosk.sim.board import with_board
 from kiosk.sim.scenes import random_profile, render_standing_frames, standing_scene
-from kiosk.vision import board as bd
-
-PX_PER_MM = 4.0
-A4_M = (0.297, 0.210)
-
-
-def board_pattern(paper_w_m: float, paper_h_m: float):
-    """(a, b) metres on the sheet -> RGB 0..255: the board centred on white paper."""
-    img = bd.board_image(PX_PER_MM).astype(np.float64)
-    bw, bh = bd.SQUARES_X * bd.SQUARE_M, bd.SQUARES_Y * bd.SQUARE_M
-    ox, oy = (paper_w_m - bw) / 2, (paper_h_m - bh) / 2
-
-    def pattern(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        u = a - ox
-        v = (paper_h_m - b) - oy  # image rows run towards the camera
-        inside = (u >= 0) & (u < bw) & (v >= 0) & (v < bh)
-        col = np.clip((u * 1000 * PX_PER_MM).astype(np.int64), 0, img.shape[1] - 1)
-        row = np.clip((v * 1000 * PX_PER_MM).astype(np.int64), 0, img.shape[0] - 1)
-        grey = np.where(inside, img[row, col], 245.0)
-        return np.repeat(grey[:, None], 3, axis=1)
-
-    return pattern
 
 
 def board_standing_scene(
@@ -57,24 +33,7 @@ def board_standing_scene(
     """
     profile = random_profile(seed, "standing")
     profile.camera_height_m, profile.camera_pitch_deg = camera_height_m, camera_pitch_deg
-    scene = standing_scene(profile)
-    if not with_feet:  # staff calibrate an empty mat
-        scene.bodies = []
-        scene.cones = []
-    ex, ey = np.eye(3)[0], np.eye(3)[1]
-    w, h = A4_M
-    centre_y = -0.16
-    sheet = Quad(
-        np.array([-w / 2, centre_y - h / 2, 0.0006]),
-        ex,
-        ey,
-        w,
-        h,
-        (245, 245, 245),
-        pattern=board_pattern(w, h),
-    )
-    scene.quads = [*scene.quads, sheet]
-    return scene
+    return with_board(standing_scene(profile), keep_shopper=with_feet)
 
 
 class BoardCamera(FrameSource):

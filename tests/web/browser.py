@@ -72,9 +72,22 @@ _HOVER_JS = """
 """
 
 
+def _settled(page, js: str) -> list:
+    """`js`'s findings once the page has settled (a screen mid-layout, still swapping
+    in a status line, is not what the shopper sees)."""
+    found = page.evaluate(js)
+    for _ in range(3):
+        if not found:
+            break
+        page.wait_for_timeout(400)
+        found = page.evaluate(js)
+    return found
+
+
 def check_kiosk_screen(page) -> None:
     """Touch targets ≥ 48 px, text ≥ 20 px, nothing that needs a mouse hovering."""
-    small = page.evaluate(_TARGETS_JS)
+    page.wait_for_load_state("domcontentloaded")
+    small = _settled(page, _TARGETS_JS)
     assert not small, f"{page.url}: touch targets under {MIN_TARGET_PX} px: {small}"
     fonts = page.evaluate(_FONTS_JS)
     assert fonts["base"] >= MIN_FONT_PX, f"{page.url}: base font {fonts['base']} px"
