@@ -81,6 +81,9 @@ def analyze_standing(frames: Iterable[Frame], calibration: dict | None = None,
     return report
 
 
+# A single preview frame is ~3x noisier than the fused 2 s capture (whose own check, at
+# HEEL_GAP_TOLERANCE_M, decides "step back"), so the live hint waits for a clear gap.
+PREVIEW_GAP_GUIDANCE_MM = 30.0
 POSE_STRIDE = 4  # every 4th colour frame goes to the pose stage (≈ 11 ms each)
 
 
@@ -206,6 +209,6 @@ def preview(frame: Frame, calibration: dict | None = None) -> tuple[np.ndarray, 
                                        cv2.CHAIN_APPROX_SIMPLE)
         cv2.drawContours(img, contours, -1, colours[side], 3)
         gap = res.feet[side].heel_gap_mm
-        if gap is not None and gap > 15:
+        if gap is not None and gap > PREVIEW_GAP_GUIDANCE_MM:
             guidance = f"move your {side} foot back a little, to the heel stop"
     return img, guidance

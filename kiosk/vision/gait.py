@@ -10,6 +10,7 @@ ground contact; the peak eversion of each stance is averaged per foot.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections.abc import Iterable
@@ -332,7 +333,7 @@ def analyze_gait_frames(
     split = None
     n = 0
     t1 = time.perf_counter()
-    for f in [*head, *it]:
+    for f in itertools.chain(head, it):
         d = f.depth_m
         if d is None:
             raise InputError("the recording has no depth stream")

@@ -288,7 +288,7 @@ def segment_feet(P: np.ndarray, valid: np.ndarray, stop: dict,
     keep = np.zeros(n + 1, bool)
     keep[1:] = sizes >= MIN_FOOT_PIXELS
     body = keep[labels]
-    grounded = body & (z < 0.03)
+    grounded = body & (z < min_height_m + 0.03)  # the lowest 3 cm we can see of each foot
     if grounded.sum() < 2 * MIN_FOOT_PIXELS // 3:
         raise NoFeetFound("no feet found on the mat")
     legs = body & (z > SHANK_BAND_M[0]) & (z < SHANK_BAND_M[1])
