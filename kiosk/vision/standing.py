@@ -42,6 +42,7 @@ ARCH_SLICE_M = 0.003
 LEG_AP_RATIO = 0.89
 LEG_RING_HEIGHTS_M = (0.10, 0.13, 0.16, 0.19)  # leg sections whose centres are pooled
 STATION_RADIUS_M = 0.6
+SPLIT_BANDS_M = ((0.07, 0.10), (0.10, 0.14), (0.14, 0.20), (0.20, 0.30))
 
 
 @dataclass
@@ -291,15 +292,22 @@ def segment_feet(P: np.ndarray, valid: np.ndarray, stop: dict,
     grounded = body & (z < min_height_m + 0.03)  # the lowest 3 cm we can see of each foot
     if grounded.sum() < 2 * MIN_FOOT_PIXELS // 3:
         raise NoFeetFound("no feet found on the mat")
-    legs = body & (z > SHANK_BAND_M[0]) & (z < SHANK_BAND_M[1])
-    x = P[..., 0][legs]
-    if len(x) < 100:
+    # the widest gap in x between the legs, over a few heights: wide trousers may touch
+    # (and hide the ankles from above) while the feet on the mat stand apart
+    best = None
+    for lo_z, hi_z in ((min_height_m, min_height_m + 0.03), *SPLIT_BANDS_M):
+        x = np.sort(P[..., 0][body & (z > lo_z) & (z < hi_z)])
+        if len(x) < 100:
+            continue
+        gaps = np.diff(x)
+        lo, hi = int(0.1 * len(x)), int(0.9 * len(x))
+        k = lo + int(np.argmax(gaps[lo:hi]))
+        if best is None or gaps[k] > best[0]:
+            best = (float(gaps[k]), x, k)
+    if best is None:
         raise NoFeetFound("no legs above the feet: please stand on the mat")
-    xs = np.sort(x)
-    gaps = np.diff(xs)
-    lo, hi = int(0.1 * len(xs)), int(0.9 * len(xs))
-    k = lo + int(np.argmax(gaps[lo:hi]))
-    if gaps[k] < 0.01:
+    gap, xs, k = best
+    if gap < 0.01:
         raise NoFeetFound("only one foot found: please stand with both feet on the mat")
     split = (xs[k] + xs[k + 1]) / 2
     pos = body & (P[..., 0] > split)
