@@ -49,7 +49,7 @@ def bench_gait(n_frames: int = 90) -> list[tuple[str, float, str]]:
         frames.append(Frame(i, i / 30, scene.camera.intrinsics, d, c))
     render_ms = (time.perf_counter() - t) * 1e3 / scene.n_frames
     res = analyze_gait_frames(frames, fps=30)
-    return [("gait: per frame (640x480)", res.timings_ms["per_frame"], "geometry, one thread"),
+    return [("gait: per frame (848x480)", res.timings_ms["per_frame"], "geometry, one thread"),
             ("gait: belt plane", res.timings_ms["floor"], "once per walk"),
             ("simulator: render one gait frame", render_ms, "not part of the kiosk")]
 
