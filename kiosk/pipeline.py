@@ -100,15 +100,18 @@ def analyze_gait(frames: Iterable[Frame], calibration: dict | None = None,
     from kiosk.advice.classes import classify_gait_report
     from kiosk.vision.gait import analyze_gait_frames, require_steps
 
-    colour: list[np.ndarray] = []
+    body = _PoseWorker() if pose else None
 
     def tee(it: Iterable[Frame]):
         for k, f in enumerate(it):
-            if pose and f.color is not None and k % POSE_STRIDE == 0:
-                colour.append(f.color)
+            if body is not None and f.color is not None and k % POSE_STRIDE == 0:
+                body.put(f)
             yield f
 
-    result = analyze_gait_frames(tee(frames), fps=fps)
+    try:
+        result = analyze_gait_frames(tee(frames), fps=fps)
+    finally:
+        track = body.finish() if body is not None else None
     require_steps(result)
     feet = {}
     for side, tr in result.feet.items():
@@ -142,19 +145,70 @@ def analyze_gait(frames: Iterable[Frame], calibration: dict | None = None,
         "versions": {"app": __version__, "method": "geometry"},
         "recommendations": [],
     }
-    if colour:
-        from kiosk.vision.video_gait import pose_alignment
-
-        events = {side: {"heel_strikes_s": f["heel_strikes_s"], "toe_offs_s": f["toe_offs_s"]}
-                  for side, f in feet.items()}
-        report["pose"] = pose_alignment(colour, events=events, view="rear",
-                                        fps=result.fps / POSE_STRIDE)
+    if body is not None:
+        report["pose"] = body.alignment(track, feet)
     classify_gait_report(report)
     if calibration:
         report["calibration_check"] = check_calibration(result.floor, calibration)
     if recommendations:
         report["recommendations"] = _recommend(None, report, lang, sex)
     return report
+
+
+class _PoseWorker:
+    """MediaPipe on a second thread while the depth analysis runs, so the body chain is
+    ready when the walk ends instead of being computed after it."""
+
+    def __init__(self) -> None:
+        import queue
+        import threading
+
+        self._q: queue.Queue = queue.Queue(maxsize=64)
+        self._track = None
+        self._error: str | None = None
+        self._thread = threading.Thread(target=self._run, name="pose", daemon=True)
+        self._thread.start()
+
+    def _frames(self):
+        while (f := self._q.get()) is not None:
+            yield f
+        self._eof = True
+
+    def _run(self) -> None:
+        from kiosk.vision.pose import PoseEstimator
+        from kiosk.vision.video_gait import track_pose
+
+        self._eof = False
+        try:
+            estimator = PoseEstimator(None)
+            try:
+                self._track = track_pose(self._frames(), estimator)
+            finally:
+                estimator.close()
+        except Exception as e:  # the pose stage must never sink the depth figures
+            log.warning("pose stage failed: %s", e)
+            self._error = f"pose stage failed: {e}"
+        finally:
+            while not self._eof and self._q.get() is not None:
+                pass  # keep taking frames so the depth analysis never blocks on put()
+
+    def put(self, frame: Frame) -> None:
+        self._q.put(frame)
+
+    def finish(self):
+        self._q.put(None)
+        self._thread.join()
+        return self._track
+
+    def alignment(self, track, feet: dict) -> dict:
+        from kiosk.vision.video_gait import gait_from_track, no_person_block
+
+        if track is None or not track.found.any():
+            return no_person_block(self._error or "no person found")
+        events = {side: {"heel_strikes_s": f["heel_strikes_s"], "toe_offs_s": f["toe_offs_s"]}
+                  for side, f in feet.items()}
+        block, _ = gait_from_track(track, view="rear", events_s=events)
+        return block
 
 
 def _cycle_curve(tr, fps: float, samples: int = 101) -> list | None:
