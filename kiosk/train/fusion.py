@@ -38,6 +38,7 @@ def calibrate_standing(models_dir: Path, n: int) -> dict:
     models.model_sigma_scale = {}  # calibrate the raw sigmas, not a previous calibration
     geo = {k: [] for k in FOOT_OUTPUTS}
     z = {k: [] for k in FOOT_OUTPUTS}
+    pairs = {k: [] for k in FOOT_OUTPUTS}  # (geometry error, model error, model sigma)
     for s in range(CALIBRATION_SEED0, CALIBRATION_SEED0 + n):
         scene = standing_scene(random_profile(s, "standing"))
         _, fr = render_standing_frames(scene, STANDING_FRAMES, np.random.default_rng(s))
@@ -54,9 +55,24 @@ def calibrate_standing(models_dir: Path, n: int) -> dict:
                 geo[k].append(f["geometry"][k] - t[k])
                 if f["model"] is not None:
                     z[k].append((f["model"][k] - t[k]) / f["sigma"][k]["model"])
-    return {"geometry_sigma": {k: round(_rms(v), 4) for k, v in geo.items()},
-            "model_sigma_scale": {k: round(max(_rms(v), 0.5), 4) for k, v in z.items()},
-            "calibration_seeds": f"standing {CALIBRATION_SEED0}-{CALIBRATION_SEED0 + n - 1}"}
+                    pairs[k].append((geo[k][-1], f["model"][k] - t[k],
+                                     f["sigma"][k]["model"]))
+    out = {"geometry_sigma": {k: round(_rms(v), 4) for k, v in geo.items()},
+           "model_sigma_scale": {k: round(max(_rms(v), 0.5), 4) for k, v in z.items()},
+           "calibration_seeds": f"standing {CALIBRATION_SEED0}-{CALIBRATION_SEED0 + n - 1}"}
+    out["fuse"] = {k: _fusion_helps(pairs[k], out["geometry_sigma"][k],
+                                    out["model_sigma_scale"][k]) for k in FOOT_OUTPUTS}
+    return out
+
+
+def _fusion_helps(pairs: list[tuple], geometry_sigma: float, scale: float) -> bool:
+    """Fuse a figure only where fusing beat geometry alone on the calibration scenes."""
+    if not pairs:
+        return False
+    g, m, s = (np.array(v) for v in zip(*pairs, strict=True))
+    wm, wg = 1 / (s * scale) ** 2, 1 / geometry_sigma**2
+    fused = (wm * m + wg * g) / (wm + wg)
+    return bool(np.mean(np.abs(fused)) < np.mean(np.abs(g)))
 
 
 def calibrate_gait(models_dir: Path, n: int, duration_s: float = 4.0) -> dict:
@@ -66,7 +82,7 @@ def calibrate_gait(models_dir: Path, n: int, duration_s: float = 4.0) -> dict:
 
     models = LearnedModels.load(models_dir)
     models.model_sigma_scale = {}  # calibrate the raw sigmas, not a previous calibration
-    geo, z = [], []
+    geo, z, pairs = [], [], []
     seed0 = CALIBRATION_SEED0 + 50_000
     for s in range(seed0, seed0 + n):
         scene = gait_scene(random_profile(s, "gait"), duration_s=duration_s)
@@ -91,9 +107,14 @@ def calibrate_gait(models_dir: Path, n: int, duration_s: float = 4.0) -> dict:
                     geo.append(g - t)
                 if est[side] is not None:
                     z.append((est[side].value - t) / est[side].sigma)
-    return {"geometry_sigma": {"rearfoot_deg": round(_rms(geo), 4)},
-            "model_sigma_scale": {"rearfoot_deg": round(max(_rms(z), 0.5), 4)},
-            "calibration_seeds": f"gait {seed0}-{seed0 + n - 1}, {duration_s} s, stance frames"}
+                    if np.isfinite(g):
+                        pairs.append((g - t, est[side].value - t, est[side].sigma))
+    out = {"geometry_sigma": {"rearfoot_deg": round(_rms(geo), 4)},
+           "model_sigma_scale": {"rearfoot_deg": round(max(_rms(z), 0.5), 4)},
+           "calibration_seeds": f"gait {seed0}-{seed0 + n - 1}, {duration_s} s, stance frames"}
+    out["fuse"] = {"rearfoot_deg": _fusion_helps(pairs, out["geometry_sigma"]["rearfoot_deg"],
+                                                 out["model_sigma_scale"]["rearfoot_deg"])}
+    return out
 
 
 def write_fusion(model_path: Path, fusion: dict) -> None:

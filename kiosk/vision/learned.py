@@ -55,18 +55,26 @@ class LearnedModels:
     rearfoot: RearfootEstimator
     geometry_sigma: dict = field(default_factory=lambda: dict(DEFAULT_GEOMETRY_SIGMA))
     model_sigma_scale: dict = field(default_factory=dict)  # calibrated on held-out scenes
+    fuse_figures: dict = field(default_factory=dict)  # figure -> fuse (False: geometry only)
 
     @classmethod
     def load(cls, models_dir=None, threads: int = 1) -> LearnedModels:
         d = models_dir or MODELS_DIR
         foot = FootEstimator.load(d, threads)
         rear = RearfootEstimator.load(d, threads)
-        sigma, scale = dict(DEFAULT_GEOMETRY_SIGMA), {}
+        sigma, scale, use = dict(DEFAULT_GEOMETRY_SIGMA), {}, {}
         for m in (foot.model, rear.model):
             sigma.update(m.card.get("fusion", {}).get("geometry_sigma", {}))
             scale.update(m.card.get("fusion", {}).get("model_sigma_scale", {}))
+            use.update(m.card.get("fusion", {}).get("fuse", {}))
         return cls(Segmenter.load(STANDING_MODEL, d, threads),
-                   Segmenter.load(GAIT_MODEL, d, threads), foot, rear, sigma, scale)
+                   Segmenter.load(GAIT_MODEL, d, threads), foot, rear, sigma, scale, use)
+
+    def fuse(self, name: str, est: Estimate | None, geometry: float | None) -> Estimate | None:
+        """Fused figure; geometry alone where calibration showed fusing does not help."""
+        if not self.fuse_figures.get(name, True):
+            est = None
+        return fuse(est, geometry, self.geometry_sigma[name])
 
     def calibrated(self, name: str, est: Estimate | None) -> Estimate | None:
         if est is None:
@@ -109,7 +117,7 @@ def standing_with_models(result, color: np.ndarray | None, intr: Intrinsics,
         out = {"geometry": geo, "model": None, "fused": dict(geo), "sigma": {}}
         if est is not None:
             out["model"] = _figures(*(est[k].value for k in FOOT_OUTPUTS))
-            fused = {k: fuse(est[k], geo[k], models.geometry_sigma[k]) for k in FOOT_OUTPUTS}
+            fused = {k: models.fuse(k, est[k], geo[k]) for k in FOOT_OUTPUTS}
             out["fused"] = _figures(*(fused[k].value for k in FOOT_OUTPUTS))
             out["sigma"] = {k: {"model": est[k].sigma, "fused": fused[k].sigma}
                             for k in FOOT_OUTPUTS}
@@ -183,12 +191,11 @@ def gait_with_models(frames: list[Frame], result, models: LearnedModels) -> dict
         times.append(t["total"])
         for side in per_side:
             per_side[side].append(est[side])
-    sg = models.geometry_sigma["rearfoot_deg"]
     feet = {}
     for side, tr in result.feet.items():
         model = np.array([np.nan if e is None else e.value for e in per_side[side]])
-        fused = np.array([_fused_value(e, g, sg) for e, g in zip(per_side[side], tr.angle_deg,
-                                                                 strict=True)])
+        fused = np.array([_fused_value(models, e, g) for e, g in zip(per_side[side],
+                                                                     tr.angle_deg, strict=True)])
         out = {}
         for name, series in (("geometry", tr.angle_deg), ("model", model), ("fused", fused)):
             peaks = _peaks(series, tr.heel_strikes, tr.toe_offs)
@@ -198,6 +205,6 @@ def gait_with_models(frames: list[Frame], result, models: LearnedModels) -> dict
     return {"feet": feet, "per_frame_ms": float(np.median(times)) if times else None}
 
 
-def _fused_value(est: Estimate | None, geometry: float, sigma: float) -> float:
-    f = fuse(est, geometry if np.isfinite(geometry) else None, sigma)
+def _fused_value(models: LearnedModels, est: Estimate | None, geometry: float) -> float:
+    f = models.fuse("rearfoot_deg", est, geometry if np.isfinite(geometry) else None)
     return np.nan if f is None else f.value
