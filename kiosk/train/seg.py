@@ -54,8 +54,8 @@ CONFIGS = {
     ("standing", False): SegConfig("standing", 256, 24, 30, batch=12, lr=4e-3,
                                    crop=(160, 288)),
     ("standing", True): SegConfig("standing", 2, 1, 1, batch=2, crop=(64, 96)),
-    ("gait", False): SegConfig("gait", 120, 16, 6, stride=2, frames_per_scene=8,
-                               crop=(192, 320)),
+    ("gait", False): SegConfig("gait", 120, 16, 16, batch=16, lr=4e-3, stride=2,
+                               frames_per_scene=8, crop=(96, 192)),
     ("gait", True): SegConfig("gait", 2, 1, 1, batch=2, stride=2, frames_per_scene=2,
                               crop=(64, 96)),
 }
