@@ -168,6 +168,18 @@ def rearfoot_frame(frame: Frame, floor: FloorPlane, models: LearnedModels
                  "estimator": (t3 - t2) * 1e3, "total": (t3 - t0) * 1e3, "seg": seg}
 
 
+def _stance_peak(angles: np.ndarray) -> float | None:
+    """The geometric core's own stance-peak estimator when it has one (the same aggregation
+    for geometry, model and fused angles), else the peak of a 3-frame median."""
+    from kiosk.vision import gait
+
+    own = getattr(gait, "_stance_peak", None)
+    if own is not None:
+        return own(angles)
+    seg = angles[np.isfinite(angles)]
+    return float(np.max(ndimage.median_filter(seg, 3))) if len(seg) >= 3 else None
+
+
 def _peaks(angle: np.ndarray, strikes: list[int], toe_offs: list[int]) -> list[float]:
     """Peak angle of each stance (heel strike to the next toe-off), as geometry does it."""
     peaks = []
@@ -175,10 +187,9 @@ def _peaks(angle: np.ndarray, strikes: list[int], toe_offs: list[int]) -> list[f
         ends = [t for t in toe_offs if t > s]
         if not ends:
             continue
-        seg = angle[s:ends[0]]
-        seg = seg[np.isfinite(seg)]
-        if len(seg) >= 3:
-            peaks.append(float(np.max(ndimage.median_filter(seg, 3))))
+        p = _stance_peak(angle[s:ends[0]])
+        if p is not None:
+            peaks.append(p)
     return peaks
 
 
