@@ -104,26 +104,35 @@ def _newest_measured_session(data: Path):
 
 
 def _decode_qr(browser, page) -> str:
-    """Read the QR code on the page as a phone would: render it large and decode it."""
+    """Read the QR code on the page as a phone would: render it large and decode it.
+
+    OpenCV's classic detector misses some codes at some sizes (a phone retries too), so
+    try a few sizes and both of OpenCV's QR detectors before calling it unreadable.
+    """
     import cv2
     import numpy as np
 
     svg = page.locator("#qr svg").evaluate("el => el.outerHTML")
-    big = browser.new_page(viewport={"width": 700, "height": 700})
-    sized = svg.replace("<svg", '<svg width="600" height="600"', 1)
-    try:
-        big.set_content(
-            "<body style='margin:0;background:#fff'><div style='width:600px;padding:40px'>"
-            + sized
-            + "</div></body>"
-        )
-        png = big.screenshot()
-    finally:
-        big.close()
-    img = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(img)
-    assert text, "the QR code on the results screen does not decode"
-    return text
+    detectors = [cv2.QRCodeDetector()]
+    if hasattr(cv2, "QRCodeDetectorAruco"):
+        detectors.append(cv2.QRCodeDetectorAruco())
+    for size in (600, 420, 820):
+        big = browser.new_page(viewport={"width": size + 100, "height": size + 100})
+        sized = svg.replace("<svg", f'<svg width="{size}" height="{size}"', 1)
+        try:
+            big.set_content(
+                "<body style='margin:0;background:#fff'>"
+                f"<div style='width:{size}px;padding:40px'>" + sized + "</div></body>"
+            )
+            png = big.screenshot()
+        finally:
+            big.close()
+        img = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
+        for det in detectors:
+            text, _, _ = det.detectAndDecode(img)
+            if text:
+                return text
+    raise AssertionError("the QR code on the results screen does not decode")
 
 
 def _shopper_flow(browser, url: str, data: Path, screens: Path, lang: str) -> None:
