@@ -126,9 +126,9 @@ class OnnxModel:
         self.output_names = [o.name for o in self.session.get_outputs()]
         self.last_ms = 0.0
         self._lock = threading.Lock()
-        dummy = np.zeros((1, *self.contract.input_shape), np.float32)
+        warmup_input = np.zeros((1, *self.contract.input_shape), np.float32)
         for _ in range(WARMUP_RUNS):
-            self.run(dummy)
+            self.run(warmup_input)
         log.info("loaded %s (%s, input %s, %d thread%s)", self.path.name, self.contract.task,
                  self.contract.input_shape, threads, "" if threads == 1 else "s")
 
