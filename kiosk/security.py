@@ -47,13 +47,13 @@ def verify_secret(secret: str, stored: str) -> bool:
 
 
 # A verify against this keeps an unknown username as slow as a known one.
-_DUMMY_HASH: list[str] = []
+_DECOY_HASH: list[str] = []
 
 
 def verify_unknown_user(secret: str) -> bool:
-    if not _DUMMY_HASH:
-        _DUMMY_HASH.append(hash_secret("dummy"))
-    verify_secret(secret, _DUMMY_HASH[0])
+    if not _DECOY_HASH:
+        _DECOY_HASH.append(hash_secret("decoy: no such account"))
+    verify_secret(secret, _DECOY_HASH[0])
     return False
 
 

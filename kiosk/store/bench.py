@@ -31,11 +31,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_hq(db_url: str, workers: int) -> tuple[subprocess.Popen, int, Path]:
-    d = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
-    cfg = d / "hq.toml"
-    cfg.write_text(f'version = 1\ndata_dir = "{d}"\n[store]\ndatabase_url = "{db_url}"\n')
-    port = _free_port()
+def start_hq_process(db_url: str, data_dir: Path, port: int, workers: int = 2,
+                     timeout_s: float = 30.0) -> subprocess.Popen:
+    """HQ ingest under gunicorn on 127.0.0.1:`port`, returned once /healthz answers."""
+    cfg = data_dir / "hq.toml"
+    cfg.write_text(f'version = 1\ndata_dir = "{data_dir}"\n[store]\ndatabase_url = "{db_url}"\n')
     env = {
         **os.environ,
         "KIOSK_MODE": "hq",
@@ -45,26 +45,27 @@ def _start_hq(db_url: str, workers: int) -> tuple[subprocess.Popen, int, Path]:
         "KIOSK_SECRET_KEY": "b" * 40,
     }
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "python:kiosk.web.gunicorn_conf",
-            "kiosk.web.wsgi:application()",
-        ],
+        [sys.executable, "-m", "gunicorn", "-c", "python:kiosk.web.gunicorn_conf",
+         "kiosk.web.wsgi:application()"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    for _ in range(300):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return proc, port, d
+                return proc
         except OSError:
             time.sleep(0.1)
     proc.kill()
     raise RuntimeError("HQ did not start")
+
+
+def _start_hq(db_url: str, workers: int) -> tuple[subprocess.Popen, int, Path]:
+    d = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
+    port = _free_port()
+    return start_hq_process(db_url, d, port, workers), port, d
 
 
 def bench_ingest(

@@ -3,12 +3,8 @@ HQ on PostgreSQL with zero duplicates and zero losses."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
-import time
-import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +12,7 @@ import numpy as np
 import pytest
 
 from kiosk.store import Store, utcnow
+from kiosk.store.bench import start_hq_process
 from kiosk.store.demo import demo_record
 from kiosk.store.outbox import Forwarder
 from tests.conftest import _free_port
@@ -24,39 +21,7 @@ pytestmark = pytest.mark.postgres
 
 
 def _start_hq(tmp_path: Path, db_url: str, port: int) -> subprocess.Popen:
-    cfg = tmp_path / "hq.toml"
-    cfg.write_text(f'version = 1\ndata_dir = "{tmp_path}"\n[store]\ndatabase_url = "{db_url}"\n')
-    env = {
-        **os.environ,
-        "KIOSK_MODE": "hq",
-        "KIOSK_CONFIG": str(cfg),
-        "KIOSK_BIND": f"127.0.0.1:{port}",
-        "KIOSK_WORKERS": "2",
-        "KIOSK_SECRET_KEY": "x" * 40,
-    }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "python:kiosk.web.gunicorn_conf",
-            "kiosk.web.wsgi:application()",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
-                if r.status == 200:
-                    return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise AssertionError("HQ did not start")
+    return start_hq_process(db_url, tmp_path, port, workers=2)
 
 
 def _stop(proc: subprocess.Popen) -> None:
