@@ -72,6 +72,16 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _kiosk_models():
+    from kiosk.errors import ModelError
+    from kiosk.vision.learned import kiosk_models
+
+    try:
+        return kiosk_models()
+    except ModelError as e:
+        raise ModelError(f"{e} (--geometry-only measures without the models)") from None
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     from kiosk.capture.source import VIDEO_SUFFIXES, open_file_source
     from kiosk.pipeline import analyze_gait, analyze_standing
@@ -92,10 +102,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     with open_file_source(path) as src:
         if not src.info.has_depth:
             raise InputError(f"{path}: the recording has no depth stream")
+        models = None if args.geometry_only else _kiosk_models()
         if args.station == "standing":
-            report = analyze_standing(src.frames(), calibration, sex=args.sex)
+            report = analyze_standing(src.frames(), calibration, sex=args.sex, models=models)
         else:
-            report = analyze_gait(src.frames(), calibration, sex=args.sex)
+            report = analyze_gait(src.frames(), calibration, sex=args.sex, models=models)
     _print_report(report, args.json)
     return 0
 
@@ -200,6 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--roi", help="X,Y,W,H fractions of the frame (video)")
     a.add_argument("--sex", choices=["male", "female"], default=None)
     a.add_argument("--json", action="store_true")
+    a.add_argument("--geometry-only", action="store_true",
+                   help="measure without the learned models in models/")
     a.set_defaults(func=cmd_analyze)
 
     c = sub.add_parser("calibrate", help="calibrate a station from a recording of the board")

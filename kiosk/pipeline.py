@@ -26,6 +26,22 @@ def _round(x: float | None, nd: int = 1) -> float | None:
     return None if x is None or not np.isfinite(x) else round(float(x), nd)
 
 
+def _models(models):
+    """"auto": the shipped models (loaded once; a missing or corrupt file raises ModelError
+    naming it), None: geometry only, or a LearnedModels."""
+    if models == "auto":
+        from kiosk.vision.learned import kiosk_models
+
+        return kiosk_models()
+    return models
+
+
+def _method(models) -> dict:
+    if models is None:
+        return {"method": "geometry"}
+    return {"method": "geometry+models", "models": models.versions()}
+
+
 def _recommend(standing: dict | None, gait: dict | None, lang: str, sex: str | None) -> list:
     from kiosk.advice.catalogue import load_sample_catalogue
     from kiosk.advice.recommend import recommend
@@ -37,21 +53,41 @@ def _recommend(standing: dict | None, gait: dict | None, lang: str, sex: str | N
 
 def analyze_standing(frames: Iterable[Frame], calibration: dict | None = None,
                      sex: str | None = None, lang: str = "en",
-                     recommendations: bool = True) -> dict:
-    """Standing report from a capture's frames (fused), with sizes and classes."""
+                     recommendations: bool = True, models="auto") -> dict:
+    """Standing report from a capture's frames (fused), with sizes and classes.
+
+    With the learned models (`models`, see `_models`), each figure is geometry and the
+    foot estimator fused by inverse variance where that was shown to help (the models'
+    cards say which); otherwise geometry's.
+    """
     from kiosk.advice.classes import classify_standing_report
     from kiosk.advice.sizes import pair_sizes
     from kiosk.vision.standing import analyze_standing_frames
 
+    models = _models(models)
     frames = list(islice(frames, STANDING_MAX_FRAMES))
     result = analyze_standing_frames(frames)
+    figures = {side: {"length_mm": m.length_mm, "width_mm": m.width_mm,
+                      "arch_height_mm": m.arch_height_mm,
+                      "arch_height_index": m.arch_height_index}
+               for side, m in result.feet.items()}
+    timings = dict(result.timings_ms)
+    if models is not None:
+        from kiosk.vision.learned import standing_with_models
+
+        color = frames[len(frames) // 2].color
+        lm = standing_with_models(result, color, frames[0].intrinsics, models)
+        for side, out in lm["feet"].items():
+            figures[side] = out["fused"]
+        timings.update({f"models_{k}": v for k, v in lm["timings_ms"].items()})
     feet = {}
     for side, m in result.feet.items():
+        fig = figures[side]
         feet[side] = {
-            "length_mm": _round(m.length_mm),
-            "width_mm": _round(m.width_mm),
-            "arch_height_mm": _round(m.arch_height_mm),
-            "arch_height_index": _round(m.arch_height_index, 3),
+            "length_mm": _round(fig["length_mm"]),
+            "width_mm": _round(fig["width_mm"]),
+            "arch_height_mm": _round(fig["arch_height_mm"]),
+            "arch_height_index": _round(fig["arch_height_index"], 3),
             "arch_type": None,
             "confidence": round(float(m.confidence), 2),
             "heel_gap_mm": _round(m.heel_gap_mm),
@@ -69,8 +105,8 @@ def analyze_standing(frames: Iterable[Frame], calibration: dict | None = None,
         },
         "heel_stop": {"height_m": round(result.stop["height_m"], 3)},
         "frames": len(frames),
-        "timings_ms": {k: round(v, 1) for k, v in result.timings_ms.items()},
-        "versions": {"app": __version__, "method": "geometry"},
+        "timings_ms": {k: round(v, 1) for k, v in timings.items()},
+        "versions": {"app": __version__, **_method(models)},
         "recommendations": [],
     }
     classify_standing_report(report)
@@ -89,7 +125,7 @@ POSE_STRIDE = 4  # every 4th colour frame goes to the pose stage (≈ 11 ms each
 
 def analyze_gait(frames: Iterable[Frame], calibration: dict | None = None,
                  sex: str | None = None, lang: str = "en", recommendations: bool = True,
-                 fps: float | None = None, pose: bool = True) -> dict:
+                 fps: float | None = None, pose: bool = True, models="auto") -> dict:
     """Gait report from a treadmill walk's depth frames (and its colour, for the body chain).
 
     With `pose`, MediaPipe looks at every POSE_STRIDE-th colour frame; where it sees the
@@ -100,6 +136,7 @@ def analyze_gait(frames: Iterable[Frame], calibration: dict | None = None,
     from kiosk.advice.classes import classify_gait_report
     from kiosk.vision.gait import analyze_gait_frames, require_steps
 
+    models = _models(models)
     body = _PoseWorker() if pose else None
 
     def tee(it: Iterable[Frame]):
@@ -109,7 +146,7 @@ def analyze_gait(frames: Iterable[Frame], calibration: dict | None = None,
             yield f
 
     try:
-        result = analyze_gait_frames(tee(frames), fps=fps)
+        result = analyze_gait_frames(tee(frames), fps=fps, models=models)
     finally:
         track = body.finish() if body is not None else None
     require_steps(result)
@@ -142,7 +179,7 @@ def analyze_gait(frames: Iterable[Frame], calibration: dict | None = None,
             "camera_pitch_deg": round(result.floor.pitch_deg, 1),
         },
         "timings_ms": {k: round(v, 2) for k, v in result.timings_ms.items()},
-        "versions": {"app": __version__, "method": "geometry"},
+        "versions": {"app": __version__, **_method(models)},
         "recommendations": [],
     }
     if body is not None:

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 from scipy import ndimage
 
@@ -39,6 +40,12 @@ FLOOR_FRAMES = 15
 BELT_COLUMNS = (0.4, 0.6)
 EDGE_INSET_PX = 2
 MIN_CONTACT_S = 0.12  # heel contact in running lasts ≈ 0.2 s; shorter runs are noise
+# Region of interest: the measurement reads the legs up to SHANK_BAND_M above a heel that
+# may be 8 cm off the belt, and splits the legs at 0.15-0.35 m; found on a coarse grid.
+ROI_TOP_M = 0.40
+ROI_STRIDE = 4
+ROI_MARGIN_PX = 8
+_K3 = np.ones((3, 3), np.uint8)
 
 
 @dataclass
@@ -50,6 +57,9 @@ class FootTrack:
     heel_strikes: list[int] = field(default_factory=list)
     toe_offs: list[int] = field(default_factory=list)
     step_peaks_deg: list[float] = field(default_factory=list)
+    # with the learned models: angle_deg is the fused angle, these its two sources
+    geometry_angle_deg: np.ndarray | None = None
+    model_angle_deg: np.ndarray | None = None
 
 
 @dataclass
@@ -122,8 +132,14 @@ def _bisector(P: np.ndarray, mask: np.ndarray, min_rows: int = 5):
     pull single rows' edges inward. A line is fitted to each side's edge (robustly, so
     flying pixels do not steer it); the axis takes their mean slope.
     """
-    core = ndimage.binary_closing(mask, structure=np.ones((3, 3)), iterations=1)
-    left, right = _edge_points(P, core)
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if len(rows) < min_rows:
+        return None
+    # close inside the mask's own box (with a margin, so the border does not erode it)
+    r0, c0 = max(rows[0] - 2, 0), max(cols[0] - 2, 0)
+    win = (slice(r0, rows[-1] + 3), slice(c0, cols[-1] + 3))
+    core = cv2.morphologyEx(mask[win].astype(np.uint8), cv2.MORPH_CLOSE, _K3) > 0
+    left, right = _edge_points(P[win], core)
     if len(left) < min_rows:
         return None
     a = _robust_slope(left[:, 2], left[:, 0])
@@ -207,7 +223,7 @@ def measure_frame(P: np.ndarray, fg: np.ndarray, split: float,
     return out
 
 
-def _stance_peak(angles: np.ndarray) -> float | None:
+def stance_peak(angles: np.ndarray) -> float | None:
     """Peak of a stance's rearfoot angle, from a smooth fit rather than the noisiest frame.
 
     Per-frame angles from a heel a few dozen pixels wide scatter by several degrees; the
@@ -269,28 +285,44 @@ def _events(track: FootTrack, fps: float) -> None:
         if to is None:
             continue
         track.toe_offs.append(to)
-        peak = _stance_peak(track.angle_deg[s:to])
+        peak = stance_peak(track.angle_deg[s:to])
         if peak is not None:
             track.step_peaks_deg.append(peak)
 
 
-def analyze_gait_frames(
-    frames: Iterable[Frame], fps: float | None = None, rng: np.random.Generator | None = None,
-    debug: list | None = None,
-) -> GaitResult:
-    """Measure a treadmill walk from depth frames (iterated once, not kept)."""
-    rng = rng or np.random.default_rng(0)
-    it = iter(frames)
-    head: list[Frame] = []
-    for f in it:
-        if f.depth_m is None:
-            raise InputError("the recording has no depth stream")
-        head.append(f)
-        if len(head) >= FLOOR_FRAMES:
-            break
-    if not head:
-        raise InputError("the recording has no frames")
-    t0 = time.perf_counter()
+@dataclass
+class Belt:
+    """The belt's floor frame (turned so y runs along the belt) as per-pixel linear maps.
+
+    A camera pixel with depth d lies at floor-frame point d * A[:, i, j] + b, so a frame's
+    points cost three multiply-adds per pixel, and only inside the region of interest.
+    """
+
+    floor: FloorPlane
+    A: np.ndarray  # (3, H, W) float32
+    b: np.ndarray  # (3,) float32
+    x_lo: float
+    x_hi: float
+    y_hi: float
+    fg_min: float
+
+    def points(self, depth_m: np.ndarray, rows: slice = slice(None), cols: slice = slice(None),
+               step: int = 1) -> np.ndarray:
+        """Floor-frame points (h, w, 3) of a depth image's window (every `step`-th pixel)."""
+        r = slice(rows.start, rows.stop, step)
+        c = slice(cols.start, cols.stop, step)
+        d = depth_m[r, c]
+        return np.stack([d * self.A[k, r, c] + self.b[k] for k in range(3)], axis=-1)
+
+    def foreground(self, P: np.ndarray, depth_m: np.ndarray) -> np.ndarray:
+        """Pixels above the belt's noise, over the belt, below FG_MAX_HEIGHT_M."""
+        X, Y, Z = P[..., 0], P[..., 1], P[..., 2]
+        return ((depth_m > 0) & (Z > self.fg_min) & (Z < FG_MAX_HEIGHT_M) & (X > self.x_lo)
+                & (X < self.x_hi) & (Y < self.y_hi))
+
+
+def fit_belt(head: list[Frame], rng: np.random.Generator) -> Belt:
+    """Belt plane, axis, extent and noise from the first frames of a walk."""
     intr = head[0].intrinsics
     stack = np.stack([f.depth_m for f in head])
     stack[stack == 0] = np.nan
@@ -322,42 +354,103 @@ def analyze_gait_frames(
     y_hi = float(np.percentile(Pb[..., 1][on_belt], 99))
     # one frame's belt noise sets the foreground threshold (3.5 robust SDs, >= 8 mm)
     zb = floor.to_floor(rays * head[0].depth_m[..., None])[..., 2][on_belt]
-    belt_turn_deg = float(np.degrees(np.arctan2(ax[0], ax[1])))
+    log.debug("belt axis turned %.1f deg from the camera's",
+              float(np.degrees(np.arctan2(ax[0], ax[1]))))
     zb = zb[np.abs(zb) < 0.03]
     mad = float(np.median(np.abs(zb - np.median(zb)))) if len(zb) else 0.0
     fg_min = max(FG_MIN_HEIGHT_M, 3.5 * 1.4826 * mad)
-    x_lo, x_hi = x_lo + 0.01, x_hi - 0.01
+    R = floor.rotation()
+    R = np.concatenate([turn @ R[:2], R[2:]])
+    A = np.einsum("ij,hwj->ihw", R, rays).astype(np.float32)
+    b = (-(R @ (-floor.d * floor.normal))).astype(np.float32)
+    return Belt(floor, A, b, x_lo + 0.01, x_hi - 0.01, y_hi, fg_min)
+
+
+def frame_roi(depth_m: np.ndarray, belt: Belt) -> tuple[slice, slice] | None:
+    """The window holding the legs' lowest ROI_TOP_M above the belt (None: nobody there).
+
+    Found on every ROI_STRIDE-th pixel; the measurement then reads the window at full
+    resolution, so the rest of the frame (the upper legs, the room) costs nothing.
+    """
+    s = ROI_STRIDE
+    P = belt.points(depth_m, step=s)
+    low = belt.foreground(P, depth_m[::s, ::s]) & (P[..., 2] < ROI_TOP_M)
+    rows, cols = np.flatnonzero(low.any(axis=1)), np.flatnonzero(low.any(axis=0))
+    if len(rows) < 3 or len(cols) < 3:
+        return None
+    H, W = depth_m.shape
+    m = ROI_MARGIN_PX
+    return (slice(max(rows[0] * s - m, 0), min((rows[-1] + 1) * s + m, H)),
+            slice(max(cols[0] * s - m, 0), min((cols[-1] + 1) * s + m, W)))
+
+
+def leg_mask(P: np.ndarray, depth_m: np.ndarray, belt: Belt) -> np.ndarray:
+    """Foreground of the legs: opened, and only regions that reach up out of the shoes
+    (which drops rails and speckle)."""
+    fg = belt.foreground(P, depth_m).astype(np.uint8)
+    fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, _K3)
+    n, labels = cv2.connectedComponents(fg, connectivity=8)
+    if n <= 1:
+        return fg.astype(bool)
+    tall = np.zeros(n, bool)
+    tall[np.unique(labels[(fg > 0) & (P[..., 2] > 0.15)])] = True
+    tall[0] = False
+    return tall[labels]
+
+
+def analyze_gait_frames(
+    frames: Iterable[Frame], fps: float | None = None, rng: np.random.Generator | None = None,
+    models=None,
+) -> GaitResult:
+    """Measure a treadmill walk from depth frames (iterated once, not kept).
+
+    With `models` (kiosk.vision.learned.LearnedModels), each frame's region of interest
+    also goes through the treadmill segmentation and rearfoot estimator, and the
+    per-frame angle each stance's peak is taken from is the fused one.
+    """
+    rng = rng or np.random.default_rng(0)
+    it = iter(frames)
+    head: list[Frame] = []
+    for f in it:
+        if f.depth_m is None:
+            raise InputError("the recording has no depth stream")
+        head.append(f)
+        if len(head) >= FLOOR_FRAMES:
+            break
+    if not head:
+        raise InputError("the recording has no frames")
+    t0 = time.perf_counter()
+    belt = fit_belt(head, rng)
     t_floor = (time.perf_counter() - t0) * 1e3
     rows: list[dict] = []
+    model_rows: list[dict] = []
     times = []
     split = None
     n = 0
+    nan3 = (np.nan,) * 3
+    model_ms = []
     t1 = time.perf_counter()
     for f in itertools.chain(head, it):
         d = f.depth_m
         if d is None:
             raise InputError("the recording has no depth stream")
-        P = floor.to_floor(rays * d[..., None])
-        P[..., :2] = P[..., :2] @ turn.T
-        fg = ((d > 0) & (P[..., 2] > fg_min) & (P[..., 2] < FG_MAX_HEIGHT_M)
-              & (P[..., 0] > x_lo) & (P[..., 0] < x_hi) & (P[..., 1] < y_hi))
-        fg = ndimage.binary_opening(fg, structure=np.ones((3, 3)), iterations=1)
-        # legs reach up out of the shoes: keep only regions that do (drops rails, speckle)
-        labels, nl = ndimage.label(fg, structure=np.ones((3, 3)))
-        if nl:
-            tall = np.zeros(nl + 1, bool)
-            tall[np.unique(labels[fg & (P[..., 2] > 0.15)])] = True
-            tall[0] = False
-            fg = tall[labels]
-        s = split_legs(P, fg)
-        if s is not None:
-            split = s if split is None else 0.8 * split + 0.2 * s
-        if split is None:
-            rows.append({"left": (np.nan,) * 3, "right": (np.nan,) * 3})
-        else:
-            rows.append(measure_frame(P, fg, split))
-            if debug is not None:
-                debug.append((P, fg, split))
+        roi = frame_roi(d, belt)
+        row = {"left": nan3, "right": nan3}
+        if roi is not None:
+            P = belt.points(d, *roi)
+            fg = leg_mask(P, d[roi], belt)
+            s = split_legs(P, fg)
+            if s is not None:
+                split = s if split is None else 0.8 * split + 0.2 * s
+            if split is not None:
+                row = measure_frame(P, fg, split)
+        rows.append(row)
+        if models is not None:
+            from kiosk.vision.learned import rearfoot_roi
+
+            tm = time.perf_counter()
+            model_rows.append(rearfoot_roi(f, roi, belt.floor, models))
+            model_ms.append((time.perf_counter() - tm) * 1e3)
         times.append(f.timestamp_s)
         n += 1
     t_frames = (time.perf_counter() - t1) * 1e3
@@ -370,6 +463,10 @@ def analyze_gait_frames(
     for side in ("left", "right"):
         arr = np.array([r[side] for r in rows], dtype=float)
         tr = FootTrack(side, arr[:, 0], arr[:, 1], arr[:, 2])
+        if models is not None:
+            tr.geometry_angle_deg = tr.angle_deg
+            tr.model_angle_deg, tr.angle_deg = models.fused_series(
+                [r[side] for r in model_rows], tr.geometry_angle_deg)
         _events(tr, fps)
         feet[side] = tr
     if all(np.isnan(feet[s].heel_z).all() for s in feet):
@@ -381,9 +478,10 @@ def analyze_gait_frames(
             intervals += list(np.diff(tr.heel_strikes) / fps)
     if intervals:
         cadence = float(120.0 / np.median(intervals))
-    log.debug("belt axis turned %.1f deg from the camera's", belt_turn_deg)
     timings = {"floor": t_floor, "frames": t_frames, "per_frame": t_frames / max(n, 1)}
-    return GaitResult(feet, fps, n, cadence, floor, timings)
+    if model_ms:
+        timings["models_per_frame"] = float(np.mean(model_ms))
+    return GaitResult(feet, fps, n, cadence, belt.floor, timings)
 
 
 def require_steps(result: GaitResult) -> None:

@@ -10,12 +10,12 @@ stance (stance windows come from the geometric heel strikes and toe-offs).
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import ndimage
 
 from kiosk.capture.frame import Frame, Intrinsics
 from kiosk.errors import ModelError
@@ -29,7 +29,8 @@ from kiosk.vision.estimators import (
     rear_raster,
 )
 from kiosk.vision.floor import FloorPlane
-from kiosk.vision.models import MODELS_DIR
+from kiosk.vision.gait import stance_peak
+from kiosk.vision.models import default_models_dir
 from kiosk.vision.segmentation import (
     GAIT_MODEL,
     STANDING_MODEL,
@@ -59,7 +60,7 @@ class LearnedModels:
 
     @classmethod
     def load(cls, models_dir=None, threads: int = 1) -> LearnedModels:
-        d = models_dir or MODELS_DIR
+        d = models_dir or default_models_dir()
         foot = FootEstimator.load(d, threads)
         rear = RearfootEstimator.load(d, threads)
         sigma, scale, use = dict(DEFAULT_GEOMETRY_SIGMA), {}, {}
@@ -70,16 +71,38 @@ class LearnedModels:
         return cls(Segmenter.load(STANDING_MODEL, d, threads),
                    Segmenter.load(GAIT_MODEL, d, threads), foot, rear, sigma, scale, use)
 
+    def versions(self) -> dict:
+        """Model name -> the first 12 hex digits of its file's sha256 (for reports)."""
+        out = {}
+        for m in (self.standing_seg.model, self.gait_seg.model, self.foot.model,
+                  self.rearfoot.model):
+            out[m.path.stem] = str(m.card.get("sha256", ""))[:12]
+        return out
+
     def fuse(self, name: str, est: Estimate | None, geometry: float | None) -> Estimate | None:
         """Fused figure; geometry alone where calibration showed fusing does not help."""
         if not self.fuse_figures.get(name, True):
             est = None
         return fuse(est, geometry, self.geometry_sigma[name])
 
+    def fused_series(self, estimates: list[Estimate | None], geometry: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+        """Per-frame rearfoot angles: the model's, and model and geometry fused."""
+        model = np.array([np.nan if e is None else e.value for e in estimates])
+        fused = np.array([_fused_value(self, e, g) for e, g in zip(estimates, geometry,
+                                                                   strict=True)])
+        return model, fused
+
     def calibrated(self, name: str, est: Estimate | None) -> Estimate | None:
         if est is None:
             return None
         return Estimate(est.value, est.sigma * self.model_sigma_scale.get(name, 1.0))
+
+
+@functools.lru_cache(maxsize=1)
+def kiosk_models() -> LearnedModels:
+    """The shipped models, loaded once per process (ModelError names a bad file)."""
+    return LearnedModels.load()
 
 
 def _figures(length: float, width: float, arch: float) -> dict:
@@ -134,8 +157,8 @@ def _side_points(seg: Segmentation, depth: np.ndarray, intr: Intrinsics, floor: 
         return np.zeros((0, 3), np.float32)
     s = seg.stride
     rows, cols = np.flatnonzero(m.any(axis=1)), np.flatnonzero(m.any(axis=0))
-    r0, r1 = rows[0] * s, (rows[-1] + 1) * s
-    c0, c1 = cols[0] * s, (cols[-1] + 1) * s
+    r0, r1 = seg.origin[0] + rows[0] * s, seg.origin[0] + (rows[-1] + 1) * s
+    c0, c1 = seg.origin[1] + cols[0] * s, seg.origin[1] + (cols[-1] + 1) * s
     sub = m[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     full = np.repeat(np.repeat(sub, s, 0), s, 1)
     d = depth[r0:r1, c0:c1]
@@ -144,11 +167,13 @@ def _side_points(seg: Segmentation, depth: np.ndarray, intr: Intrinsics, floor: 
     return floor_points(d, rays, floor)[full]
 
 
-def rearfoot_frame(frame: Frame, floor: FloorPlane, models: LearnedModels
+def rearfoot_frame(frame: Frame, floor: FloorPlane, models: LearnedModels,
+                   roi: tuple[slice, slice] | None = None
                    ) -> tuple[dict[str, Estimate | None], dict]:
-    """The model's rearfoot angle of each foot in one treadmill frame."""
+    """The model's rearfoot angle of each foot in one treadmill frame (segmenting only the
+    window around `roi` where the model allows it)."""
     t0 = time.perf_counter()
-    seg = models.gait_seg(frame.depth_m, frame.color, frame.intrinsics, floor)
+    seg = models.gait_seg(frame.depth_m, frame.color, frame.intrinsics, floor, roi)
     t1 = time.perf_counter()
     rasters, sides = [], []
     for side, shoe_c, shank_c in (("left", 1, 3), ("right", 2, 4)):
@@ -168,16 +193,12 @@ def rearfoot_frame(frame: Frame, floor: FloorPlane, models: LearnedModels
                  "estimator": (t3 - t2) * 1e3, "total": (t3 - t0) * 1e3, "seg": seg}
 
 
-def _stance_peak(angles: np.ndarray) -> float | None:
-    """The geometric core's own stance-peak estimator when it has one (the same aggregation
-    for geometry, model and fused angles), else the peak of a 3-frame median."""
-    from kiosk.vision import gait
-
-    own = getattr(gait, "_stance_peak", None)
-    if own is not None:
-        return own(angles)
-    seg = angles[np.isfinite(angles)]
-    return float(np.max(ndimage.median_filter(seg, 3))) if len(seg) >= 3 else None
+def rearfoot_roi(frame: Frame, roi: tuple[slice, slice] | None, floor: FloorPlane,
+                 models: LearnedModels) -> dict[str, Estimate | None]:
+    """Per-frame hook of the treadmill analysis: nobody in the region, no estimate."""
+    if roi is None:
+        return {"left": None, "right": None}
+    return rearfoot_frame(frame, floor, models, roi)[0]
 
 
 def _peaks(angle: np.ndarray, strikes: list[int], toe_offs: list[int]) -> list[float]:
@@ -187,33 +208,25 @@ def _peaks(angle: np.ndarray, strikes: list[int], toe_offs: list[int]) -> list[f
         ends = [t for t in toe_offs if t > s]
         if not ends:
             continue
-        p = _stance_peak(angle[s:ends[0]])
+        p = stance_peak(angle[s:ends[0]])
         if p is not None:
             peaks.append(p)
     return peaks
 
 
-def gait_with_models(frames: list[Frame], result, models: LearnedModels) -> dict:
-    """Per foot: geometry, model and fused peak eversion (geometry's stance windows)."""
-    per_side = {"left": [], "right": []}
-    times = []
-    for f in frames:
-        est, t = rearfoot_frame(f, result.floor, models)
-        times.append(t["total"])
-        for side in per_side:
-            per_side[side].append(est[side])
+def gait_figures(result) -> dict:
+    """Per foot: peak eversion from geometry's, the model's and the fused per-frame angles
+    (a GaitResult analysed with the models), all over the same stances."""
     feet = {}
     for side, tr in result.feet.items():
-        model = np.array([np.nan if e is None else e.value for e in per_side[side]])
-        fused = np.array([_fused_value(models, e, g) for e, g in zip(per_side[side],
-                                                                     tr.angle_deg, strict=True)])
+        series = {"geometry": tr.geometry_angle_deg, "model": tr.model_angle_deg,
+                  "fused": tr.angle_deg}
         out = {}
-        for name, series in (("geometry", tr.angle_deg), ("model", model), ("fused", fused)):
-            peaks = _peaks(series, tr.heel_strikes, tr.toe_offs)
+        for name, angles in series.items():
+            peaks = [] if angles is None else _peaks(angles, tr.heel_strikes, tr.toe_offs)
             out[name] = float(np.mean(peaks)) if peaks else None
-        out["model_angles_deg"] = model
         feet[side] = out
-    return {"feet": feet, "per_frame_ms": float(np.median(times)) if times else None}
+    return feet
 
 
 def _fused_value(models: LearnedModels, est: Estimate | None, geometry: float) -> float:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,6 +25,11 @@ from kiosk.errors import ModelError
 log = logging.getLogger(__name__)
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+
+
+def default_models_dir() -> Path:
+    """models/ beside the package, or $KIOSK_MODELS_DIR (an installed kiosk's own copy)."""
+    return Path(os.environ.get("KIOSK_MODELS_DIR") or MODELS_DIR)
 CONTRACT_KEY = "kiosk.contract"
 WARMUP_RUNS = 2
 
@@ -120,7 +126,12 @@ class OnnxModel:
         if len(inputs) != 1 or inputs[0].name != self.contract.input_name:
             raise ModelError(f"{self.path}: graph input does not match its contract")
         declared = tuple(inputs[0].shape[1:])
-        if declared != self.contract.input_shape:
+        # a symbolic (named) axis takes any size: segmentation models run on windows
+        self.dynamic_axes = tuple(k for k, d in enumerate(declared) if not isinstance(d, int))
+        want = self.contract.input_shape
+        if len(declared) != len(want) or any(
+                d != c for k, (d, c) in enumerate(zip(declared, want, strict=True))
+                if k not in self.dynamic_axes):
             raise ModelError(f"{self.path}: graph input shape {declared} does not match the "
                              f"contract {self.contract.input_shape}")
         self.output_names = [o.name for o in self.session.get_outputs()]
@@ -151,7 +162,7 @@ _CACHE_LOCK = threading.Lock()
 def load_model(name: str, models_dir: str | Path | None = None, threads: int = 1,
                task: str | None = None) -> OnnxModel:
     """The model `models_dir/name.onnx`, loaded once per process (and per thread count)."""
-    path = Path(models_dir or MODELS_DIR) / f"{name}.onnx"
+    path = Path(models_dir or default_models_dir()) / f"{name}.onnx"
     key = (str(path.resolve()), threads)
     with _CACHE_LOCK:
         model = _CACHE.get(key)

@@ -75,13 +75,29 @@ def seg_features(depth_m: np.ndarray, color: np.ndarray | None, rays: np.ndarray
 @dataclass
 class Segmentation:
     labels: np.ndarray  # (H, W) uint8 class ids at the model's output resolution
-    stride: int  # output pixel (i, j) is frame pixel (i*stride + stride//2, j*stride + ...)
+    stride: int  # output pixel (i, j) is frame pixel (r0 + i*stride + stride//2, c0 + ...)
     classes: tuple
     confidence: float  # mean max-softmax over the non-background pixels
     timings_ms: dict
+    origin: tuple = (0, 0)  # (r0, c0): the frame pixel where the window starts
 
     def mask(self, name: str) -> np.ndarray:
         return self.labels == self.classes.index(name)
+
+    def full_frame(self, shape: tuple) -> np.ndarray:
+        """Labels on the frame's (strided) grid, background outside the window."""
+        s, (r0, c0) = self.stride, self.origin
+        o = s // 2
+        out = np.zeros((len(range(o, shape[0], s)), len(range(o, shape[1], s))), np.uint8)
+        i0, j0 = r0 // s, c0 // s
+        h = min(self.labels.shape[0], out.shape[0] - i0)
+        w = min(self.labels.shape[1], out.shape[1] - j0)
+        out[i0:i0 + h, j0:j0 + w] = self.labels[:h, :w]
+        return out
+
+
+WINDOW_MULTIPLE = 16  # model-resolution window sides are multiples of this (3 downsamplings
+# after the 2x2 packing)
 
 
 class Segmenter:
@@ -94,6 +110,7 @@ class Segmenter:
         self.stride = int(model.contract.preprocess.get("stride", 1))
         self.classes = model.contract.labels
         C, self.height, self.width = model.contract.input_shape
+        self.windowed = {1, 2} <= set(model.dynamic_axes)
         if len(CHANNELS) != C:
             raise ModelError(f"{model.path}: expects {C} channels, this kiosk makes "
                              f"{len(CHANNELS)}")
@@ -102,17 +119,39 @@ class Segmenter:
     def load(cls, name: str, models_dir=None, threads: int = 1) -> Segmenter:
         return cls(load_model(name, models_dir, threads=threads, task="segmentation"))
 
+    def window(self, roi: tuple[slice, slice] | None, shape: tuple) -> tuple[slice, slice]:
+        """The frame window the model reads for a region of interest: aligned to the
+        stride, sides a multiple of WINDOW_MULTIPLE model pixels, inside the frame (the whole
+        frame for a model made for whole frames)."""
+        H, W = shape
+        if roi is None or not self.windowed:
+            return slice(0, H), slice(0, W)
+        s, m = self.stride, WINDOW_MULTIPLE * self.stride
+        out = []
+        for sl, n in zip(roi, (H, W), strict=True):
+            size = min(-(-(sl.stop - sl.start) // m) * m, n - n % m)
+            start = min(sl.start - sl.start % s, n - size)
+            start -= start % s
+            out.append(slice(start, start + size))
+        return out[0], out[1]
+
     def __call__(self, depth_m: np.ndarray, color: np.ndarray | None, intr: Intrinsics,
-                 floor: FloorPlane) -> Segmentation:
+                 floor: FloorPlane, roi: tuple[slice, slice] | None = None) -> Segmentation:
+        """Segment a frame, or with `roi` (and a model with free height and width) only the
+        window around it."""
         t0 = time.perf_counter()
         s = self.stride
         o = s // 2
-        d = depth_m[o::s, o::s]
-        if d.shape != (self.height, self.width):
+        if depth_m.shape != (self.height * s, self.width * s):
             raise ModelError(f"{self.model.path}: made for {self.width * s}x{self.height * s} "
                              f"frames, got {depth_m.shape[1]}x{depth_m.shape[0]}")
-        c = None if color is None else color[o::s, o::s]
-        x = seg_features(d, c, strided_rays(intr, s), floor)[None]
+        rows, cols = self.window(roi, depth_m.shape)
+        win = (slice(rows.start + o, rows.stop, s), slice(cols.start + o, cols.stop, s))
+        d = depth_m[win]
+        c = None if color is None else color[win]
+        rays = strided_rays(intr, s)[rows.start // s:rows.stop // s,
+                                     cols.start // s:cols.stop // s]
+        x = seg_features(d, c, rays, floor)[None]
         t1 = time.perf_counter()
         logits = self.model.run(x)["logits"][0]
         t2 = time.perf_counter()
@@ -126,4 +165,4 @@ class Segmenter:
         t3 = time.perf_counter()
         return Segmentation(labels, s, self.classes, conf,
                             {"preprocess": (t1 - t0) * 1e3, "model": (t2 - t1) * 1e3,
-                             "postprocess": (t3 - t2) * 1e3})
+                             "postprocess": (t3 - t2) * 1e3}, (rows.start, cols.start))

@@ -251,5 +251,7 @@ def _healthz() -> Any:
         code = 503
     if svc.cameras is not None:
         body["cameras"] = {n: s["state"] for n, s in svc.cameras.status().items()}
+        models_error = getattr(svc.analysis, "models_error", None)
+        body["models"] = "geometry only: " + models_error if models_error else "ok"
         body["outbox"] = svc.store.outbox_size()
     return jsonify(body), code

@@ -27,17 +27,41 @@ STATIONS = ("standing", "gait")
 
 
 class Analysis:
-    """The pipeline entry points, imported when first used."""
+    """The pipeline entry points, imported when first used.
+
+    The learned models are loaded on first use; if a model file is missing or corrupt the
+    kiosk keeps measuring with geometry alone (which meets the measuring targets on its
+    own), logs the file's name once and shows it on /healthz and the staff page.
+    """
+
+    def __init__(self) -> None:
+        self.models_error: str | None = None
+
+    def models(self) -> Any:
+        from kiosk.errors import ModelError
+        from kiosk.vision.learned import kiosk_models
+
+        try:
+            models = kiosk_models()
+        except ModelError as exc:
+            if self.models_error != str(exc):
+                log.error("measuring with geometry only: %s", exc)
+            self.models_error = str(exc)
+            return None
+        self.models_error = None
+        return models
 
     def analyze_standing(self, frames: Iterable, calibration: Any = None, **kw: Any) -> dict:
         from kiosk.pipeline import analyze_standing
 
+        kw.setdefault("models", self.models())
         return analyze_standing(frames, calibration=calibration, **kw)
 
     def analyze_gait(self, frames: Iterable, calibration: Any = None, **kw: Any) -> dict:
         """`frames` may be a generator still being filled: the pipeline reads it once."""
         from kiosk.pipeline import analyze_gait
 
+        kw.setdefault("models", self.models())
         return analyze_gait(frames, calibration=calibration, **kw)
 
     def preview(self, frame: Any, calibration: Any = None) -> tuple[Any, str | None]:

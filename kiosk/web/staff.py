@@ -79,6 +79,7 @@ def home() -> Any:
         qa_hours=int(svc.config.security.qa_mode_max_h),
         calibrations={s: read_station_calibration(svc, s) for s in ("standing", "gait")},
         store_error=svc.extra.get("store_error"),
+        models_error=getattr(svc.analysis, "models_error", None),
     )
 
 

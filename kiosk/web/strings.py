@@ -171,6 +171,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "staff.qa_enable": "Turn on for {hours} h",
         "staff.qa_disable": "Turn off",
         "staff.outbox": "Waiting to send to HQ: {n}",
+        "staff.models_geometry_only": "Learned models not loaded, measuring with geometry "
+                                      "only: {reason}",
         "staff.saved": "Saved.",
         "retail.title": "Store dashboard",
         "retail.username": "Username",
@@ -364,6 +366,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "staff.qa_enable": "{hours}時間有効にする",
         "staff.qa_disable": "無効にする",
         "staff.outbox": "本部への送信待ち：{n}",
+        "staff.models_geometry_only": "学習済みモデルを読み込めません。"
+                                      "幾何計測のみで測定中：{reason}",
         "staff.saved": "保存しました。",
         "retail.title": "店舗ダッシュボード",
         "retail.username": "ユーザー名",

@@ -15,8 +15,8 @@ from kiosk.report import validate_report
 REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
 
 
-def run_kiosk(*args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONWARNINGS="ignore")
+def run_kiosk(*args: str, **env_extra: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONWARNINGS="ignore", **env_extra)
     return subprocess.run([sys.executable, "-m", "kiosk.cli", *args], capture_output=True,
                           text=True, env=env, timeout=600)
 
@@ -40,6 +40,27 @@ def test_standing_recording_gives_a_schema_valid_report_close_to_truth(standing_
         assert abs(report["feet"][side]["length_mm"] - t["feet"][side]["length_mm"]) < 4
         assert abs(report["feet"][side]["arch_height_mm"] - t["feet"][side]["arch_height_mm"]) < 4
     assert report["size"]["eu"] > 30
+    # the shipped models took part, and the report says which files
+    assert report["versions"]["method"] == "geometry+models"
+    assert set(report["versions"]["models"]) == {"standing_seg", "gait_seg", "foot_arch",
+                                                 "rearfoot"}
+
+
+def test_corrupt_model_stops_analysis_naming_the_file_unless_geometry_only(tmp_path,
+                                                                           standing_rec):
+    import shutil
+
+    models = tmp_path / "models"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "models", models)
+    onnx = models / "standing_seg.onnx"
+    onnx.write_bytes(onnx.read_bytes()[: onnx.stat().st_size // 2])
+    r = run_kiosk("analyze", "standing", str(standing_rec), "--json",
+                  KIOSK_MODELS_DIR=str(models))
+    assert_clean_failure(r, "standing_seg.onnx", "--geometry-only")
+    r = run_kiosk("analyze", "standing", str(standing_rec), "--json", "--geometry-only",
+                  KIOSK_MODELS_DIR=str(models))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["versions"]["method"] == "geometry"
 
 
 def test_gait_recording_gives_a_schema_valid_report(gait_rec, truth):
@@ -50,6 +71,7 @@ def test_gait_recording_gives_a_schema_valid_report(gait_rec, truth):
     t = truth(gait_rec)
     for side in ("left", "right"):
         assert abs(report["feet"][side]["steps"] - t["feet"][side]["steps"]) <= 1
+    assert report["versions"]["method"] == "geometry+models"
 
 
 def test_simulate_cli_writes_recording_and_truth(tmp_path):

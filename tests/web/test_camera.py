@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from kiosk.errors import CameraUnavailable
@@ -55,3 +57,34 @@ def test_healthz_reports_database_and_camera_states(kiosk_app):
     assert r.status_code == 200
     assert r.json["database"] == "ok"
     assert set(r.json["cameras"]) == {"standing", "gait"}
+
+
+def test_missing_model_file_leaves_the_kiosk_measuring_with_geometry(kiosk_app, tmp_path,
+                                                                      monkeypatch):
+    """A deleted model must not stop a store fitting shoes: the kiosk measures with
+    geometry alone and names the file on /healthz and the staff page."""
+    import shutil
+
+    from kiosk.capture.frame import Frame
+    from kiosk.sim.scenes import random_profile, render_standing_frames, standing_scene
+    from kiosk.vision.learned import kiosk_models
+
+    models = tmp_path / "models"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "models", models)
+    (models / "foot_arch.onnx").unlink()
+    monkeypatch.setenv("KIOSK_MODELS_DIR", str(models))
+    kiosk_models.cache_clear()
+    try:
+        analysis = kiosk_app.extensions["kiosk"].analysis
+        scene = standing_scene(random_profile(3))
+        _, fr = render_standing_frames(scene, 10, np.random.default_rng(3))
+        frames = [Frame(i, i / 15, scene.camera.intrinsics, d, c)
+                  for i, (d, c) in enumerate(fr)]
+        report = analysis.analyze_standing(frames, recommendations=False)
+        assert report["versions"]["method"] == "geometry"
+        assert report["feet"]["left"]["length_mm"] > 150
+        body = kiosk_app.test_client().get("/healthz").json
+        assert "foot_arch.onnx" in body["models"]
+        assert body["models"].startswith("geometry only")
+    finally:
+        kiosk_models.cache_clear()
