@@ -78,7 +78,7 @@ def _fusion_helps(pairs: list[tuple], geometry_sigma: float, scale: float) -> bo
 def calibrate_gait(models_dir: Path, n: int, duration_s: float = 4.0) -> dict:
     from kiosk.sim.scenes import gait_scene, random_profile, render_gait_frame
     from kiosk.vision.gait import analyze_gait_frames
-    from kiosk.vision.learned import LearnedModels, rearfoot_frame
+    from kiosk.vision.learned import LearnedModels
 
     models = LearnedModels.load(models_dir)
     models.model_sigma_scale = {}  # calibrate the raw sigmas, not a previous calibration
@@ -93,22 +93,23 @@ def calibrate_gait(models_dir: Path, n: int, duration_s: float = 4.0) -> dict:
             frames.append(Frame(i, i / scene.fps, scene.camera.intrinsics, d, c))
             truth.append(tr)
         try:
-            res = analyze_gait_frames(frames, fps=scene.fps)
+            # the kiosk's own path: each foot's heel window through the models
+            res = analyze_gait_frames(frames, fps=scene.fps, models=models)
         except KioskError:
             continue
-        for k, f in enumerate(frames):
-            est, _ = rearfoot_frame(f, res.floor, models)
+        for k in range(len(frames)):
             for side in ("left", "right"):
                 if not truth[k][side]["contact"]:
                     continue  # peaks are taken in stance: calibrate there
                 t = truth[k][side]["rearfoot_deg"]
-                g = res.feet[side].angle_deg[k]
+                tr = res.feet[side]
+                g, m, sd = tr.geometry_angle_deg[k], tr.model_angle_deg[k], tr.model_sigma_deg[k]
                 if np.isfinite(g):
                     geo.append(g - t)
-                if est[side] is not None:
-                    z.append((est[side].value - t) / est[side].sigma)
+                if np.isfinite(m):
+                    z.append((m - t) / sd)
                     if np.isfinite(g):
-                        pairs.append((g - t, est[side].value - t, est[side].sigma))
+                        pairs.append((g - t, m - t, sd))
     out = {"geometry_sigma": {"rearfoot_deg": round(_rms(geo), 4)},
            "model_sigma_scale": {"rearfoot_deg": round(max(_rms(z), 0.5), 4)},
            "calibration_seeds": f"gait {seed0}-{seed0 + n - 1}, {duration_s} s, stance frames"}

@@ -45,6 +45,11 @@ MIN_CONTACT_S = 0.12  # heel contact in running lasts ≈ 0.2 s; shorter runs ar
 ROI_TOP_M = 0.40
 ROI_STRIDE = 4
 ROI_MARGIN_PX = 8
+# The learned models read less: per foot, the rear of the shoe and the shank up to the
+# rearfoot estimator's raster top (0.24 m above the heel's lowest point), only while the
+# heel is low enough to measure.
+MODEL_TOP_M = 0.26
+MODEL_REAR_M = 0.10
 _K3 = np.ones((3, 3), np.uint8)
 
 
@@ -60,6 +65,7 @@ class FootTrack:
     # with the learned models: angle_deg is the fused angle, these its two sources
     geometry_angle_deg: np.ndarray | None = None
     model_angle_deg: np.ndarray | None = None
+    model_sigma_deg: np.ndarray | None = None
 
 
 @dataclass
@@ -185,8 +191,12 @@ def _along_shoe(P: np.ndarray, shoe: np.ndarray, y_rear: float) -> np.ndarray:
 
 
 def measure_frame(P: np.ndarray, fg: np.ndarray, split: float,
-                  debug: dict | None = None) -> dict:
-    """Per foot: heel height, heel position along the belt, rearfoot angle (or nan)."""
+                  debug: dict | None = None, windows: dict | None = None) -> dict:
+    """Per foot: heel height, heel position along the belt, rearfoot angle (or nan).
+
+    With `windows`, each foot low enough to measure also gets the (rows, cols) box of its
+    heel and lower shank, the part the learned models read.
+    """
     out = {}
     X, Y, Z = P[..., 0], P[..., 1], P[..., 2]
     for side, sel in (("left", X < split), ("right", X >= split)):
@@ -210,6 +220,9 @@ def measure_frame(P: np.ndarray, fg: np.ndarray, split: float,
             counter = (shoe & (along < REAR_DEPTH_M) & (Z > heel_z + COUNTER_BAND_M[0])
                        & (Z < heel_z + COUNTER_BAND_M[1]))
             shank = leg & (Z > heel_z + SHANK_BAND_M[0]) & (Z < heel_z + SHANK_BAND_M[1])
+            if windows is not None:
+                windows[side] = _box(leg & (Z < heel_z + MODEL_TOP_M)
+                                     & (Y < y_rear + MODEL_REAR_M))
             hb = _bisector(P, counter)
             sb = _bisector(P, shank)
             if hb is not None and sb is not None:
@@ -221,6 +234,15 @@ def measure_frame(P: np.ndarray, fg: np.ndarray, split: float,
                     debug[side] = (heel_ang, shank_ang)
         out[side] = (heel_z, y_rear, float(angle))
     return out
+
+
+def _box(mask: np.ndarray) -> tuple[slice, slice] | None:
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if len(rows) < 2 or len(cols) < 2:
+        return None
+    m = ROI_MARGIN_PX
+    return (slice(max(rows[0] - m, 0), rows[-1] + 1 + m),
+            slice(max(cols[0] - m, 0), cols[-1] + 1 + m))
 
 
 def stance_peak(angles: np.ndarray) -> float | None:
@@ -366,15 +388,16 @@ def fit_belt(head: list[Frame], rng: np.random.Generator) -> Belt:
     return Belt(floor, A, b, x_lo + 0.01, x_hi - 0.01, y_hi, fg_min)
 
 
-def frame_roi(depth_m: np.ndarray, belt: Belt) -> tuple[slice, slice] | None:
-    """The window holding the legs' lowest ROI_TOP_M above the belt (None: nobody there).
+def frame_roi(depth_m: np.ndarray, belt: Belt, top_m: float = ROI_TOP_M
+              ) -> tuple[slice, slice] | None:
+    """The window holding the legs' lowest `top_m` above the belt (None: nobody there).
 
     Found on every ROI_STRIDE-th pixel; the measurement then reads the window at full
     resolution, so the rest of the frame (the upper legs, the room) costs nothing.
     """
     s = ROI_STRIDE
     P = belt.points(depth_m, step=s)
-    low = belt.foreground(P, depth_m[::s, ::s]) & (P[..., 2] < ROI_TOP_M)
+    low = belt.foreground(P, depth_m[::s, ::s]) & (P[..., 2] < top_m)
     rows, cols = np.flatnonzero(low.any(axis=1)), np.flatnonzero(low.any(axis=0))
     if len(rows) < 3 or len(cols) < 3:
         return None
@@ -430,12 +453,15 @@ def analyze_gait_frames(
     nan3 = (np.nan,) * 3
     model_ms = []
     t1 = time.perf_counter()
+    frame_ms = []
     for f in itertools.chain(head, it):
+        tf = time.perf_counter()
         d = f.depth_m
         if d is None:
             raise InputError("the recording has no depth stream")
         roi = frame_roi(d, belt)
         row = {"left": nan3, "right": nan3}
+        windows: dict = {}
         if roi is not None:
             P = belt.points(d, *roi)
             fg = leg_mask(P, d[roi], belt)
@@ -443,15 +469,20 @@ def analyze_gait_frames(
             if s is not None:
                 split = s if split is None else 0.8 * split + 0.2 * s
             if split is not None:
-                row = measure_frame(P, fg, split)
+                row = measure_frame(P, fg, split, windows=windows)
         rows.append(row)
         if models is not None:
-            from kiosk.vision.learned import rearfoot_roi
+            from kiosk.vision.learned import rearfoot_windows
 
             tm = time.perf_counter()
-            model_rows.append(rearfoot_roi(f, roi, belt.floor, models))
+            # window boxes are in the region's pixels: shift them into the frame's
+            boxes = {side: (slice(w[0].start + roi[0].start, w[0].stop + roi[0].start),
+                            slice(w[1].start + roi[1].start, w[1].stop + roi[1].start))
+                     for side, w in windows.items() if w is not None}
+            model_rows.append(rearfoot_windows(f, boxes, belt.floor, models))
             model_ms.append((time.perf_counter() - tm) * 1e3)
         times.append(f.timestamp_s)
+        frame_ms.append((time.perf_counter() - tf) * 1e3)
         n += 1
     t_frames = (time.perf_counter() - t1) * 1e3
     if n < 2:
@@ -465,8 +496,9 @@ def analyze_gait_frames(
         tr = FootTrack(side, arr[:, 0], arr[:, 1], arr[:, 2])
         if models is not None:
             tr.geometry_angle_deg = tr.angle_deg
-            tr.model_angle_deg, tr.angle_deg = models.fused_series(
-                [r[side] for r in model_rows], tr.geometry_angle_deg)
+            est = [r[side] for r in model_rows]
+            tr.model_angle_deg, tr.angle_deg = models.fused_series(est, tr.geometry_angle_deg)
+            tr.model_sigma_deg = np.array([np.nan if e is None else e.sigma for e in est])
         _events(tr, fps)
         feet[side] = tr
     if all(np.isnan(feet[s].heel_z).all() for s in feet):
@@ -478,9 +510,11 @@ def analyze_gait_frames(
             intervals += list(np.diff(tr.heel_strikes) / fps)
     if intervals:
         cadence = float(120.0 / np.median(intervals))
-    timings = {"floor": t_floor, "frames": t_frames, "per_frame": t_frames / max(n, 1)}
+    # per frame: the median (a frame's own work; waiting for the next frame not counted)
+    timings = {"floor": t_floor, "frames": t_frames, "per_frame": float(np.median(frame_ms)),
+               "per_frame_p95": float(np.percentile(frame_ms, 95))}
     if model_ms:
-        timings["models_per_frame"] = float(np.mean(model_ms))
+        timings["models_per_frame"] = float(np.median(model_ms))
     return GaitResult(feet, fps, n, cadence, belt.floor, timings)
 
 

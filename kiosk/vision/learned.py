@@ -193,12 +193,34 @@ def rearfoot_frame(frame: Frame, floor: FloorPlane, models: LearnedModels,
                  "estimator": (t3 - t2) * 1e3, "total": (t3 - t0) * 1e3, "seg": seg}
 
 
-def rearfoot_roi(frame: Frame, roi: tuple[slice, slice] | None, floor: FloorPlane,
-                 models: LearnedModels) -> dict[str, Estimate | None]:
-    """Per-frame hook of the treadmill analysis: nobody in the region, no estimate."""
-    if roi is None:
-        return {"left": None, "right": None}
-    return rearfoot_frame(frame, floor, models, roi)[0]
+def rearfoot_windows(frame: Frame, windows: dict[str, tuple[slice, slice]],
+                     floor: FloorPlane, models: LearnedModels) -> dict[str, Estimate | None]:
+    """Per-frame hook of the treadmill analysis: each foot's heel window (found by the
+    geometry) segmented on its own, both feet's rasters through the estimator at once.
+    A model made for whole frames segments the frame once instead."""
+    out: dict[str, Estimate | None] = {"left": None, "right": None}
+    if not windows:
+        return out
+    segs = {}
+    if not models.gait_seg.windowed:
+        seg = models.gait_seg(frame.depth_m, frame.color, frame.intrinsics, floor)
+        segs = {side: seg for side in windows}
+    else:
+        segs = {side: models.gait_seg(frame.depth_m, frame.color, frame.intrinsics, floor, w)
+                for side, w in windows.items()}
+    rasters, sides = [], []
+    for side, seg in segs.items():
+        shoe_c, shank_c = (1, 3) if side == "left" else (2, 4)
+        r = rear_raster(_side_points(seg, frame.depth_m, frame.intrinsics, floor, shoe_c),
+                        _side_points(seg, frame.depth_m, frame.intrinsics, floor, shank_c),
+                        side)
+        if r is not None:
+            rasters.append(r)
+            sides.append(side)
+    if rasters:
+        out.update((side, models.calibrated("rearfoot_deg", e))
+                   for side, e in zip(sides, models.rearfoot(np.stack(rasters)), strict=True))
+    return out
 
 
 def _peaks(angle: np.ndarray, strikes: list[int], toe_offs: list[int]) -> list[float]:

@@ -145,7 +145,10 @@ class OnnxModel:
 
     def run(self, x: np.ndarray) -> dict[str, np.ndarray]:
         """Run a batch (N, *input_shape) float32; returns the outputs by name."""
-        if x.shape[1:] != self.contract.input_shape or x.dtype != np.float32:
+        want = self.contract.input_shape
+        if (x.ndim != len(want) + 1 or x.dtype != np.float32
+                or any(a != b for k, (a, b) in enumerate(zip(x.shape[1:], want, strict=True))
+                       if k not in self.dynamic_axes)):
             raise ModelError(f"{self.path}: input {x.shape} {x.dtype} does not match the "
                              f"contract {self.contract.input_shape} float32")
         t = time.perf_counter()

@@ -96,8 +96,8 @@ class Segmentation:
         return out
 
 
-WINDOW_MULTIPLE = 16  # model-resolution window sides are multiples of this (3 downsamplings
-# after the 2x2 packing)
+WINDOW_MULTIPLE = 8  # model-resolution window sides are multiples of this (the body's
+# three downsamplings after the 2x2 packing are exact for 16; 8 leaves one rounding)
 
 
 class Segmenter:
