@@ -17,13 +17,20 @@ OPSET = 17
 
 
 def export_onnx(model: torch.nn.Module, example: tuple, path: Path, contract: dict,
-                input_names: list[str], output_names: list[str]) -> None:
-    """Export with a dynamic batch axis and the contract as metadata (read back by the runner)."""
+                input_names: list[str], output_names: list[str],
+                dynamic_hw: bool = False, check_hw: tuple = ()) -> None:
+    """Export with a dynamic batch axis and the contract as metadata (read back by the runner).
+
+    `dynamic_hw` also frees the height and width (axes 2, 3 of every input and output), so
+    an image model can run on a region-of-interest crop; each (H, W) in `check_hw` is then
+    run through both torch and ONNX Runtime and compared, as the example input is.
+    """
     import onnx
 
     model = model.eval()
     path.parent.mkdir(parents=True, exist_ok=True)
-    dyn = {n: {0: "batch"} for n in input_names + output_names}
+    axes = {0: "batch", 2: "height", 3: "width"} if dynamic_hw else {0: "batch"}
+    dyn = {n: dict(axes) for n in input_names + output_names}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(model, example, str(path), opset_version=OPSET,
@@ -43,9 +50,13 @@ def export_onnx(model: torch.nn.Module, example: tuple, path: Path, contract: di
         p.key, p.value = k, v
     m.producer_name = "footkiosk"
     onnx.save(m, str(path))
-    check = [(o, np.asarray(t.detach())) for o, t in zip(output_names, _as_tuple(model(*example)),
-                                                         strict=True)]
-    _verify(path, example, input_names, check)
+    examples = [example] + [tuple(torch.randn(1, x.shape[1], h, w) for x in example)
+                            for h, w in check_hw]
+    with torch.no_grad():
+        for ex in examples:
+            check = [(o, np.asarray(t)) for o, t in zip(output_names, _as_tuple(model(*ex)),
+                                                        strict=True)]
+            _verify(path, ex, input_names, check)
 
 
 def _as_tuple(x):

@@ -1,4 +1,7 @@
-"""`kiosk train seg|arch|rearfoot|all [--tiny] [--out models/]`: train, export, write cards."""
+"""`kiosk train seg|arch|rearfoot|all [--tiny] [--out models/]`: train, export, write cards.
+
+`kiosk train seg --station gait --epochs N` trains one segmentation model for N epochs.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +15,17 @@ from kiosk.train.data import DATASET_ROOT
 log = logging.getLogger(__name__)
 
 TARGETS = ("seg", "arch", "rearfoot", "all")
+STATIONS = ("standing", "gait")
 
 
 def run_train(target: str, out: str | Path = "models", tiny: bool = False, threads: int = 2,
-              data_root: str | Path = DATASET_ROOT) -> list[dict]:
-    """Train the named models; returns their cards."""
+              data_root: str | Path = DATASET_ROOT, station: str | None = None,
+              epochs: int | None = None) -> list[dict]:
+    """Train the named models; returns their cards.
+
+    `station` limits `seg` to one of the two segmentation models and `epochs` overrides the
+    configured epochs of the segmentation models.
+    """
     try:
         import torch  # noqa: F401
     except ImportError:
@@ -26,15 +35,22 @@ def run_train(target: str, out: str | Path = "models", tiny: bool = False, threa
 
     if target not in TARGETS:
         raise InputError(f"unknown training target {target!r} (one of {', '.join(TARGETS)})")
+    if station is not None and (station not in STATIONS or target != "seg"):
+        raise InputError(f"--station {station} needs target seg and one of {', '.join(STATIONS)}")
+    if epochs is not None and (epochs < 1 or target not in ("seg", "all")):
+        raise InputError("--epochs needs a positive number and target seg or all")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     root = Path(data_root)
     flags = (" --tiny" if tiny else "") + f" --out {out}"
+    seg_flags = (f" --station {station}" if station else "") + \
+        (f" --epochs {epochs}" if epochs else "") + f" --threads {threads}" + flags
     cards = []
     t0 = time.perf_counter()
     if target in ("seg", "all"):
-        for station in ("standing", "gait"):
-            cards.append(train_seg(station, out, tiny, threads, f"kiosk train seg{flags}", root))
+        for st in (station,) if station else STATIONS:
+            cards.append(train_seg(st, out, tiny, threads, f"kiosk train seg{seg_flags}", root,
+                                   epochs=epochs))
     if target in ("arch", "all"):
         cards.append(train_regressor("foot", out, tiny, threads, f"kiosk train arch{flags}",
                                      root))

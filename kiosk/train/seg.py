@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +44,10 @@ class SegConfig:
     crop: tuple | None = None  # (H, W) training crop at model resolution
     frames_per_scene: int = 1
     seed: int = 0
+    # extra cross-entropy weight on pixels within 1 px of a class change: most errors of the
+    # under-trained models were there (shank above the collar, sole at the floor, L/R)
+    boundary_weight: float = 0.0
+    feet_crop: float = 0.5  # share of training crops centred on a foot or shoe
 
     @property
     def classes(self) -> tuple:
@@ -51,13 +55,15 @@ class SegConfig:
 
 
 CONFIGS = {
-    ("standing", False): SegConfig("standing", 256, 24, 30, batch=12, lr=4e-3,
-                                   crop=(160, 288)),
+    ("standing", False): SegConfig("standing", 256, 24, 300, batch=12, lr=4e-3,
+                                   crop=(160, 288), widths=(10, 20, 28, 40),
+                                   boundary_weight=2.0, feet_crop=0.6),
     ("standing", True): SegConfig("standing", 2, 1, 1, batch=2, crop=(64, 96)),
-    ("gait", False): SegConfig("gait", 120, 16, 16, batch=16, lr=4e-3, stride=2,
-                               frames_per_scene=8, crop=(96, 192)),
+    ("gait", False): SegConfig("gait", 120, 16, 160, batch=16, lr=4e-3, stride=2,
+                               frames_per_scene=8, crop=(96, 192), widths=(10, 20, 28, 40),
+                               boundary_weight=2.0, feet_crop=0.6),
     ("gait", True): SegConfig("gait", 2, 1, 1, batch=2, stride=2, frames_per_scene=2,
-                              crop=(64, 96)),
+                              crop=(64, 96), boundary_weight=2.0),
 }
 
 
@@ -96,8 +102,8 @@ class SegItems:
             floor = FloorPlane(floor.normal * np.array([-1.0, 1.0, 1.0]), floor.d, 0.0, 1.0)
         if self.cfg.crop is not None:  # crop first: features only where they are used
             ch, cw = min(self.cfg.crop[0], H), min(self.cfg.crop[1], W)
-            # the feet (shoes) are small: centre half of the crops on them
-            fg = np.argwhere((cls == 1) | (cls == 2)) if rng.random() < 0.5 else \
+            # the feet (shoes) are small: centre many of the crops on them
+            fg = np.argwhere((cls == 1) | (cls == 2)) if rng.random() < self.cfg.feet_crop else \
                 np.argwhere(cls > 0)
             if len(fg) and rng.random() < 0.9:
                 cy, cx = fg[rng.integers(len(fg))]
@@ -135,9 +141,21 @@ class SegItems:
         return x, cls
 
 
-def _loss(logits: torch.Tensor, target: torch.Tensor, n_cls: int) -> torch.Tensor:
+def boundary_mask(target: torch.Tensor, n_cls: int) -> torch.Tensor:
+    """(N, H, W) True where a pixel's 3x3 neighbourhood holds more than one class."""
+    onehot = F.one_hot(target, n_cls).permute(0, 3, 1, 2).float()
+    return F.max_pool2d(onehot, 3, 1, 1).sum(1) > 1
+
+
+def _loss(logits: torch.Tensor, target: torch.Tensor, n_cls: int,
+          boundary_weight: float = 0.0) -> torch.Tensor:
     weight = torch.tensor([1.0, 4.0, 4.0, 1.5, 1.5])
-    ce = F.cross_entropy(logits, target, weight=weight)
+    if boundary_weight:
+        # weighted mean as F.cross_entropy takes it, each pixel also x (1 + bw at edges)
+        pix = weight[target] * (1 + boundary_weight * boundary_mask(target, n_cls).float())
+        ce = (F.cross_entropy(logits, target, reduction="none") * pix).sum() / pix.sum()
+    else:
+        ce = F.cross_entropy(logits, target, weight=weight)
     prob = logits.softmax(1)
     onehot = F.one_hot(target, n_cls).permute(0, 3, 1, 2).float()
     inter = (prob * onehot).sum((0, 2, 3))[1:]
@@ -172,8 +190,13 @@ def evaluate_seg(net: SegNet, items: SegItems) -> dict:
 
 
 def train_seg(station: str, out_dir: Path, tiny: bool = False, threads: int = 2,
-              command: str = "", data_root: Path = DATASET_ROOT) -> dict:
+              command: str = "", data_root: Path = DATASET_ROOT,
+              epochs: int | None = None) -> dict:
+    """Train, export (dynamic batch, height and width) and write the card; `epochs`
+    overrides the configuration's."""
     cfg = CONFIGS[(station, tiny)]
+    if epochs is not None:
+        cfg = replace(cfg, epochs=epochs)
     t_start = time.perf_counter()
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(threads)
@@ -185,12 +208,14 @@ def train_seg(station: str, out_dir: Path, tiny: bool = False, threads: int = 2,
                                        data_root))
     c_in, n_cls = len(CHANNELS), len(cfg.classes)
     net = SegNet(c_in, n_cls, cfg.widths, cfg.pack)
+    name = "standing_seg" if station == "standing" else "gait_seg"
     steps_per_epoch = max(1, len(train) // cfg.batch)
     total = steps_per_epoch * cfg.epochs
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=total, pct_start=0.15)
     step = 0
     for epoch in range(cfg.epochs):
+        t_epoch = time.perf_counter()
         net.train()
         order = rng.permutation(len(train))
         losses = []
@@ -199,19 +224,21 @@ def train_seg(station: str, out_dir: Path, tiny: bool = False, threads: int = 2,
             xs, ys = zip(*(train.draw(int(i), rng) for i in idx), strict=True)
             x = torch.from_numpy(np.stack(xs))
             y = torch.from_numpy(np.stack(ys))
-            loss = _loss(net(x), y, n_cls)
+            loss = _loss(net(x), y, n_cls, cfg.boundary_weight)
             opt.zero_grad()
             loss.backward()
             opt.step()
             sched.step()
             step += 1
             losses.append(loss.item())
-        log.info("%s seg epoch %d/%d loss %.4f", station, epoch + 1, cfg.epochs,
-                 float(np.mean(losses)))
+        log.info("%s seg epoch %d/%d loss %.4f (%.1f s)", station, epoch + 1, cfg.epochs,
+                 float(np.mean(losses)), time.perf_counter() - t_epoch)
+        if not tiny and (epoch + 1) % 10 == 0:  # a long run that is stopped keeps its weights
+            out_dir.mkdir(parents=True, exist_ok=True)
+            torch.save(net.state_dict(), out_dir / f"{name}.ckpt.pt")
     metrics = evaluate_seg(net, val)
     log.info("%s seg val IoU %s", station, metrics)
     H, W = val.items[0][0].shape
-    name = "standing_seg" if station == "standing" else "gait_seg"
     path = out_dir / f"{name}.onnx"
     contract = {
         "task": "segmentation",
@@ -220,15 +247,20 @@ def train_seg(station: str, out_dir: Path, tiny: bool = False, threads: int = 2,
         "labels": list(cfg.classes),
         "outputs": ["logits"],
         "preprocess": {"stride": cfg.stride, "frame": [W * cfg.stride, H * cfg.stride]},
+        # shape is the full frame; any even (H, W) runs too (a region-of-interest crop)
+        "dynamic_hw": True,
     }
     contract["input"]["shape"] = [c_in, H, W]
     net.eval()
-    export_onnx(net, (torch.zeros(1, c_in, H, W),), path, contract, ["features"], ["logits"])
+    export_onnx(net, (torch.zeros(1, c_in, H, W),), path, contract, ["features"], ["logits"],
+                dynamic_hw=True, check_hw=((120, 200), (96, 160)))
+    (out_dir / f"{name}.ckpt.pt").unlink(missing_ok=True)  # exported: models/ keeps no ckpt
     card = {
         "summary": f"Per-pixel classes of the {station} station from depth, height above the "
                    "floor and (optional) colour.",
         "task": "segmentation",
-        "inputs": {"features": f"float32 (N, {c_in}, {H}, {W}), NCHW",
+        "inputs": {"features": f"float32 (N, {c_in}, {H}, {W}), NCHW; any even H, W "
+                               "(a crop) runs too",
                    "channels": list(CHANNELS)},
         "outputs": {"logits": f"float32 (N, {n_cls}, {H}, {W}); argmax = class id",
                     "labels": list(cfg.classes)},
@@ -247,7 +279,9 @@ def train_seg(station: str, out_dir: Path, tiny: bool = False, threads: int = 2,
         "training": {"epochs": cfg.epochs, "batch": cfg.batch, "lr": cfg.lr,
                      "widths": list(cfg.widths), "pack": cfg.pack, "crop": cfg.crop,
                      "seed": cfg.seed, "threads": threads, "tiny": tiny,
-                     "loss": "cross-entropy (feet/shoes x4, shanks x1.5) + 0.5 soft Dice"},
+                     "boundary_weight": cfg.boundary_weight, "feet_crop": cfg.feet_crop,
+                     "loss": "cross-entropy (feet/shoes x4, shanks x1.5, class edges "
+                             f"x{1 + cfg.boundary_weight:g}) + 0.5 soft Dice"},
         "held_out_metrics": {"val_iou_valid_depth": metrics},
         "sim": sim_fingerprint(),
         "command": command,

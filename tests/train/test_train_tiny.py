@@ -14,7 +14,7 @@ torch = pytest.importorskip(
 def test_tiny_training_writes_models_the_runner_loads(tmp_path):
     from kiosk.train.run import run_train
     from kiosk.vision.learned import LearnedModels
-    from kiosk.vision.models import OnnxModel, file_sha256
+    from kiosk.vision.models import CONTRACT_KEY, OnnxModel, file_sha256
 
     out = tmp_path / "models"
     cards = run_train("all", out, tiny=True, threads=1, data_root=tmp_path / "data")
@@ -31,6 +31,15 @@ def test_tiny_training_writes_models_the_runner_loads(tmp_path):
         batch = np.zeros((3, *model.contract.input_shape), np.float32)
         outputs = model.run(batch)  # dynamic batch axis
         assert all(len(v) == 3 for v in outputs.values())
+        if card["task"] == "segmentation":  # and any even crop, for a region of interest
+            pre = model.contract.preprocess  # the contract still names the whole frame
+            assert model.contract.input_shape[1:] == (pre["frame"][1] // pre["stride"],
+                                                      pre["frame"][0] // pre["stride"])
+            assert json.loads(model.session.get_modelmeta().custom_metadata_map[
+                CONTRACT_KEY])["dynamic_hw"] is True
+            crop = np.zeros((1, model.contract.input_shape[0], 32, 48), np.float32)
+            (logits,) = model.session.run(["logits"], {"features": crop})
+            assert logits.shape == (1, len(card["outputs"]["labels"]), 32, 48)
     models = LearnedModels.load(out)
     assert models.gait_seg.classes[1] == "left_shoe"
 

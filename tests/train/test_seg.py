@@ -1,0 +1,33 @@
+"""The segmentation loss: class edges found where the labels change, weighted only there."""
+
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip(
+    "torch", reason="PyTorch is not installed: pip install -e '.[test]' (pins torch==2.13.0)")
+
+
+def test_boundary_mask_marks_the_pixels_either_side_of_a_class_change():
+    from kiosk.train.seg import boundary_mask
+
+    target = torch.zeros(1, 6, 8, dtype=torch.int64)
+    target[0, :, 4:] = 3
+    mask = boundary_mask(target, 5)[0]
+    assert mask[:, 3:5].all()
+    assert not mask[:, :3].any() and not mask[:, 5:].any()
+
+
+def test_boundary_weight_zero_is_the_plain_weighted_loss():
+    from kiosk.train.seg import _loss
+
+    torch.manual_seed(0)
+    logits = torch.randn(2, 5, 12, 16)
+    target = torch.randint(0, 5, (2, 12, 16))
+    plain = _loss(logits, target, 5)
+    assert torch.allclose(_loss(logits, target, 5, 0.0), plain)
+    uniform = torch.zeros_like(target)  # no edges: the boundary term changes nothing
+    assert torch.allclose(_loss(logits, uniform, 5, 2.0), _loss(logits, uniform, 5))
+    halves = uniform.clone()
+    halves[:, :, 8:] = 1  # edges in columns 7 and 8 only: those count three times
+    assert not torch.allclose(_loss(logits, halves, 5, 2.0), _loss(logits, halves, 5))
