@@ -154,7 +154,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     from kiosk.train.run import run_train
 
-    for card in run_train(args.target, out=args.out, tiny=args.tiny, threads=args.threads):
+    for card in run_train(args.target, out=args.out, tiny=args.tiny, threads=args.threads,
+                          station=args.station, epochs=args.epochs):
         print(f"wrote {Path(args.out) / card['file']} ({card['size_bytes'] / 1e6:.2f} MB, "
               f"{card['wall_time_s']} s)")
     return 0
@@ -240,6 +241,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--tiny", action="store_true", help="a few steps on a few scenes (CI)")
     t.add_argument("--out", default="models")
     t.add_argument("--threads", type=int, default=2)
+    t.add_argument("--station", choices=["standing", "gait"], default=None,
+                   help="seg only: train just this station's model")
+    t.add_argument("--epochs", type=int, default=None,
+                   help="seg: epochs instead of the configured number")
     t.set_defaults(func=cmd_train)
     return p
 
