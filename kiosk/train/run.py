@@ -63,7 +63,7 @@ def run_train(target: str, out: str | Path = "models", tiny: bool = False, threa
     return cards
 
 
-CALIBRATION_SCENES = {"standing": 16, "gait": 4}
+CALIBRATION_SCENES = {"standing": 16, "gait": 8}
 
 
 def _calibrate(target: str, out: Path) -> None:

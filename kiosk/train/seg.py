@@ -147,9 +147,26 @@ def boundary_mask(target: torch.Tensor, n_cls: int) -> torch.Tensor:
     return F.max_pool2d(onehot, 3, 1, 1).sum(1) > 1
 
 
+# Cross-entropy weights per class (background, feet/shoes, shanks): the feet are small.
+CLASS_WEIGHTS = (1.0, 4.0, 4.0, 1.5, 1.5)
+
+
+def correct_class_prior(net: SegNet, weights: tuple = CLASS_WEIGHTS) -> None:
+    """Undo the class weights' pull on the decision boundaries, in the head's bias.
+
+    A net trained with weighted cross-entropy learns p(c|x) scaled by w_c, so every
+    boundary moves toward the up-weighted classes (the first models labelled shank above
+    the shoe collar as shoe). Taking log w_c off each class's logits gives back p(c|x):
+    the weights still help the small classes learn, without biasing the answer.
+    """
+    shift = torch.log(torch.tensor(weights, dtype=torch.float32))
+    with torch.no_grad():
+        net.head.bias -= shift.repeat_interleave(net.pack * net.pack)
+
+
 def _loss(logits: torch.Tensor, target: torch.Tensor, n_cls: int,
           boundary_weight: float = 0.0) -> torch.Tensor:
-    weight = torch.tensor([1.0, 4.0, 4.0, 1.5, 1.5])
+    weight = torch.tensor(CLASS_WEIGHTS)
     if boundary_weight:
         # weighted mean as F.cross_entropy takes it, each pixel also x (1 + bw at edges)
         pix = weight[target] * (1 + boundary_weight * boundary_mask(target, n_cls).float())
@@ -236,6 +253,7 @@ def train_seg(station: str, out_dir: Path, tiny: bool = False, threads: int = 2,
         if not tiny and (epoch + 1) % 10 == 0:  # a long run that is stopped keeps its weights
             out_dir.mkdir(parents=True, exist_ok=True)
             torch.save(net.state_dict(), out_dir / f"{name}.ckpt.pt")
+    correct_class_prior(net)
     metrics = evaluate_seg(net, val)
     log.info("%s seg val IoU %s", station, metrics)
     H, W = val.items[0][0].shape
@@ -281,7 +299,9 @@ def train_seg(station: str, out_dir: Path, tiny: bool = False, threads: int = 2,
                      "seed": cfg.seed, "threads": threads, "tiny": tiny,
                      "boundary_weight": cfg.boundary_weight, "feet_crop": cfg.feet_crop,
                      "loss": "cross-entropy (feet/shoes x4, shanks x1.5, class edges "
-                             f"x{1 + cfg.boundary_weight:g}) + 0.5 soft Dice"},
+                             f"x{1 + cfg.boundary_weight:g}) + 0.5 soft Dice",
+                     "class_prior_correction": "log(class weight) taken off the logits "
+                                               "after training (correct_class_prior)"},
         "held_out_metrics": {"val_iou_valid_depth": metrics},
         "sim": sim_fingerprint(),
         "command": command,

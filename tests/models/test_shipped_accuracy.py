@@ -21,7 +21,11 @@ from kiosk.sim.scenes import (
 FRESH_SEED = 990_000
 # Bounds: the targets where the shipped models meet them on `kiosk eval`, otherwise
 # the measured held-out figure plus a margin for a 3-scene set (docs/ACCURACY.md).
-MIN_STANDING_IOU = 0.80  # target 0.95: feet reach 0.86-0.93 (not met yet)
+MIN_STANDING_IOU = 0.95  # the target (held-out: feet 0.98, shanks 0.99)
+# treadmill, model resolution: shanks meet the 0.95 target (0.98 held-out), shoes do not
+# yet (0.91 held-out): the bound keeps them from sliding back
+MIN_GAIT_IOU = {"left_shoe": 0.86, "right_shoe": 0.86, "left_shank": 0.95,
+                "right_shank": 0.95}
 STANDING_MAE_MM = np.array([1.5, 2.0, 1.5])  # length, width, arch height (fused)
 NO_WORSE_THAN_GEOMETRY_MM = 0.5  # fused vs geometry alone, per figure, 6 feet
 REARFOOT_FRAME_MAE_DEG = 4.0  # per stance frame, model alone: 2.4 measured (peaks: ACCURACY.md)
@@ -67,21 +71,32 @@ def test_standing_models_on_fresh_scenes(models):
     assert (mae["fused"] <= mae["geometry"] + NO_WORSE_THAN_GEOMETRY_MM).all(), mae
 
 
-def test_rearfoot_model_on_fresh_stance_frames(models):
+def test_treadmill_models_on_fresh_frames(models):
     from kiosk.train.data import floor_from_camera
     from kiosk.vision.learned import rearfoot_frame
 
     errs = []
+    inter, union = np.zeros(5), np.zeros(5)
     for s in range(FRESH_SEED, FRESH_SEED + 2):
         scene = gait_scene(random_profile(s, "gait"), duration_s=2.0)
         rng = np.random.default_rng(s)
         floor = floor_from_camera(scene.camera)
         for k in range(0, scene.n_frames, 4):
-            _, d, c, truth = render_gait_frame(scene, k, rng)
-            est, _ = rearfoot_frame(Frame(k, k / 30, scene.camera.intrinsics, d, c), floor,
+            out, d, c, truth = render_gait_frame(scene, k, rng)
+            est, t = rearfoot_frame(Frame(k, k / 30, scene.camera.intrinsics, d, c), floor,
                                     models)
+            seg = t["seg"]
+            o = seg.stride // 2
+            valid = d[o::seg.stride, o::seg.stride] > 0
+            cls = out.cls[o::seg.stride, o::seg.stride]
+            for j in range(5):
+                p, q = seg.labels[valid] == j, cls[valid] == j
+                inter[j] += (p & q).sum()
+                union[j] += (p | q).sum()
             for side in ("left", "right"):
                 if truth[side]["contact"] and est[side] is not None:
                     errs.append(est[side].value - truth[side]["rearfoot_deg"])
     assert len(errs) >= 8
     assert np.mean(np.abs(errs)) <= REARFOOT_FRAME_MAE_DEG, errs
+    iou = dict(zip(models.gait_seg.classes, inter / np.maximum(union, 1), strict=True))
+    assert all(iou[k] >= v for k, v in MIN_GAIT_IOU.items()), iou

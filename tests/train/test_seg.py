@@ -31,3 +31,20 @@ def test_boundary_weight_zero_is_the_plain_weighted_loss():
     halves = uniform.clone()
     halves[:, :, 8:] = 1  # edges in columns 7 and 8 only: those count three times
     assert not torch.allclose(_loss(logits, halves, 5, 2.0), _loss(logits, halves, 5))
+
+
+def test_class_prior_correction_takes_log_weight_off_each_class():
+    from kiosk.train.nets import SegNet
+    from kiosk.train.seg import CLASS_WEIGHTS, correct_class_prior
+
+    torch.manual_seed(0)
+    net = SegNet(8, 5).eval()
+    x = torch.randn(1, 8, 32, 48)
+    with torch.no_grad():
+        before = net(x)
+        correct_class_prior(net)
+        after = net(x)
+    shift = (after - before).mean(dim=(0, 2, 3))
+    assert torch.allclose(shift, -torch.log(torch.tensor(CLASS_WEIGHTS)), atol=1e-5)
+    assert torch.allclose(after - before, shift[None, :, None, None].expand_as(after),
+                          atol=1e-5)
