@@ -66,6 +66,8 @@ def eval_standing(n: int, seed: int, split: str, models=None) -> dict:
     errs = {"length_mm": [], "width_mm": [], "arch_height_mm": [], "arch_height_index": []}
     by_method = {m: {k: [] for k in STANDING_FIGURES} for m in ("model", "fused")}
     agree = {"geometry": [], "model": [], "fused": []}
+    # feet whose true value is not within the measurement's borderline band of a cut-off
+    agree_clear = {"geometry": [], "model": [], "fused": []}
     iou: dict = {}
     failures = []
     for k in range(n):
@@ -96,12 +98,15 @@ def eval_standing(n: int, seed: int, split: str, models=None) -> dict:
                  _strided(res.fused_depth, seg.stride) > 0, seg.classes)
         for side, out in lm["feet"].items():
             t = scene.truth["feet"][side]
-            truth_label = arch_class(t["arch_height_index"])["label"]
+            truth_cls = arch_class(t["arch_height_index"])
             for method in ("geometry", "model", "fused"):
                 fig = out[method]
                 if fig is None:
                     continue
-                agree[method].append(arch_class(fig["arch_height_index"])["label"] == truth_label)
+                same = arch_class(fig["arch_height_index"])["label"] == truth_cls["label"]
+                agree[method].append(same)
+                if not truth_cls["borderline"]:
+                    agree_clear[method].append(same)
                 if method != "geometry":
                     for name in STANDING_FIGURES:
                         by_method[method][name].append(fig[name] - t[name])
@@ -110,7 +115,10 @@ def eval_standing(n: int, seed: int, split: str, models=None) -> dict:
         out.update(model_errors=by_method["model"], fused_errors=by_method["fused"],
                    iou={c: v[0] / max(v[1], 1) for c, v in iou.items()},
                    class_agreement={m: float(np.mean(v)) if v else None
-                                    for m, v in agree.items()})
+                                    for m, v in agree.items()},
+                   class_agreement_clear={m: float(np.mean(v)) if v else None
+                                          for m, v in agree_clear.items()},
+                   class_n={"all": len(agree["fused"]), "clear": len(agree_clear["fused"])})
     return out
 
 
@@ -120,6 +128,8 @@ def eval_gait(n: int, seed: int, split: str, duration_s: float, models=None) -> 
     peak_err, step_ok, cad_err, failures = [], [], [], []
     by_method: dict = {"model": {"peak_eversion_deg": []}, "fused": {"peak_eversion_deg": []}}
     agree = {"geometry": [], "model": [], "fused": []}
+    # feet whose true value is not within the measurement's borderline band of a cut-off
+    agree_clear = {"geometry": [], "model": [], "fused": []}
     iou: dict = {}
     frame_ms = []
     for k in range(n):
@@ -167,11 +177,14 @@ def eval_gait(n: int, seed: int, split: str, duration_s: float, models=None) -> 
             t = truth["feet"][side]["peak_eversion_deg"]
             if t is None:
                 continue
-            truth_label = rolling_class(t, p.gait)["label"]
+            truth_cls = rolling_class(t, p.gait)
             for method in ("geometry", "model", "fused"):
                 if out[method] is None:
                     continue
-                agree[method].append(rolling_class(out[method], p.gait)["label"] == truth_label)
+                same = rolling_class(out[method], p.gait)["label"] == truth_cls["label"]
+                agree[method].append(same)
+                if not truth_cls["borderline"]:
+                    agree_clear[method].append(same)
                 if method != "geometry":
                     by_method[method]["peak_eversion_deg"].append(out[method] - t)
     result = {"scenes": n, "failures": failures,
@@ -182,6 +195,9 @@ def eval_gait(n: int, seed: int, split: str, duration_s: float, models=None) -> 
                       iou={c: v[0] / max(v[1], 1) for c, v in iou.items()},
                       class_agreement={m: float(np.mean(v)) if v else None
                                        for m, v in agree.items()},
+                      class_agreement_clear={m: float(np.mean(v)) if v else None
+                                             for m, v in agree_clear.items()},
+                      class_n={"all": len(agree["fused"]), "clear": len(agree_clear["fused"])},
                       frame_ms_with_models=float(np.median(frame_ms)) if frame_ms else None)
     return result
 
@@ -254,13 +270,17 @@ def _model_tables(results: dict) -> list[str]:
         r = results.get(station)
         for cls, v in ((r or {}).get("iou") or {}).items():
             lines.append(f"| {station}: {cls} | {v:.3f} |")
-    lines += ["", "| class agreement | geometry | model | fused |", "|---|---|---|---|"]
+    lines += ["", "| class agreement | geometry | model | fused | feet |", "|---|---|---|---|---|"]
     for station, what in (("standing", "arch type"), ("gait", "rolling")):
-        a = (results.get(station) or {}).get("class_agreement")
-        if a:
-            cells = " | ".join("–" if a[m] is None else f"{a[m]:.0%}"
-                               for m in ("geometry", "model", "fused"))
-            lines.append(f"| {station}: {what} | {cells} |")
+        r = results.get(station) or {}
+        for key, note, n_key in (("class_agreement", "", "all"),
+                                 ("class_agreement_clear", ", truth not borderline", "clear")):
+            a = r.get(key)
+            if a:
+                cells = " | ".join("–" if a[m] is None else f"{a[m]:.0%}"
+                                   for m in ("geometry", "model", "fused"))
+                lines.append(f"| {station}: {what}{note} | {cells} | "
+                             f"{r.get('class_n', {}).get(n_key, '')} |")
     ms = (results.get("gait") or {}).get("frame_ms_with_models")
     if ms is not None:
         lines += ["", f"treadmill analysis with the models: {ms:.1f} ms per frame (median of "

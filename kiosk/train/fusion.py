@@ -1,9 +1,11 @@
 """Fusion weights: how far geometry and the models are off, measured on calibration scenes.
 
 The calibration scenes are simulator seeds of their own (neither training nor kiosk eval's
-held-out seeds). Geometry's spread per figure is its RMS error there; each model's own
-standard deviations are rescaled so that its normalised errors have unit RMS. Both go into
-the model card's `fusion` entry, which the kiosk reads at load time.
+held-out seeds). Geometry's spread per figure is its RMS error there; each model's median
+error there is its bias (taken off its estimates: a model that reads every foot 2 mm wide
+should not pull the fused figure 1 mm wide), and its own standard deviations are rescaled
+so that its de-biased, normalised errors have unit RMS. All go into the model card's
+`fusion` entry, which the kiosk reads at load time.
 """
 
 from __future__ import annotations
@@ -35,9 +37,8 @@ def calibrate_standing(models_dir: Path, n: int) -> dict:
     from kiosk.vision.standing import analyze_standing_frames
 
     models = LearnedModels.load(models_dir)
-    models.model_sigma_scale = {}  # calibrate the raw sigmas, not a previous calibration
+    models.model_sigma_scale, models.model_bias = {}, {}  # raw, not a past calibration
     geo = {k: [] for k in FOOT_OUTPUTS}
-    z = {k: [] for k in FOOT_OUTPUTS}
     pairs = {k: [] for k in FOOT_OUTPUTS}  # (geometry error, model error, model sigma)
     for s in range(CALIBRATION_SEED0, CALIBRATION_SEED0 + n):
         scene = standing_scene(random_profile(s, "standing"))
@@ -54,23 +55,34 @@ def calibrate_standing(models_dir: Path, n: int) -> dict:
             for k in FOOT_OUTPUTS:
                 geo[k].append(f["geometry"][k] - t[k])
                 if f["model"] is not None:
-                    z[k].append((f["model"][k] - t[k]) / f["sigma"][k]["model"])
                     pairs[k].append((geo[k][-1], f["model"][k] - t[k],
                                      f["sigma"][k]["model"]))
-    out = {"geometry_sigma": {k: round(_rms(v), 4) for k, v in geo.items()},
-           "model_sigma_scale": {k: round(max(_rms(v), 0.5), 4) for k, v in z.items()},
-           "calibration_seeds": f"standing {CALIBRATION_SEED0}-{CALIBRATION_SEED0 + n - 1}"}
-    out["fuse"] = {k: _fusion_helps(pairs[k], out["geometry_sigma"][k],
-                                    out["model_sigma_scale"][k]) for k in FOOT_OUTPUTS}
+    return _fusion_entry(geo, pairs, f"standing {CALIBRATION_SEED0}-{CALIBRATION_SEED0 + n - 1}")
+
+
+def _fusion_entry(geo: dict, pairs: dict, seeds: str) -> dict:
+    """Geometry's spread, the model's bias and sigma scale, and whether to fuse, per figure
+    (`pairs`: (geometry error, model error, model sigma) where both measured)."""
+    out: dict = {"geometry_sigma": {}, "model_bias": {}, "model_sigma_scale": {}, "fuse": {},
+                 "calibration_seeds": seeds}
+    for k in geo:
+        out["geometry_sigma"][k] = round(_rms(geo[k]), 4)
+        if not pairs[k]:
+            out["model_bias"][k], out["model_sigma_scale"][k], out["fuse"][k] = 0.0, 1.0, False
+            continue
+        g, m, s = (np.array(v) for v in zip(*pairs[k], strict=True))
+        bias = float(np.median(m))
+        scale = max(_rms(list((m - bias) / s)), 0.5)
+        out["model_bias"][k] = round(bias, 4)
+        out["model_sigma_scale"][k] = round(scale, 4)
+        out["fuse"][k] = _fusion_helps(g, m - bias, s * scale, out["geometry_sigma"][k])
     return out
 
 
-def _fusion_helps(pairs: list[tuple], geometry_sigma: float, scale: float) -> bool:
+def _fusion_helps(g: np.ndarray, m: np.ndarray, sigma: np.ndarray,
+                  geometry_sigma: float) -> bool:
     """Fuse a figure only where fusing beat geometry alone on the calibration scenes."""
-    if not pairs:
-        return False
-    g, m, s = (np.array(v) for v in zip(*pairs, strict=True))
-    wm, wg = 1 / (s * scale) ** 2, 1 / geometry_sigma**2
+    wm, wg = 1 / sigma**2, 1 / geometry_sigma**2
     fused = (wm * m + wg * g) / (wm + wg)
     return bool(np.mean(np.abs(fused)) < np.mean(np.abs(g)))
 
@@ -81,8 +93,8 @@ def calibrate_gait(models_dir: Path, n: int, duration_s: float = 4.0) -> dict:
     from kiosk.vision.learned import LearnedModels
 
     models = LearnedModels.load(models_dir)
-    models.model_sigma_scale = {}  # calibrate the raw sigmas, not a previous calibration
-    geo, z, pairs = [], [], []
+    models.model_sigma_scale, models.model_bias = {}, {}  # raw, not a past calibration
+    geo, pairs = [], []
     seed0 = CALIBRATION_SEED0 + 50_000
     for s in range(seed0, seed0 + n):
         scene = gait_scene(random_profile(s, "gait"), duration_s=duration_s)
@@ -106,16 +118,10 @@ def calibrate_gait(models_dir: Path, n: int, duration_s: float = 4.0) -> dict:
                 g, m, sd = tr.geometry_angle_deg[k], tr.model_angle_deg[k], tr.model_sigma_deg[k]
                 if np.isfinite(g):
                     geo.append(g - t)
-                if np.isfinite(m):
-                    z.append((m - t) / sd)
-                    if np.isfinite(g):
-                        pairs.append((g - t, m - t, sd))
-    out = {"geometry_sigma": {"rearfoot_deg": round(_rms(geo), 4)},
-           "model_sigma_scale": {"rearfoot_deg": round(max(_rms(z), 0.5), 4)},
-           "calibration_seeds": f"gait {seed0}-{seed0 + n - 1}, {duration_s} s, stance frames"}
-    out["fuse"] = {"rearfoot_deg": _fusion_helps(pairs, out["geometry_sigma"]["rearfoot_deg"],
-                                                 out["model_sigma_scale"]["rearfoot_deg"])}
-    return out
+                if np.isfinite(m) and np.isfinite(g):
+                    pairs.append((g - t, m - t, sd))
+    return _fusion_entry({"rearfoot_deg": geo}, {"rearfoot_deg": pairs},
+                         f"gait {seed0}-{seed0 + n - 1}, {duration_s} s, stance frames")
 
 
 def write_fusion(model_path: Path, fusion: dict) -> None:

@@ -57,19 +57,22 @@ class LearnedModels:
     geometry_sigma: dict = field(default_factory=lambda: dict(DEFAULT_GEOMETRY_SIGMA))
     model_sigma_scale: dict = field(default_factory=dict)  # calibrated on held-out scenes
     fuse_figures: dict = field(default_factory=dict)  # figure -> fuse (False: geometry only)
+    model_bias: dict = field(default_factory=dict)  # figure -> median error on calibration
 
     @classmethod
     def load(cls, models_dir=None, threads: int = 1) -> LearnedModels:
         d = models_dir or default_models_dir()
         foot = FootEstimator.load(d, threads)
         rear = RearfootEstimator.load(d, threads)
-        sigma, scale, use = dict(DEFAULT_GEOMETRY_SIGMA), {}, {}
+        sigma, scale, use, bias = dict(DEFAULT_GEOMETRY_SIGMA), {}, {}, {}
         for m in (foot.model, rear.model):
-            sigma.update(m.card.get("fusion", {}).get("geometry_sigma", {}))
-            scale.update(m.card.get("fusion", {}).get("model_sigma_scale", {}))
-            use.update(m.card.get("fusion", {}).get("fuse", {}))
+            fusion = m.card.get("fusion", {})
+            sigma.update(fusion.get("geometry_sigma", {}))
+            scale.update(fusion.get("model_sigma_scale", {}))
+            use.update(fusion.get("fuse", {}))
+            bias.update(fusion.get("model_bias", {}))
         return cls(Segmenter.load(STANDING_MODEL, d, threads),
-                   Segmenter.load(GAIT_MODEL, d, threads), foot, rear, sigma, scale, use)
+                   Segmenter.load(GAIT_MODEL, d, threads), foot, rear, sigma, scale, use, bias)
 
     def versions(self) -> dict:
         """Model name -> the first 12 hex digits of its file's sha256 (for reports)."""
@@ -96,7 +99,8 @@ class LearnedModels:
     def calibrated(self, name: str, est: Estimate | None) -> Estimate | None:
         if est is None:
             return None
-        return Estimate(est.value, est.sigma * self.model_sigma_scale.get(name, 1.0))
+        return Estimate(est.value - self.model_bias.get(name, 0.0),
+                        est.sigma * self.model_sigma_scale.get(name, 1.0))
 
 
 @functools.lru_cache(maxsize=1)
