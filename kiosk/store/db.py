@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 UPSERT_CHUNK = 500
 
 
-class StoreUnavailable(KioskError):  # noqa: N818 - named like kiosk.errors
+class StoreUnavailable(KioskError):
     """The database cannot be written (disk full, read-only, unreachable)."""
 
     exit_code = 10
