@@ -56,6 +56,15 @@ def _strided(a: np.ndarray, stride: int) -> np.ndarray:
     return a[o::stride, o::stride]
 
 
+def _agreement(agree: dict, agree_clear: dict) -> dict:
+    """Class agreement per method, over all feet and over the non-borderline ones."""
+    def share(d: dict) -> dict:
+        return {m: float(np.mean(v)) if v else None for m, v in d.items()}
+
+    return {"class_agreement": share(agree), "class_agreement_clear": share(agree_clear),
+            "class_n": {"all": len(agree["fused"]), "clear": len(agree_clear["fused"])}}
+
+
 def _spread(split: str) -> float:
     return 1.0 if split == "held_out" else 1.4
 
@@ -114,11 +123,7 @@ def eval_standing(n: int, seed: int, split: str, models=None) -> dict:
     if models is not None:
         out.update(model_errors=by_method["model"], fused_errors=by_method["fused"],
                    iou={c: v[0] / max(v[1], 1) for c, v in iou.items()},
-                   class_agreement={m: float(np.mean(v)) if v else None
-                                    for m, v in agree.items()},
-                   class_agreement_clear={m: float(np.mean(v)) if v else None
-                                          for m, v in agree_clear.items()},
-                   class_n={"all": len(agree["fused"]), "clear": len(agree_clear["fused"])})
+                   **_agreement(agree, agree_clear))
     return out
 
 
@@ -193,11 +198,7 @@ def eval_gait(n: int, seed: int, split: str, duration_s: float, models=None) -> 
     if models is not None:
         result.update(model_errors=by_method["model"], fused_errors=by_method["fused"],
                       iou={c: v[0] / max(v[1], 1) for c, v in iou.items()},
-                      class_agreement={m: float(np.mean(v)) if v else None
-                                       for m, v in agree.items()},
-                      class_agreement_clear={m: float(np.mean(v)) if v else None
-                                             for m, v in agree_clear.items()},
-                      class_n={"all": len(agree["fused"]), "clear": len(agree_clear["fused"])},
+                      **_agreement(agree, agree_clear),
                       frame_ms_with_models=float(np.median(frame_ms)) if frame_ms else None)
     return result
 

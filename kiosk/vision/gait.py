@@ -388,16 +388,15 @@ def fit_belt(head: list[Frame], rng: np.random.Generator) -> Belt:
     return Belt(floor, A, b, x_lo + 0.01, x_hi - 0.01, y_hi, fg_min)
 
 
-def frame_roi(depth_m: np.ndarray, belt: Belt, top_m: float = ROI_TOP_M
-              ) -> tuple[slice, slice] | None:
-    """The window holding the legs' lowest `top_m` above the belt (None: nobody there).
+def frame_roi(depth_m: np.ndarray, belt: Belt) -> tuple[slice, slice] | None:
+    """The window holding the legs' lowest ROI_TOP_M above the belt (None: nobody there).
 
     Found on every ROI_STRIDE-th pixel; the measurement then reads the window at full
     resolution, so the rest of the frame (the upper legs, the room) costs nothing.
     """
     s = ROI_STRIDE
     P = belt.points(depth_m, step=s)
-    low = belt.foreground(P, depth_m[::s, ::s]) & (P[..., 2] < top_m)
+    low = belt.foreground(P, depth_m[::s, ::s]) & (P[..., 2] < ROI_TOP_M)
     rows, cols = np.flatnonzero(low.any(axis=1)), np.flatnonzero(low.any(axis=0))
     if len(rows) < 3 or len(cols) < 3:
         return None
@@ -452,6 +451,8 @@ def analyze_gait_frames(
     n = 0
     nan3 = (np.nan,) * 3
     model_ms = []
+    if models is not None:
+        from kiosk.vision.learned import rearfoot_windows
     t1 = time.perf_counter()
     frame_ms = []
     for f in itertools.chain(head, it):
@@ -472,8 +473,6 @@ def analyze_gait_frames(
                 row = measure_frame(P, fg, split, windows=windows)
         rows.append(row)
         if models is not None:
-            from kiosk.vision.learned import rearfoot_windows
-
             tm = time.perf_counter()
             # window boxes are in the region's pixels: shift them into the frame's
             boxes = {side: (slice(w[0].start + roi[0].start, w[0].stop + roi[0].start),

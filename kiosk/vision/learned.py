@@ -171,47 +171,9 @@ def _side_points(seg: Segmentation, depth: np.ndarray, intr: Intrinsics, floor: 
     return floor_points(d, rays, floor)[full]
 
 
-def rearfoot_frame(frame: Frame, floor: FloorPlane, models: LearnedModels,
-                   roi: tuple[slice, slice] | None = None
-                   ) -> tuple[dict[str, Estimate | None], dict]:
-    """The model's rearfoot angle of each foot in one treadmill frame (segmenting only the
-    window around `roi` where the model allows it)."""
-    t0 = time.perf_counter()
-    seg = models.gait_seg(frame.depth_m, frame.color, frame.intrinsics, floor, roi)
-    t1 = time.perf_counter()
-    rasters, sides = [], []
-    for side, shoe_c, shank_c in (("left", 1, 3), ("right", 2, 4)):
-        r = rear_raster(_side_points(seg, frame.depth_m, frame.intrinsics, floor, shoe_c),
-                        _side_points(seg, frame.depth_m, frame.intrinsics, floor, shank_c),
-                        side)
-        if r is not None:
-            rasters.append(r)
-            sides.append(side)
-    t2 = time.perf_counter()
-    out: dict[str, Estimate | None] = {"left": None, "right": None}
-    if rasters:
-        out.update((side, models.calibrated("rearfoot_deg", e))
-                   for side, e in zip(sides, models.rearfoot(np.stack(rasters)), strict=True))
-    t3 = time.perf_counter()
-    return out, {"segmentation": (t1 - t0) * 1e3, "rasters": (t2 - t1) * 1e3,
-                 "estimator": (t3 - t2) * 1e3, "total": (t3 - t0) * 1e3, "seg": seg}
-
-
-def rearfoot_windows(frame: Frame, windows: dict[str, tuple[slice, slice]],
-                     floor: FloorPlane, models: LearnedModels) -> dict[str, Estimate | None]:
-    """Per-frame hook of the treadmill analysis: each foot's heel window (found by the
-    geometry) segmented on its own, both feet's rasters through the estimator at once.
-    A model made for whole frames segments the frame once instead."""
-    out: dict[str, Estimate | None] = {"left": None, "right": None}
-    if not windows:
-        return out
-    segs = {}
-    if not models.gait_seg.windowed:
-        seg = models.gait_seg(frame.depth_m, frame.color, frame.intrinsics, floor)
-        segs = {side: seg for side in windows}
-    else:
-        segs = {side: models.gait_seg(frame.depth_m, frame.color, frame.intrinsics, floor, w)
-                for side, w in windows.items()}
+def _rear_estimates(frame: Frame, segs: dict[str, Segmentation], floor: FloorPlane,
+                    models: LearnedModels) -> dict[str, Estimate | None]:
+    """Each foot's rearfoot angle from its segmentation: both feet's rasters, one run."""
     rasters, sides = [], []
     for side, seg in segs.items():
         shoe_c, shank_c = (1, 3) if side == "left" else (2, 4)
@@ -221,10 +183,40 @@ def rearfoot_windows(frame: Frame, windows: dict[str, tuple[slice, slice]],
         if r is not None:
             rasters.append(r)
             sides.append(side)
+    out: dict[str, Estimate | None] = {"left": None, "right": None}
     if rasters:
         out.update((side, models.calibrated("rearfoot_deg", e))
                    for side, e in zip(sides, models.rearfoot(np.stack(rasters)), strict=True))
     return out
+
+
+def rearfoot_frame(frame: Frame, floor: FloorPlane, models: LearnedModels
+                   ) -> tuple[dict[str, Estimate | None], dict]:
+    """The model's rearfoot angle of each foot in one whole treadmill frame."""
+    t0 = time.perf_counter()
+    seg = models.gait_seg(frame.depth_m, frame.color, frame.intrinsics, floor)
+    t1 = time.perf_counter()
+    out = _rear_estimates(frame, {"left": seg, "right": seg}, floor, models)
+    t2 = time.perf_counter()
+    return out, {"segmentation": (t1 - t0) * 1e3, "estimator": (t2 - t1) * 1e3,
+                 "total": (t2 - t0) * 1e3, "seg": seg}
+
+
+def rearfoot_windows(frame: Frame, windows: dict[str, tuple[slice, slice]],
+                     floor: FloorPlane, models: LearnedModels) -> dict[str, Estimate | None]:
+    """Per-frame hook of the treadmill analysis: each foot's heel window (found by the
+    geometry) segmented on its own, both feet's rasters through the estimator at once.
+    A model made for whole frames segments the frame once instead."""
+    if not windows:
+        return {"left": None, "right": None}
+    seg = models.gait_seg
+    if seg.windowed:
+        segs = {side: seg(frame.depth_m, frame.color, frame.intrinsics, floor, w)
+                for side, w in windows.items()}
+    else:
+        whole = seg(frame.depth_m, frame.color, frame.intrinsics, floor)
+        segs = dict.fromkeys(windows, whole)
+    return _rear_estimates(frame, segs, floor, models)
 
 
 def _peaks(angle: np.ndarray, strikes: list[int], toe_offs: list[int]) -> list[float]:
