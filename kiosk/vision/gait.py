@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
-from scipy import ndimage
+from scipy import ndimage, stats
 
 from kiosk.capture.frame import Frame
 from kiosk.errors import InputError, NoFeetFound, TooFewSteps
@@ -39,10 +39,16 @@ SLICE_M = 0.004
 FLOOR_FRAMES = 15
 BELT_COLUMNS = (0.4, 0.6)
 EDGE_INSET_PX = 2
+MIN_EDGE_ROWS = 20  # image rows on a belt edge line to trust its direction
 MIN_CONTACT_S = 0.12  # heel contact in running lasts ≈ 0.2 s; shorter runs are noise
 # Region of interest: the measurement reads the legs up to SHANK_BAND_M above a heel that
 # may be 8 cm off the belt, and splits the legs at 0.15-0.35 m; found on a coarse grid.
 ROI_TOP_M = 0.40
+# Foot lanes (the split's fallback): shoes are below LANE_TOP_M; two lanes are two humps
+# whose means are at least a shoe's half-width apart, each with a fifth of the points.
+LANE_TOP_M = 0.12
+LANE_MIN_SEPARATION_M = 0.07
+LANE_MIN_SHARE = 0.2
 ROI_STRIDE = 4
 ROI_MARGIN_PX = 8
 # The learned models read less: per foot, the rear of the shoe and the shank up to the
@@ -76,6 +82,62 @@ class GaitResult:
     cadence_spm: float | None
     floor: FloorPlane
     timings_ms: dict
+
+
+def belt_edges(P: np.ndarray, on_belt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Floor points of the belt's left and right edges, one per image row where seen.
+
+    Per row, the longest run of belt pixels (specks of flying pixels between a rail and
+    the floor also lie near the belt plane); its ends are edges unless the picture's border
+    cuts it, or a leg does (a run much narrower, in metres, than the belt's usual width).
+    """
+    W = on_belt.shape[1]
+    n, labels, cc, _ = cv2.connectedComponentsWithStats(on_belt.view(np.uint8), connectivity=4)
+    if n <= 1:
+        return np.zeros((0, 3)), np.zeros((0, 3))
+    on_belt = labels == 1 + int(np.argmax(cc[1:, cv2.CC_STAT_AREA]))
+    runs = []
+    for r in np.flatnonzero(on_belt.sum(axis=1) >= 10):
+        d = np.diff(np.concatenate([[0], on_belt[r].view(np.int8), [0]]))
+        starts, ends = np.flatnonzero(d == 1), np.flatnonzero(d == -1) - 1
+        k = int(np.argmax(ends - starts))
+        runs.append((r, starts[k], ends[k]))
+    if not runs:
+        return np.zeros((0, 3)), np.zeros((0, 3))
+    rr, lo, hi = (np.array(v) for v in zip(*runs, strict=True))
+    width = P[rr, hi, 0] - P[rr, lo, 0]
+    full = width > 0.8 * np.median(width)
+    # beyond each end: not belt for a few pixels (a rail, a gap, the floor), not the border
+    step = np.arange(1, 4)
+    out_lo = on_belt[rr[:, None], np.clip(lo[:, None] - step, 0, W - 1)].any(axis=1)
+    out_hi = on_belt[rr[:, None], np.clip(hi[:, None] + step, 0, W - 1)].any(axis=1)
+    left = full & (lo > 4) & ~out_lo
+    right = full & (hi < W - 5) & ~out_hi
+    return P[rr[left], lo[left]], P[rr[right], hi[right]]
+
+
+def _edge_axis(edges: tuple[np.ndarray, np.ndarray]) -> np.ndarray | None:
+    """Unit (x, y) direction of the belt from its edge lines (robust line fits x = a y + c).
+
+    The pixels of the visible belt are no guide to its axis: nearby rows hold most of them
+    and the picture's borders cut the belt at a slant, so their principal axis can be
+    15-20° off. The edges are straight and parallel to the belt's travel.
+    """
+    slopes, weights = [], []
+    for e in edges:
+        if len(e) < MIN_EDGE_ROWS:
+            continue
+        # Theil-Sen: rows where a leg or a shadow cuts the belt are outliers, some far
+        # along the belt (high leverage for least squares)
+        a = stats.theilslopes(e[:, 0], e[:, 1])[0]
+        if abs(a) > 1.0:
+            continue
+        slopes.append(a)
+        weights.append(len(e))
+    if not slopes:
+        return None
+    a = float(np.average(slopes, weights=weights))
+    return np.array([a, 1.0]) / np.hypot(a, 1.0)
 
 
 def _belt_extent(x: np.ndarray, center: float, bin_m: float = 0.01) -> tuple[float, float]:
@@ -170,6 +232,48 @@ def split_legs(P: np.ndarray, fg: np.ndarray) -> float | None:
     if gaps[k] < 0.01:
         return None
     return float((x[lo + k] + x[lo + k + 1]) / 2)
+
+
+class FootLanes:
+    """Where the two feet walk, from the shoes' x over the last seconds: the fallback split
+    when the legs show no gap (wide trousers touching, one leg behind the other).
+
+    Feet keep to their lanes on a belt, so the shoe-level points of the last ~2 s form two
+    humps; Otsu's threshold between them is the split, trusted when the humps' means are
+    LANE_MIN_SEPARATION_M apart and each holds a fair share of the points.
+    """
+
+    BIN_M = 0.01
+    DECAY = 0.985  # per frame: half-life ≈ 1.5 s at 30 fps
+
+    def __init__(self, x_lo: float, x_hi: float) -> None:
+        self.x0 = x_lo
+        self.hist = np.zeros(max(int(np.ceil((x_hi - x_lo) / self.BIN_M)), 1))
+
+    def add(self, P: np.ndarray, fg: np.ndarray) -> None:
+        x = P[..., 0][fg & (P[..., 2] < LANE_TOP_M)]
+        k = np.clip(((x - self.x0) / self.BIN_M).astype(int), 0, len(self.hist) - 1)
+        self.hist *= self.DECAY
+        self.hist += np.bincount(k, minlength=len(self.hist))
+
+    def split(self) -> float | None:
+        h = self.hist
+        total = h.sum()
+        if total <= 0:
+            return None
+        c = np.arange(len(h)) + 0.5
+        w0 = np.cumsum(h)[:-1]
+        m0 = np.cumsum(h * c)[:-1]
+        w1, m1 = total - w0, (h * c).sum() - m0
+        ok = (w0 > LANE_MIN_SHARE * total) & (w1 > LANE_MIN_SHARE * total)
+        if not ok.any():
+            return None
+        mu0, mu1 = m0 / np.maximum(w0, 1e-9), m1 / np.maximum(w1, 1e-9)
+        between = np.where(ok, w0 * w1 * (mu1 - mu0) ** 2, -1.0)
+        k = int(np.argmax(between))
+        if (mu1[k] - mu0[k]) * self.BIN_M < LANE_MIN_SEPARATION_M:
+            return None
+        return float(self.x0 + (k + 1) * self.BIN_M)
 
 
 def _along_shoe(P: np.ndarray, shoe: np.ndarray, y_rear: float) -> np.ndarray:
@@ -364,15 +468,23 @@ def fit_belt(head: list[Frame], rng: np.random.Generator) -> Belt:
     if len(core) < 200:
         raise NoFeetFound("no treadmill belt in view: is the camera aimed at the heels?")
     # walking direction = the belt's long axis; turn the floor frame so y runs along it
-    bxy = Pb[on_belt][:, :2]
-    _, _, vt = np.linalg.svd(bxy - bxy.mean(axis=0), full_matrices=False)
-    ax = vt[0] if vt[0][1] > 0 else -vt[0]
+    edges = belt_edges(Pb, on_belt)
+    ax = _edge_axis(edges)
+    if ax is None:  # no belt edge in view: the long axis of the belt's pixels
+        bxy = Pb[on_belt][:, :2]
+        _, _, vt = np.linalg.svd(bxy - bxy.mean(axis=0), full_matrices=False)
+        ax = vt[0] if vt[0][1] > 0 else -vt[0]
     turn = np.array([[ax[1], -ax[0]], [ax[0], ax[1]]])  # rows: new x, new y
     Pb[..., :2] = Pb[..., :2] @ turn.T
     core = Pb[on_belt & cols[None, :]]
-    # the belt's extent: grow from the middle while the belt plane continues
+    # the belt's extent: its edges where seen, else grow from the middle while the belt
+    # plane continues
     bx = Pb[..., 0][on_belt]
     x_lo, x_hi = _belt_extent(bx, float(np.median(core[:, 0])))
+    for k, e in enumerate(edges):
+        if len(e) >= MIN_EDGE_ROWS:
+            ex = float(np.median(e[:, :2] @ turn[0]))
+            x_lo, x_hi = (max(x_lo, ex), x_hi) if k == 0 else (x_lo, min(x_hi, ex))
     y_hi = float(np.percentile(Pb[..., 1][on_belt], 99))
     # one frame's belt noise sets the foreground threshold (3.5 robust SDs, >= 8 mm)
     zb = floor.to_floor(rays * head[0].depth_m[..., None])[..., 2][on_belt]
@@ -448,6 +560,7 @@ def analyze_gait_frames(
     model_rows: list[dict] = []
     times = []
     split = None
+    lanes = FootLanes(belt.x_lo, belt.x_hi)
     n = 0
     nan3 = (np.nan,) * 3
     model_ms = []
@@ -466,7 +579,10 @@ def analyze_gait_frames(
         if roi is not None:
             P = belt.points(d, *roi)
             fg = leg_mask(P, d[roi], belt)
+            lanes.add(P, fg)
             s = split_legs(P, fg)
+            if s is None:
+                s = lanes.split()
             if s is not None:
                 split = s if split is None else 0.8 * split + 0.2 * s
             if split is not None:

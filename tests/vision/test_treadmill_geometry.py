@@ -1,0 +1,72 @@
+"""Treadmill geometry: the belt's axis and extent from its edges, and the legs' split when
+wide trousers leave no gap between the shanks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kiosk.capture.frame import Frame
+from kiosk.sim.scenes import gait_scene, gait_truth, random_profile, render_gait_frame
+from kiosk.vision.gait import FootLanes, analyze_gait_frames, fit_belt
+
+
+def _frames(seed: int, n: int | None = None, duration_s: float = 4.0):
+    scene = gait_scene(random_profile(seed, "gait"), duration_s=duration_s)
+    rng = np.random.default_rng(seed)
+    frames, per = [], []
+    for i in range(scene.n_frames if n is None else n):
+        _, d, c, tr = render_gait_frame(scene, i, rng)
+        frames.append(Frame(i, i / scene.fps, scene.camera.intrinsics, d, c))
+        per.append(tr)
+    return scene, frames, per
+
+
+def _world(scene, depth):
+    """World points of a depth image (the simulator's truth frame: belt along +y)."""
+    intr = scene.camera.intrinsics
+    rays = intr.deproject(np.ones((intr.height, intr.width), np.float32))
+    ok = depth > 0
+    return ok, (rays * depth[..., None])[ok] @ scene.camera.R_wc + scene.camera.center
+
+
+# 60005, 60006: high, close cameras where the visible belt is a short, wide trapezoid (its
+# pixels' principal axis was 6-8° off); 60007: low and far
+@pytest.mark.parametrize("seed", [60005, 60006, 60007])
+def test_the_belt_axis_and_edges_come_from_the_belt_edges(seed):
+    scene, frames, _ = _frames(seed, n=15)
+    belt = fit_belt(frames, np.random.default_rng(0))
+    ok, W = _world(scene, frames[0].depth_m)
+    B = belt.points(frames[0].depth_m)[ok]
+    on = (np.abs(W[:, 2]) < 0.003) & (np.abs(W[:, 0]) < 0.2)
+    A = np.c_[W[on, 0], W[on, 1], np.ones(on.sum())]
+    bx = np.linalg.lstsq(A, B[on, 0], rcond=None)[0]
+    # belt x changes with world x only: world y (the belt's travel) does not leak into it
+    assert np.degrees(np.arctan2(bx[1], bx[0])) == pytest.approx(0.0, abs=1.0)
+    # the foreground's x range is the belt's 0.5 m, inside the side rails
+    assert belt.x_hi - belt.x_lo == pytest.approx(0.48, abs=0.03)
+
+
+def test_foot_lanes_split_two_humps_and_not_one():
+    rng = np.random.default_rng(0)
+    lanes = FootLanes(-0.25, 0.25)
+    z = np.full(4000, 0.05)
+    for _ in range(30):  # feet 16 cm apart, shoes ~10 cm wide, swapping stance
+        x = np.concatenate([rng.normal(-0.09, 0.025, 2000), rng.normal(0.07, 0.025, 2000)])
+        lanes.add(np.stack([x, np.zeros_like(x), z], -1)[None], np.ones((1, 4000), bool))
+    assert lanes.split() == pytest.approx(-0.01, abs=0.02)
+    one = FootLanes(-0.25, 0.25)
+    x = rng.normal(0.0, 0.025, 4000)
+    one.add(np.stack([x, np.zeros_like(x), z], -1)[None], np.ones((1, 4000), bool))
+    assert one.split() is None
+
+
+def test_wide_trousers_touching_still_give_each_foot_its_own_steps():
+    # 60006: trousers 30 cm wide down to 15 cm above the belt touch between the shanks in
+    # every frame, so the legs' gap is never seen; the feet's lanes split them
+    scene, frames, per = _frames(60006, duration_s=4.0)
+    truth = gait_truth(scene, per)
+    res = analyze_gait_frames(frames, fps=scene.fps)
+    assert res.cadence_spm == pytest.approx(truth["cadence_spm"], rel=0.08)
+    for side, tr in res.feet.items():
+        assert abs(len(tr.heel_strikes) - truth["feet"][side]["steps"]) <= 1
