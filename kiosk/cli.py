@@ -158,6 +158,8 @@ def cmd_train(args: argparse.Namespace) -> int:
                           station=args.station, epochs=args.epochs):
         print(f"wrote {Path(args.out) / card['file']} ({card['size_bytes'] / 1e6:.2f} MB, "
               f"{card['wall_time_s']} s)")
+    if args.target == "fusion":
+        print(f"fusion weights written into the estimators' cards in {args.out}")
     return 0
 
 
@@ -237,7 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_bench)
 
     t = sub.add_parser("train", help="train the learned models (needs the train extra)")
-    t.add_argument("target", choices=["seg", "arch", "rearfoot", "all"])
+    t.add_argument("target", choices=["seg", "arch", "rearfoot", "all", "fusion"],
+                   help="fusion: only re-measure the fusion weights of the models in --out")
     t.add_argument("--tiny", action="store_true", help="a few steps on a few scenes (CI)")
     t.add_argument("--out", default="models")
     t.add_argument("--threads", type=int, default=2)

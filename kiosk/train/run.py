@@ -1,6 +1,7 @@
 """`kiosk train seg|arch|rearfoot|all [--tiny] [--out models/]`: train, export, write cards.
 
-`kiosk train seg --station gait --epochs N` trains one segmentation model for N epochs.
+`kiosk train seg --station gait --epochs N` trains one segmentation model for N epochs;
+`kiosk train fusion` only re-measures the fusion weights of the four models in --out.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from kiosk.train.data import DATASET_ROOT
 
 log = logging.getLogger(__name__)
 
-TARGETS = ("seg", "arch", "rearfoot", "all")
+TARGETS = ("seg", "arch", "rearfoot", "all", "fusion")
 STATIONS = ("standing", "gait")
 
 
@@ -26,6 +27,11 @@ def run_train(target: str, out: str | Path = "models", tiny: bool = False, threa
     `station` limits `seg` to one of the two segmentation models and `epochs` overrides the
     configured epochs of the segmentation models.
     """
+    if target == "fusion":  # ONNX Runtime and the simulator only: no torch needed
+        if tiny or station or epochs:
+            raise InputError("kiosk train fusion takes only --out")
+        _calibrate(target, Path(out))
+        return []
     try:
         import torch  # noqa: F401
     except ImportError:
@@ -74,11 +80,14 @@ def _calibrate(target: str, out: Path) -> None:
 
     names = (STANDING_MODEL, GAIT_MODEL, FOOT_MODEL, REARFOOT_MODEL)
     if not all((out / f"{n}.onnx").is_file() for n in names):
-        log.warning("fusion weights not calibrated: %s lacks some of %s", out, names)
+        msg = f"fusion weights not calibrated: {out} lacks some of {', '.join(names)}"
+        if target == "fusion":
+            raise InputError(msg)
+        log.warning(msg)
         return
-    if target in ("seg", "arch", "all"):
+    if target in ("seg", "arch", "all", "fusion"):
         write_fusion(out / f"{FOOT_MODEL}.onnx",
                      calibrate_standing(out, CALIBRATION_SCENES["standing"]))
-    if target in ("seg", "rearfoot", "all"):
+    if target in ("seg", "rearfoot", "all", "fusion"):
         write_fusion(out / f"{REARFOOT_MODEL}.onnx",
                      calibrate_gait(out, CALIBRATION_SCENES["gait"]))

@@ -58,21 +58,24 @@ class LearnedModels:
     model_sigma_scale: dict = field(default_factory=dict)  # calibrated on held-out scenes
     fuse_figures: dict = field(default_factory=dict)  # figure -> fuse (False: geometry only)
     model_bias: dict = field(default_factory=dict)  # figure -> median error on calibration
+    geometry_bias: dict = field(default_factory=dict)  # the same for geometry
 
     @classmethod
     def load(cls, models_dir=None, threads: int = 1) -> LearnedModels:
         d = models_dir or default_models_dir()
         foot = FootEstimator.load(d, threads)
         rear = RearfootEstimator.load(d, threads)
-        sigma, scale, use, bias = dict(DEFAULT_GEOMETRY_SIGMA), {}, {}, {}
+        sigma, scale, use, bias, gbias = dict(DEFAULT_GEOMETRY_SIGMA), {}, {}, {}, {}
         for m in (foot.model, rear.model):
             fusion = m.card.get("fusion", {})
             sigma.update(fusion.get("geometry_sigma", {}))
             scale.update(fusion.get("model_sigma_scale", {}))
             use.update(fusion.get("fuse", {}))
             bias.update(fusion.get("model_bias", {}))
+            gbias.update(fusion.get("geometry_bias", {}))
         return cls(Segmenter.load(STANDING_MODEL, d, threads),
-                   Segmenter.load(GAIT_MODEL, d, threads), foot, rear, sigma, scale, use, bias)
+                   Segmenter.load(GAIT_MODEL, d, threads), foot, rear, sigma, scale, use, bias,
+                   gbias)
 
     def versions(self) -> dict:
         """Model name -> the first 12 hex digits of its file's sha256 (for reports)."""
@@ -83,9 +86,12 @@ class LearnedModels:
         return out
 
     def fuse(self, name: str, est: Estimate | None, geometry: float | None) -> Estimate | None:
-        """Fused figure; geometry alone where calibration showed fusing does not help."""
+        """Fused figure, geometry's calibrated bias taken off; geometry alone (de-biased)
+        where calibration showed fusing does not help."""
         if not self.fuse_figures.get(name, True):
             est = None
+        if geometry is not None:
+            geometry -= self.geometry_bias.get(name, 0.0)
         return fuse(est, geometry, self.geometry_sigma[name])
 
     def fused_series(self, estimates: list[Estimate | None], geometry: np.ndarray
