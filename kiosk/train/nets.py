@@ -2,7 +2,9 @@
 
 Sized for one CPU thread at the kiosk (see docs/PERFORMANCE.md): the segmentation net packs
 `pack` x `pack` pixels into channels first (space-to-depth) and unpacks its logits at the
-end, so its output has the input's resolution while the body runs on a coarser grid.
+end, so its output has the input's resolution while the body runs on a coarser grid. An
+optional refinement head (`refine` channels) then looks at those logits beside the input
+features at full resolution, where the one-pixel class boundaries are decided.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ def conv_bn(i: int, o: int, stride: int = 1) -> nn.Sequential:
 
 class SegNet(nn.Module):
     def __init__(self, c_in: int, n_classes: int, widths: tuple = (8, 16, 24, 32),
-                 pack: int = 2) -> None:
+                 pack: int = 2, refine: int = 0) -> None:
         super().__init__()
         w = widths
         self.pack = pack
@@ -31,12 +33,25 @@ class SegNet(nn.Module):
         self.d1 = conv_bn(w[2] + w[1], w[1])
         self.d0 = conv_bn(w[1] + w[0], w[0])
         self.head = nn.Conv2d(w[0], n_classes * pack * pack, 1)
+        self.refine = None
+        if refine:  # a residual on the logits, zero at the start: the body learns first
+            self.refine = nn.Sequential(conv_bn(c_in + n_classes, refine),
+                                        nn.Conv2d(refine, n_classes, 1))
+            nn.init.zeros_(self.refine[-1].weight)
+            nn.init.zeros_(self.refine[-1].bias)
+
+    @property
+    def out_conv(self) -> nn.Conv2d:
+        """The last convolution: its bias holds each class's offset (per packed pixel when
+        there is no refinement head)."""
+        return self.head if self.refine is None else self.refine[-1]
 
     @staticmethod
     def _up(a: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
         return F.interpolate(a, size=like.shape[-2:], mode="bilinear", align_corners=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        full = x
         if self.pack > 1:
             x = F.pixel_unshuffle(x, self.pack)
         e0 = self.e0(x)
@@ -47,7 +62,11 @@ class SegNet(nn.Module):
         d1 = self.d1(torch.cat([self._up(d2, e1), e1], 1))
         d0 = self.d0(torch.cat([self._up(d1, e0), e0], 1))
         y = self.head(d0)
-        return F.pixel_shuffle(y, self.pack) if self.pack > 1 else y
+        if self.pack > 1:
+            y = F.pixel_shuffle(y, self.pack)
+        if self.refine is not None:
+            y = y + self.refine(torch.cat([y, full], 1))
+        return y
 
 
 class MapRegressor(nn.Module):

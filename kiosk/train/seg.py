@@ -39,7 +39,8 @@ class SegConfig:
     batch: int = 8
     lr: float = 3e-3
     widths: tuple = (8, 16, 24, 32)
-    pack: int = 2
+    pack: int = 2  # space-to-depth factor: the U-Net body runs on a grid `pack` x coarser
+    refine: int = 0  # channels of the full-resolution refinement head (0: none)
     stride: int = 1  # frame pixels per model input pixel
     crop: tuple | None = None  # (H, W) training crop at model resolution
     frames_per_scene: int = 1
@@ -160,8 +161,10 @@ def correct_class_prior(net: SegNet, weights: tuple = CLASS_WEIGHTS) -> None:
     the weights still help the small classes learn, without biasing the answer.
     """
     shift = torch.log(torch.tensor(weights, dtype=torch.float32))
+    if net.refine is None:  # the head's channels are (class, packed pixel)
+        shift = shift.repeat_interleave(net.pack * net.pack)
     with torch.no_grad():
-        net.head.bias -= shift.repeat_interleave(net.pack * net.pack)
+        net.out_conv.bias -= shift
 
 
 def _loss(logits: torch.Tensor, target: torch.Tensor, n_cls: int,
@@ -224,7 +227,7 @@ def train_seg(station: str, out_dir: Path, tiny: bool = False, threads: int = 2,
     val = SegItems(cfg, ensure_samples(DatasetSpec(station, "val", cfg.n_val, **spec),
                                        data_root))
     c_in, n_cls = len(CHANNELS), len(cfg.classes)
-    net = SegNet(c_in, n_cls, cfg.widths, cfg.pack)
+    net = SegNet(c_in, n_cls, cfg.widths, cfg.pack, cfg.refine)
     name = "standing_seg" if station == "standing" else "gait_seg"
     steps_per_epoch = max(1, len(train) // cfg.batch)
     total = steps_per_epoch * cfg.epochs
@@ -264,8 +267,10 @@ def train_seg(station: str, out_dir: Path, tiny: bool = False, threads: int = 2,
                   "dtype": "float32", "channels": list(CHANNELS)},
         "labels": list(cfg.classes),
         "outputs": ["logits"],
-        "preprocess": {"stride": cfg.stride, "frame": [W * cfg.stride, H * cfg.stride]},
-        # shape is the full frame; any even (H, W) runs too (a region-of-interest crop)
+        # pack: window sides must be multiples of it
+        "preprocess": {"stride": cfg.stride, "frame": [W * cfg.stride, H * cfg.stride],
+                       "pack": cfg.pack},
+        # shape is the full frame; any (H, W) divisible by pack runs too (a window)
         "dynamic_hw": True,
     }
     contract["input"]["shape"] = [c_in, H, W]
@@ -277,13 +282,15 @@ def train_seg(station: str, out_dir: Path, tiny: bool = False, threads: int = 2,
         "summary": f"Per-pixel classes of the {station} station from depth, height above the "
                    "floor and (optional) colour.",
         "task": "segmentation",
-        "inputs": {"features": f"float32 (N, {c_in}, {H}, {W}), NCHW; any even H, W "
-                               "(a crop) runs too",
+        "inputs": {"features": f"float32 (N, {c_in}, {H}, {W}), NCHW; any H, W divisible "
+                               f"by {cfg.pack} (a window) runs too",
                    "channels": list(CHANNELS)},
         "outputs": {"logits": f"float32 (N, {n_cls}, {H}, {W}); argmax = class id",
                     "labels": list(cfg.classes)},
-        "preprocessing": (f"every {cfg.stride}. pixel of the {W * cfg.stride}x"
-                          f"{H * cfg.stride} frame (offset {cfg.stride // 2}); floor frame "
+        "preprocessing": ((f"every {cfg.stride}. pixel of the {W * cfg.stride}x"
+                           f"{H * cfg.stride} frame (offset {cfg.stride // 2})"
+                           if cfg.stride > 1 else f"every pixel of the {W}x{H} frame")
+                          + f" (stride {cfg.stride}); floor frame "
                           "from the capture's plane fit; colour /255, zeros when missing; "
                           "kiosk.vision.segmentation.seg_features"),
         "training_data": {"simulator": "kiosk.sim", "train_seeds": _seed_range(station, "train",
@@ -295,7 +302,8 @@ def train_seg(station: str, out_dir: Path, tiny: bool = False, threads: int = 2,
                                            "occluder (25 %), extra depth noise and dropout, "
                                            "colour missing (20 %) or dark (20 %)"},
         "training": {"epochs": cfg.epochs, "batch": cfg.batch, "lr": cfg.lr,
-                     "widths": list(cfg.widths), "pack": cfg.pack, "crop": cfg.crop,
+                     "widths": list(cfg.widths), "pack": cfg.pack, "refine": cfg.refine,
+                     "stride": cfg.stride, "crop": cfg.crop,
                      "seed": cfg.seed, "threads": threads, "tiny": tiny,
                      "boundary_weight": cfg.boundary_weight, "feet_crop": cfg.feet_crop,
                      "loss": "cross-entropy (feet/shoes x4, shanks x1.5, class edges "

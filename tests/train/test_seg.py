@@ -33,12 +33,15 @@ def test_boundary_weight_zero_is_the_plain_weighted_loss():
     assert not torch.allclose(_loss(logits, halves, 5, 2.0), _loss(logits, halves, 5))
 
 
-def test_class_prior_correction_takes_log_weight_off_each_class():
+@pytest.mark.parametrize("pack, refine", [(2, 0), (4, 8)])
+def test_class_prior_correction_takes_log_weight_off_each_class(pack, refine):
     from kiosk.train.nets import SegNet
     from kiosk.train.seg import CLASS_WEIGHTS, correct_class_prior
 
     torch.manual_seed(0)
-    net = SegNet(8, 5).eval()
+    net = SegNet(8, 5, pack=pack, refine=refine).eval()
+    if refine:  # as after training: the refinement head's residual is not zero
+        torch.nn.init.normal_(net.refine[-1].weight, std=0.3)
     x = torch.randn(1, 8, 32, 48)
     with torch.no_grad():
         before = net(x)
