@@ -238,7 +238,7 @@ class FootLanes:
     """Where the two feet walk, from the shoes' x over the last seconds: the fallback split
     when the legs show no gap (wide trousers touching, one leg behind the other).
 
-    Feet keep to their lanes on a belt, so the shoe-level points of the last ~2 s form two
+    Feet keep to their lanes on a belt, so the shoe-level points of the last ~1.5 s form two
     humps; Otsu's threshold between them is the split, trusted when the humps' means are
     LANE_MIN_SEPARATION_M apart and each holds a fair share of the points.
     """
