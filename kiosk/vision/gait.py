@@ -40,6 +40,9 @@ FLOOR_FRAMES = 15
 BELT_COLUMNS = (0.4, 0.6)
 EDGE_INSET_PX = 2
 MIN_EDGE_ROWS = 20  # image rows on a belt edge line to trust its direction
+EDGE_JUMP_M = 0.015  # sideways jump between an edge's successive rows: a new piece
+MIN_EDGE_PIECE_ROWS = 10  # a piece of edge this short (rows) ...
+MIN_EDGE_PIECE_M = 0.05  # ... or along the belt, gives no direction
 MIN_CONTACT_S = 0.12  # heel contact in running lasts ≈ 0.2 s; shorter runs are noise
 # Region of interest: the measurement reads the legs up to SHANK_BAND_M above a heel that
 # may be 8 cm off the belt, and splits the legs at 0.15-0.35 m; found on a coarse grid.
@@ -117,27 +120,45 @@ def belt_edges(P: np.ndarray, on_belt: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def _edge_axis(edges: tuple[np.ndarray, np.ndarray]) -> np.ndarray | None:
-    """Unit (x, y) direction of the belt from its edge lines (robust line fits x = a y + c).
+    """Unit (x, y) direction of the belt from its edge lines.
 
     The pixels of the visible belt are no guide to its axis: nearby rows hold most of them
     and the picture's borders cut the belt at a slant, so their principal axis can be
-    15-20° off. The edges are straight and parallel to the belt's travel.
+    15-20° off. The edges are straight and parallel to the belt's travel. An edge's run of
+    points may jump sideways where a leg or a shoe hides the true edge for some rows (the
+    run then ends at the shoe); one line through both pieces would be many degrees off, so
+    each piece between jumps gets its own line, and the pieces vote by their rows.
     """
     slopes, weights = [], []
     for e in edges:
-        if len(e) < MIN_EDGE_ROWS:
-            continue
-        # Theil-Sen: rows where a leg or a shadow cuts the belt are outliers, some far
-        # along the belt (high leverage for least squares)
-        a = stats.theilslopes(e[:, 0], e[:, 1])[0]
-        if abs(a) > 1.0:
-            continue
-        slopes.append(a)
-        weights.append(len(e))
-    if not slopes:
+        for piece in _edge_pieces(e):
+            # Theil-Sen: single rows where a shadow or flying pixels move the end are
+            # outliers, some far along the belt (high leverage for least squares)
+            a = stats.theilslopes(piece[:, 0], piece[:, 1])[0]
+            if abs(a) > 1.0:
+                continue
+            slopes.append(a)
+            weights.append(len(piece))
+    if not slopes or sum(weights) < MIN_EDGE_ROWS:
         return None
-    a = float(np.average(slopes, weights=weights))
+    a = _weighted_median(np.array(slopes), np.array(weights, float))
     return np.array([a, 1.0]) / np.hypot(a, 1.0)
+
+
+def _edge_pieces(e: np.ndarray) -> list[np.ndarray]:
+    """An edge's points (in row order) split where they jump sideways; pieces too short
+    to give a direction left out."""
+    if len(e) < MIN_EDGE_ROWS:
+        return []
+    cut = np.flatnonzero(np.abs(np.diff(e[:, 0])) > EDGE_JUMP_M) + 1
+    return [p for p in np.split(e, cut)
+            if len(p) >= MIN_EDGE_PIECE_ROWS and np.ptp(p[:, 1]) >= MIN_EDGE_PIECE_M]
+
+
+def _weighted_median(v: np.ndarray, w: np.ndarray) -> float:
+    order = np.argsort(v)
+    c = np.cumsum(w[order])
+    return float(v[order][np.searchsorted(c, 0.5 * c[-1])])
 
 
 def _belt_extent(x: np.ndarray, center: float, bin_m: float = 0.01) -> tuple[float, float]:
@@ -481,10 +502,12 @@ def fit_belt(head: list[Frame], rng: np.random.Generator) -> Belt:
     # plane continues
     bx = Pb[..., 0][on_belt]
     x_lo, x_hi = _belt_extent(bx, float(np.median(core[:, 0])))
+    # (a shoe hiding the edge ends the belt's run early: always on the inner side, so the
+    # outermost piece of an edge is the belt's)
     for k, e in enumerate(edges):
-        if len(e) >= MIN_EDGE_ROWS:
-            ex = float(np.median(e[:, :2] @ turn[0]))
-            x_lo, x_hi = (max(x_lo, ex), x_hi) if k == 0 else (x_lo, min(x_hi, ex))
+        xs = [float(np.median(p[:, :2] @ turn[0])) for p in _edge_pieces(e)]
+        if xs:
+            x_lo, x_hi = (max(x_lo, min(xs)), x_hi) if k == 0 else (x_lo, min(x_hi, max(xs)))
     y_hi = float(np.percentile(Pb[..., 1][on_belt], 99))
     # one frame's belt noise sets the foreground threshold (3.5 robust SDs, >= 8 mm)
     zb = floor.to_floor(rays * head[0].depth_m[..., None])[..., 2][on_belt]

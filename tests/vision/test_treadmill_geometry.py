@@ -8,11 +8,11 @@ import pytest
 
 from kiosk.capture.frame import Frame
 from kiosk.sim.scenes import gait_scene, gait_truth, random_profile, render_gait_frame
-from kiosk.vision.gait import FootLanes, analyze_gait_frames, fit_belt
+from kiosk.vision.gait import FootLanes, _edge_axis, analyze_gait_frames, fit_belt
 
 
-def _frames(seed: int, n: int | None = None, duration_s: float = 4.0):
-    scene = gait_scene(random_profile(seed, "gait"), duration_s=duration_s)
+def _frames(seed: int, n: int | None = None, duration_s: float = 4.0, spread: float = 1.0):
+    scene = gait_scene(random_profile(seed, "gait", spread=spread), duration_s=duration_s)
     rng = np.random.default_rng(seed)
     frames, per = [], []
     for i in range(scene.n_frames if n is None else n):
@@ -31,10 +31,13 @@ def _world(scene, depth):
 
 
 # 60005, 60006: high, close cameras where the visible belt is a short, wide trapezoid (its
-# pixels' principal axis was 6-8° off); 60007: low and far
-@pytest.mark.parametrize("seed", [60005, 60006, 60007])
-def test_the_belt_axis_and_edges_come_from_the_belt_edges(seed):
-    scene, frames, _ = _frames(seed, n=15)
+# pixels' principal axis was 6-8° off); 60007: low and far; spread 1.4 (the OOD split):
+# higher and closer still, a stance shoe hides the left edge over half its rows (one line
+# through both pieces of that edge was 7-10° off, and the steps of both feet went to one)
+@pytest.mark.parametrize("seed, spread", [(60005, 1.0), (60006, 1.0), (60007, 1.0),
+                                          (60005, 1.4), (60006, 1.4)])
+def test_the_belt_axis_and_edges_come_from_the_belt_edges(seed, spread):
+    scene, frames, _ = _frames(seed, n=15, spread=spread)
     belt = fit_belt(frames, np.random.default_rng(0))
     ok, W = _world(scene, frames[0].depth_m)
     B = belt.points(frames[0].depth_m)[ok]
@@ -45,6 +48,18 @@ def test_the_belt_axis_and_edges_come_from_the_belt_edges(seed):
     assert np.degrees(np.arctan2(bx[1], bx[0])) == pytest.approx(0.0, abs=1.0)
     # the foreground's x range is the belt's 0.5 m, inside the side rails
     assert belt.x_hi - belt.x_lo == pytest.approx(0.48, abs=0.03)
+
+
+def test_an_edge_cut_short_by_a_shoe_does_not_turn_the_belt_axis():
+    rng = np.random.default_rng(1)
+    y = np.linspace(0.3, 1.0, 140)
+    slope = np.tan(np.radians(3.0))
+    right = np.c_[0.25 + slope * y + rng.normal(0, 0.002, y.size), y, np.zeros_like(y)]
+    # the left edge: the true edge on the near rows, a shoe's side 22 cm further in beyond
+    left_x = np.where(y < 0.55, -0.25, -0.03) + slope * y + rng.normal(0, 0.002, y.size)
+    left = np.c_[left_x, y, np.zeros_like(y)]
+    ax = _edge_axis((left, right))
+    assert np.degrees(np.arctan2(ax[0], ax[1])) == pytest.approx(3.0, abs=0.3)
 
 
 def test_foot_lanes_split_two_humps_and_not_one():
