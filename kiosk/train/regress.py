@@ -1,8 +1,11 @@
 """Train the estimators (foot: length/width/arch height; rearfoot angle) from rasters.
 
 Rasters are built from simulated samples with the truth masks, coarsened and jittered so
-that they look like the segmentation model's masks at run time. The loss is the Gaussian
-negative log-likelihood, so the nets learn a standard deviation with each value.
+that they look like the segmentation model's masks at run time. The rearfoot estimator also
+learns from the treadmill segmentation model's own masks (the one in --out, else the shipped
+one): its errors at the collar and the sole are not a pixel's jitter, and the estimator
+meets exactly those masks at run time. The loss is the Gaussian negative log-likelihood, so
+the nets learn a standard deviation with each value.
 """
 
 from __future__ import annotations
@@ -59,13 +62,17 @@ class RegConfig:
     lr: float = 2e-3
     seed: int = 0
     frames: int = 8  # gait frames per scene
+    # rearfoot: share of training frames whose masks come from the treadmill segmentation
+    # model (validation uses its masks throughout, as the kiosk does)
+    seg_share: float = 0.0
 
 
 CONFIGS = {
     ("foot", False): RegConfig("foot", 256, 24, 25, draws=3),
     ("foot", True): RegConfig("foot", 2, 1, 1, draws=1, batch=4),
-    ("rearfoot", False): RegConfig("rearfoot", 120, 16, 25, draws=2),
-    ("rearfoot", True): RegConfig("rearfoot", 2, 1, 1, draws=1, batch=4, frames=2),
+    ("rearfoot", False): RegConfig("rearfoot", 120, 16, 25, draws=4, seg_share=0.6),
+    ("rearfoot", True): RegConfig("rearfoot", 2, 1, 1, draws=1, batch=4, frames=2,
+                                  seg_share=0.5),
 }
 
 
@@ -119,8 +126,18 @@ def foot_items(path: Path, rng: np.random.Generator | None) -> list[tuple]:
     return out
 
 
-def rear_items(path: Path, rng: np.random.Generator | None) -> list[tuple]:
-    """(raster, target) per frame and foot of one gait sample."""
+def _segmented(seg, depth: np.ndarray, color: np.ndarray, cam, floor) -> np.ndarray:
+    """The segmentation model's labels of a whole frame, at the frame's resolution (each
+    label covers its stride x stride block, as the kiosk reads them)."""
+    labels = seg(depth, color, cam.intrinsics, floor).labels
+    s = seg.stride
+    return np.repeat(np.repeat(labels, s, 0), s, 1)[: depth.shape[0], : depth.shape[1]]
+
+
+def rear_items(path: Path, rng: np.random.Generator | None, seg=None,
+               seg_share: float = 0.0) -> list[tuple]:
+    """(raster, target) per frame and foot of one gait sample. With a segmentation model
+    `seg`, a `seg_share` of the training frames (all validation frames) take its masks."""
     smp = load_sample(path)
     cam = camera_from_dict(smp["meta"]["camera"])
     floor = floor_from_camera(cam)
@@ -131,11 +148,15 @@ def rear_items(path: Path, rng: np.random.Generator | None) -> list[tuple]:
             else floor
         depth = smp["depth_mm"][k].astype(np.float32) / 1000
         P = floor_points(depth, rays, fl)
-        cls = smp["cls"][k]
         valid = depth > 0
+        use_seg = seg is not None and (rng is None or rng.random() < seg_share)
+        cls = _segmented(seg, depth, smp["color"][k], cam, fl) if use_seg else smp["cls"][k]
         for side, shoe_c, shank_c in (("left", 1, 3), ("right", 2, 4)):
-            shoe = _coarsen(cls == shoe_c, rng) & valid
-            shank = _coarsen(cls == shank_c, rng) & valid
+            if use_seg:
+                shoe, shank = (cls == shoe_c) & valid, (cls == shank_c) & valid
+            else:
+                shoe = _coarsen(cls == shoe_c, rng) & valid
+                shank = _coarsen(cls == shank_c, rng) & valid
             r = rear_raster(P[shoe], P[shank], side)
             if r is None:
                 continue
@@ -145,14 +166,20 @@ def rear_items(path: Path, rng: np.random.Generator | None) -> list[tuple]:
 
 
 def _build(cfg: RegConfig, paths: list[Path], rng: np.random.Generator | None,
-           draws: int) -> tuple[np.ndarray, np.ndarray]:
-    make = foot_items if cfg.kind == "foot" else rear_items
+           draws: int, seg=None) -> tuple[np.ndarray, np.ndarray]:
+    def make(p: Path) -> list[tuple]:
+        if cfg.kind == "foot":
+            return foot_items(p, rng)
+        return rear_items(p, rng, seg, cfg.seg_share)
+
     xs, ys = [], []
     for p in paths:
         for _ in range(draws):
-            for x, y in make(p, rng):
+            for x, y in make(p):
                 xs.append(x)
                 ys.append(y)
+    if not xs:
+        raise ModelError(f"{cfg.kind}: no rasters from {len(paths)} samples")
     return np.stack(xs), np.stack(ys)
 
 
@@ -185,8 +212,16 @@ def train_regressor(kind: str, out_dir: Path, tiny: bool = False, threads: int =
     station = "standing" if kind == "foot" else "gait"
     tr_paths = ensure_samples(DatasetSpec(station, "train", cfg.n_train, cfg.frames), data_root)
     va_paths = ensure_samples(DatasetSpec(station, "val", cfg.n_val, cfg.frames), data_root)
-    X, Y = _build(cfg, tr_paths, rng, cfg.draws)
-    Xv, Yv = _build(cfg, va_paths, None, 1)
+    seg = _masks_model(out_dir, threads) if cfg.seg_share > 0 else None
+    X, Y = _build(cfg, tr_paths, rng, cfg.draws, seg)
+    val_masks = "segmentation model's" if seg is not None else "truth, coarsened"
+    try:
+        Xv, Yv = _build(cfg, va_paths, None, 1, seg)
+    except ModelError:  # the model found no shoe (an untrained --tiny one)
+        log.warning("%s: the segmentation model finds no shoes in the validation scenes; "
+                    "validating on truth masks", kind)
+        val_masks = "truth, coarsened (the segmentation model found no shoes)"
+        Xv, Yv = _build(cfg, va_paths, None, 1)
     log.info("%s: %d training rasters, %d validation", kind, len(X), len(Xv))
     n_out = Y.shape[1]
     channels = FOOT_CHANNELS if kind == "foot" else REAR_CHANNELS
@@ -197,6 +232,7 @@ def train_regressor(kind: str, out_dir: Path, tiny: bool = False, threads: int =
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=steps * cfg.epochs,
                                                 pct_start=0.15)
     Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+    Xvt, Yvt = torch.from_numpy(Xv), torch.from_numpy(Yv)
     zero = torch.zeros((cfg.batch, 0))
     for epoch in range(cfg.epochs):
         net.train()
@@ -214,8 +250,14 @@ def train_regressor(kind: str, out_dir: Path, tiny: bool = False, threads: int =
             sched.step()
             losses.append(loss.item())
         if (epoch + 1) % 5 == 0 or epoch + 1 == cfg.epochs:
-            log.info("%s epoch %d/%d loss %.4f", kind, epoch + 1, cfg.epochs,
-                     float(np.mean(losses)))
+            net.eval()
+            with torch.no_grad():
+                vout = net(Xvt, torch.zeros((len(Xv), 0)))
+            # the NLL climbs after ~10 epochs while the MAE still falls: the sigmas shrink
+            # to the training scenes' (fusion re-scales them on calibration walks)
+            log.info("%s epoch %d/%d loss %.4f, validation %.4f (MAE %.4f, normalised)",
+                     kind, epoch + 1, cfg.epochs, float(np.mean(losses)),
+                     _nll(vout, Yvt).item(), float((vout[:, :n_out] - Yvt).abs().mean()))
     exp = _Export(net).eval()
     with torch.no_grad():
         mean, log_var = exp(torch.from_numpy(Xv))
@@ -256,7 +298,13 @@ def train_regressor(kind: str, out_dir: Path, tiny: bool = False, threads: int =
                           "rasters": len(X), "draws_per_sample": cfg.draws,
                           "randomisation": "as the segmentation data; truth masks coarsened "
                                            "to half resolution, eroded/dilated; floor plane "
-                                           "and heel stop perturbed"},
+                                           "and heel stop perturbed",
+                          **({} if seg is None else {
+                              "segmentation_masks": {
+                                  "model": seg.model.path.name,
+                                  "sha256": seg.model.card.get("sha256"),
+                                  "share_of_training_frames": cfg.seg_share}}),
+                          "validation_masks": val_masks},
         "training": {"epochs": cfg.epochs, "batch": cfg.batch, "lr": cfg.lr, "seed": cfg.seed,
                      "threads": threads, "tiny": tiny, "loss": "Gaussian NLL"},
         "held_out_metrics": {"validation": metrics},
@@ -265,6 +313,26 @@ def train_regressor(kind: str, out_dir: Path, tiny: bool = False, threads: int =
         "wall_time_s": round(time.perf_counter() - t_start, 1),
     }
     return write_card(path, card)
+
+
+def _masks_model(out_dir: Path, threads: int):
+    """The treadmill segmentation model whose masks the rearfoot estimator learns from: the
+    one in `out_dir` (`kiosk train all` trains it first), else the shipped one; None (truth
+    masks only) when neither loads."""
+    from kiosk.vision.models import default_models_dir
+    from kiosk.vision.segmentation import GAIT_MODEL, Segmenter
+
+    for d in (out_dir, default_models_dir()):
+        if (Path(d) / f"{GAIT_MODEL}.onnx").is_file():
+            try:
+                seg = Segmenter.load(GAIT_MODEL, d, threads)
+            except ModelError as e:
+                log.warning("rearfoot: %s; trying the next", e)
+                continue
+            log.info("rearfoot: masks from %s", seg.model.path)
+            return seg
+    log.warning("rearfoot: no treadmill segmentation model: truth masks only")
+    return None
 
 
 def _metrics(kind: str, mean: np.ndarray, log_var: np.ndarray, y: np.ndarray) -> dict:

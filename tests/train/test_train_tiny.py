@@ -42,6 +42,9 @@ def test_tiny_training_writes_models_the_runner_loads(tmp_path):
             assert logits.shape == (1, len(card["outputs"]["labels"]), 32, 48)
     models = LearnedModels.load(out)
     assert models.gait_seg.classes[1] == "left_shoe"
+    # the rearfoot estimator learnt from the masks of the treadmill model trained before it
+    masks = cards[3]["training_data"]["segmentation_masks"]
+    assert masks["sha256"] == cards[1]["sha256"] == file_sha256(out / "gait_seg.onnx")
 
 
 def test_training_data_are_deterministic_by_seed():
