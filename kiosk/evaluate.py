@@ -175,7 +175,7 @@ def eval_gait(n: int, seed: int, split: str, duration_s: float, models=None) -> 
         if models is None:
             continue
         for f, m in zip(frames[::10], masks[::10], strict=True):
-            seg = models.gait_seg(f.depth_m, f.color, f.intrinsics, res.floor)
+            seg = models.gait_seg(f.depth_m, f.color, f.intrinsics, res.belt_frame)
             _iou_add(iou, seg.labels, _strided(m, seg.stride),
                      _strided(f.depth_m, seg.stride) > 0, seg.classes)
         for side, out in figures.items():

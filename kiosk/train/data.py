@@ -13,7 +13,7 @@ import hashlib
 import json
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -59,16 +59,48 @@ def floor_from_camera(cam: SimCamera) -> FloorPlane:
     return FloorPlane(n_cam, d, 0.0, 1.0)
 
 
+def belt_frame_from_camera(cam: SimCamera) -> FloorPlane:
+    """The treadmill's belt frame as the kiosk's belt fit reports it (Belt.centred): the
+    simulator's belt runs along world y with its centre line on world x = 0."""
+    floor = floor_from_camera(cam)
+    R = floor.rotation()
+    ex, ey = cam.R_wc @ np.array([1.0, 0.0, 0.0]), cam.R_wc @ np.array([0.0, 1.0, 0.0])
+    heading = np.array([[R[0] @ ex, R[1] @ ex], [R[0] @ ey, R[1] @ ey]])
+    # the turned frame's origin is still below the camera: the centre line is at -camera x
+    return floor.turned(heading, -float(cam.center[0]))
+
+
 def perturbed_floor(floor: FloorPlane, rng: np.random.Generator, tilt_deg: float = 0.6,
                     offset_m: float = 0.002) -> FloorPlane:
-    """A plane fit's typical error: a small tilt and height offset."""
+    """A plane fit's typical error: a small tilt and height offset (a turned frame keeps
+    its turn)."""
     axis = rng.normal(size=3)
     axis /= np.linalg.norm(axis)
     ang = np.radians(rng.normal(0, tilt_deg))
     K = np.array([[0, -axis[2], axis[1]], [axis[2], 0, -axis[0]], [-axis[1], axis[0], 0]])
     R = np.eye(3) + np.sin(ang) * K + (1 - np.cos(ang)) * K @ K
     n = R @ floor.normal
-    return FloorPlane(n / np.linalg.norm(n), floor.d + float(rng.normal(0, offset_m)), 0.0, 1.0)
+    return replace(floor, normal=n / np.linalg.norm(n),
+                   d=floor.d + float(rng.normal(0, offset_m)), rms_mm=0.0, inlier_share=1.0)
+
+
+def perturbed_belt(frame: FloorPlane, rng: np.random.Generator, yaw_deg: float = 0.5,
+                   centre_m: float = 0.01) -> FloorPlane:
+    """A belt fit's typical error on top of the plane's: its axis a little turned, its
+    centre line a little off (docs/ACCURACY.md: axis within 0.1°, centre within ~1 cm)."""
+    a = np.radians(rng.normal(0, yaw_deg))
+    turn = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    heading = np.eye(2) if frame.heading is None else frame.heading
+    return frame.turned(turn @ heading, frame.lateral_m + float(rng.normal(0, centre_m)))
+
+
+def mirrored_floor(floor: FloorPlane) -> FloorPlane:
+    """The floor frame of the frame mirrored left to right (camera x negated): the shopper's
+    sides swap, and so does a turned frame's turn and lateral offset."""
+    m = np.array([-1.0, 1.0])
+    heading = None if floor.heading is None else floor.heading * np.outer(m, m)
+    return replace(floor, normal=floor.normal * np.array([-1.0, 1.0, 1.0]), heading=heading,
+                   lateral_m=-floor.lateral_m)
 
 
 def _second_foot(rng: np.random.Generator, station: str) -> tuple[list, list]:

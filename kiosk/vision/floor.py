@@ -1,13 +1,15 @@
 """Floor (mat or belt) plane by robust fit, and the floor frame every measurement uses.
 
 Floor frame: origin below the camera on the plane, z up (toward the camera), y the
-camera's viewing direction projected on the plane, x = y × z (the camera's right).
+camera's viewing direction projected on the plane, x = y × z (the camera's right). A
+station can turn and shift that frame in the plane (`FloorPlane.turned`): the treadmill's
+belt frame has y along the belt and x = 0 on its centre line.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -30,6 +32,15 @@ class FloorPlane:
     d: float
     rms_mm: float
     inlier_share: float
+    # in-plane turn (rows: the frame's x and y in the default frame's x, y) and the
+    # turned frame's x at its origin, where the station puts it (None, 0: the default)
+    heading: np.ndarray | None = None
+    lateral_m: float = 0.0
+
+    def turned(self, heading: np.ndarray, lateral_m: float = 0.0) -> FloorPlane:
+        """The same plane with its frame turned in the plane by `heading` (2x2, rows: new x,
+        y in the default frame's x, y) and x = 0 where the turned x was `lateral_m`."""
+        return replace(self, heading=np.asarray(heading, float), lateral_m=float(lateral_m))
 
     @property
     def camera_height_m(self) -> float:
@@ -49,16 +60,20 @@ class FloorPlane:
             fwd = np.array([0.0, 1.0, 0.0]) - z * z[1]
         y = fwd / np.linalg.norm(fwd)
         x = np.cross(y, z)
+        if self.heading is not None:
+            x, y = self.heading @ np.stack([x, y])
         return np.stack([x, y, z])
+
+    def origin(self) -> np.ndarray:
+        """The floor frame's origin in camera coordinates."""
+        return -self.d * self.normal + self.lateral_m * self.rotation()[0]
 
     def to_floor(self, pts_cam: np.ndarray) -> np.ndarray:
         """Camera-frame points (..., 3) to floor-frame points."""
-        origin = -self.d * self.normal
-        return (pts_cam - origin) @ self.rotation().T
+        return (pts_cam - self.origin()) @ self.rotation().T
 
     def to_camera(self, pts_floor: np.ndarray) -> np.ndarray:
-        origin = -self.d * self.normal
-        return pts_floor @ self.rotation() + origin
+        return pts_floor @ self.rotation() + self.origin()
 
 
 def _plane_from(p: np.ndarray) -> tuple[np.ndarray, float] | None:

@@ -85,6 +85,7 @@ class GaitResult:
     cadence_spm: float | None
     floor: FloorPlane
     timings_ms: dict
+    belt_frame: FloorPlane | None = None  # y along the belt, x = 0 on its centre line
 
 
 def belt_edges(P: np.ndarray, on_belt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -452,6 +453,10 @@ class Belt:
     x_hi: float
     y_hi: float
     fg_min: float
+    # the same frame with x = 0 on the belt's centre line: the treadmill segmentation reads
+    # lateral positions there, so which leg is which does not depend on where the camera
+    # stands (a camera 5-7 cm off centre swapped whole legs where one fills the view)
+    centred: FloorPlane
 
     def points(self, depth_m: np.ndarray, rows: slice = slice(None), cols: slice = slice(None),
                step: int = 1) -> np.ndarray:
@@ -516,11 +521,12 @@ def fit_belt(head: list[Frame], rng: np.random.Generator) -> Belt:
     zb = zb[np.abs(zb) < 0.03]
     mad = float(np.median(np.abs(zb - np.median(zb)))) if len(zb) else 0.0
     fg_min = max(FG_MIN_HEIGHT_M, 3.5 * 1.4826 * mad)
-    R = floor.rotation()
-    R = np.concatenate([turn @ R[:2], R[2:]])
+    frame = floor.turned(turn)
+    R = frame.rotation()
     A = np.einsum("ij,hwj->ihw", R, rays).astype(np.float32)
-    b = (-(R @ (-floor.d * floor.normal))).astype(np.float32)
-    return Belt(floor, A, b, x_lo + 0.01, x_hi - 0.01, y_hi, fg_min)
+    b = (-(R @ frame.origin())).astype(np.float32)
+    return Belt(floor, A, b, x_lo + 0.01, x_hi - 0.01, y_hi, fg_min,
+                floor.turned(turn, (x_lo + x_hi) / 2))
 
 
 def frame_roi(depth_m: np.ndarray, belt: Belt) -> tuple[slice, slice] | None:
@@ -617,7 +623,7 @@ def analyze_gait_frames(
             boxes = {side: (slice(w[0].start + roi[0].start, w[0].stop + roi[0].start),
                             slice(w[1].start + roi[1].start, w[1].stop + roi[1].start))
                      for side, w in windows.items() if w is not None}
-            model_rows.append(rearfoot_windows(f, boxes, belt.floor, models))
+            model_rows.append(rearfoot_windows(f, boxes, belt.floor, models, belt.centred))
             model_ms.append((time.perf_counter() - tm) * 1e3)
         times.append(f.timestamp_s)
         frame_ms.append((time.perf_counter() - tf) * 1e3)
@@ -653,7 +659,7 @@ def analyze_gait_frames(
                "per_frame_p95": float(np.percentile(frame_ms, 95))}
     if model_ms:
         timings["models_per_frame"] = float(np.median(model_ms))
-    return GaitResult(feet, fps, n, cadence, belt.floor, timings)
+    return GaitResult(feet, fps, n, cadence, belt.floor, timings, belt.centred)
 
 
 def require_steps(result: GaitResult) -> None:

@@ -32,6 +32,7 @@ from kiosk.vision.floor import FloorPlane
 from kiosk.vision.gait import stance_peak
 from kiosk.vision.models import default_models_dir
 from kiosk.vision.segmentation import (
+    GAIT_MIRROR_AVERAGE,
     GAIT_MODEL,
     STANDING_MODEL,
     Segmentation,
@@ -74,8 +75,8 @@ class LearnedModels:
             bias.update(fusion.get("model_bias", {}))
             gbias.update(fusion.get("geometry_bias", {}))
         return cls(Segmenter.load(STANDING_MODEL, d, threads),
-                   Segmenter.load(GAIT_MODEL, d, threads), foot, rear, sigma, scale, use, bias,
-                   gbias)
+                   Segmenter.load(GAIT_MODEL, d, threads, mirror_average=GAIT_MIRROR_AVERAGE),
+                   foot, rear, sigma, scale, use, bias, gbias)
 
     def versions(self) -> dict:
         """Model name -> the first 12 hex digits of its file's sha256 (for reports)."""
@@ -196,11 +197,14 @@ def _rear_estimates(frame: Frame, segs: dict[str, Segmentation], floor: FloorPla
     return out
 
 
-def rearfoot_frame(frame: Frame, floor: FloorPlane, models: LearnedModels
+def rearfoot_frame(frame: Frame, floor: FloorPlane, models: LearnedModels,
+                   belt_frame: FloorPlane | None = None
                    ) -> tuple[dict[str, Estimate | None], dict]:
-    """The model's rearfoot angle of each foot in one whole treadmill frame."""
+    """The model's rearfoot angle of each foot in one whole treadmill frame; the
+    segmentation reads lateral positions in `belt_frame` (x = 0 on the belt's centre line,
+    GaitResult.belt_frame), the estimator its rasters in `floor`."""
     t0 = time.perf_counter()
-    seg = models.gait_seg(frame.depth_m, frame.color, frame.intrinsics, floor)
+    seg = models.gait_seg(frame.depth_m, frame.color, frame.intrinsics, belt_frame or floor)
     t1 = time.perf_counter()
     out = _rear_estimates(frame, {"left": seg, "right": seg}, floor, models)
     t2 = time.perf_counter()
@@ -209,18 +213,21 @@ def rearfoot_frame(frame: Frame, floor: FloorPlane, models: LearnedModels
 
 
 def rearfoot_windows(frame: Frame, windows: dict[str, tuple[slice, slice]],
-                     floor: FloorPlane, models: LearnedModels) -> dict[str, Estimate | None]:
+                     floor: FloorPlane, models: LearnedModels,
+                     belt_frame: FloorPlane | None = None) -> dict[str, Estimate | None]:
     """Per-frame hook of the treadmill analysis: each foot's heel window (found by the
     geometry) segmented on its own, both feet's rasters through the estimator at once.
-    A model made for whole frames segments the frame once instead."""
+    A model made for whole frames segments the frame once instead. `belt_frame` as in
+    rearfoot_frame."""
     if not windows:
         return {"left": None, "right": None}
     seg = models.gait_seg
+    seg_floor = belt_frame or floor
     if seg.windowed:
-        segs = {side: seg(frame.depth_m, frame.color, frame.intrinsics, floor, w)
+        segs = {side: seg(frame.depth_m, frame.color, frame.intrinsics, seg_floor, w)
                 for side, w in windows.items()}
     else:
-        whole = seg(frame.depth_m, frame.color, frame.intrinsics, floor)
+        whole = seg(frame.depth_m, frame.color, frame.intrinsics, seg_floor)
         segs = dict.fromkeys(windows, whole)
     return _rear_estimates(frame, segs, floor, models)
 

@@ -26,12 +26,17 @@ log = logging.getLogger(__name__)
 
 CHANNELS = ("height_m*4", "height_m*25 (-1..3)", "floor_x_m*4", "depth_m-1", "valid", "red",
             "green", "blue")
+LATERAL_CHANNEL = 2
 HEIGHT_SCALE = 4.0
 FINE_HEIGHT_SCALE = 25.0
 HEIGHT_CLIP_M = (-0.3, 1.2)
 LATERAL_CLIP_M = 1.0
 STANDING_MODEL = "standing_seg"
 GAIT_MODEL = "gait_seg"
+# The treadmill model reads every heel window as seen and mirrored (Segmenter): held-out
+# shoe IoU +0.4-0.6 points for a second pass of ~1 ms per frame (docs/ACCURACY.md). The
+# standing model runs once per capture and is well past its targets without it.
+GAIT_MIRROR_AVERAGE = True
 
 
 @functools.lru_cache(maxsize=8)
@@ -48,7 +53,7 @@ def strided_rays(intr: Intrinsics, stride: int) -> np.ndarray:
 def floor_points(depth_m: np.ndarray, rays: np.ndarray, floor: FloorPlane) -> np.ndarray:
     """Floor-frame points (H, W, 3) of a depth image given its camera rays."""
     R = floor.rotation().astype(np.float32)
-    origin = (-floor.d * floor.normal).astype(np.float32)
+    origin = floor.origin().astype(np.float32)
     pc = rays * depth_m[..., None]
     return (pc - origin) @ R.T
 
@@ -64,7 +69,8 @@ def seg_features(depth_m: np.ndarray, color: np.ndarray | None, rays: np.ndarray
     out[0] = np.clip(z, *HEIGHT_CLIP_M) * HEIGHT_SCALE
     # feet and shoes live in the first centimetres: a finer copy of the same height
     out[1] = np.clip(z * FINE_HEIGHT_SCALE, -1.0, 3.0)
-    out[2] = np.where(valid, np.clip(P[..., 0], -LATERAL_CLIP_M, LATERAL_CLIP_M), 0.0) * 4.0
+    out[LATERAL_CHANNEL] = np.where(valid, np.clip(P[..., 0], -LATERAL_CLIP_M, LATERAL_CLIP_M),
+                                    0.0) * 4.0
     out[3] = np.where(valid, depth_m - 1.0, 0.0)
     out[4] = valid
     if color is not None:
@@ -105,10 +111,26 @@ WINDOW_CONTEXT = 8  # model pixels read around a region of interest: labels near
 # tight, stride-aligned windows; tests/models/test_windows.py)
 
 
-class Segmenter:
-    """A segmentation model with its preprocessing (stride, features) and postprocessing."""
+def mirrored_classes(classes: tuple) -> np.ndarray:
+    """Class id of each class's mirror image (left and right swap; the rest stay)."""
+    swap = {"left": "right", "right": "left"}
+    out = []
+    for name in classes:
+        side, _, rest = name.partition("_")
+        out.append(classes.index(f"{swap[side]}_{rest}") if side in swap else
+                   classes.index(name))
+    return np.array(out)
 
-    def __init__(self, model: OnnxModel) -> None:
+
+class Segmenter:
+    """A segmentation model with its preprocessing (stride, features) and postprocessing.
+
+    With `mirror_average` every frame is read twice in one batch, as seen and mirrored left
+    to right (lateral coordinate negated, the sides' classes swapped back), and the two
+    logits averaged: the nets were trained on both, and their boundary errors differ.
+    """
+
+    def __init__(self, model: OnnxModel, mirror_average: bool = False) -> None:
         if model.contract.task != "segmentation":
             raise ModelError(f"{model.path}: not a segmentation model")
         self.model = model
@@ -116,13 +138,30 @@ class Segmenter:
         self.classes = model.contract.labels
         C, self.height, self.width = model.contract.input_shape
         self.windowed = {1, 2} <= set(model.dynamic_axes)
+        self.mirror_average = mirror_average
         if len(CHANNELS) != C:
             raise ModelError(f"{model.path}: expects {C} channels, this kiosk makes "
                              f"{len(CHANNELS)}")
+        try:
+            self.mirror = mirrored_classes(self.classes)
+        except ValueError:
+            raise ModelError(f"{model.path}: labels {self.classes} have no mirror "
+                             "pairs") from None
 
     @classmethod
-    def load(cls, name: str, models_dir=None, threads: int = 1) -> Segmenter:
-        return cls(load_model(name, models_dir, threads=threads, task="segmentation"))
+    def load(cls, name: str, models_dir=None, threads: int = 1,
+             mirror_average: bool = False) -> Segmenter:
+        return cls(load_model(name, models_dir, threads=threads, task="segmentation"),
+                   mirror_average)
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        """(n_classes, h, w) logits of one (C, h, w) input, mirror-averaged if asked."""
+        if not self.mirror_average:
+            return self.model.run(x[None])["logits"][0]
+        m = x[:, :, ::-1].copy()
+        m[LATERAL_CHANNEL] *= -1
+        a, b = self.model.run(np.stack([x, m]))["logits"]
+        return 0.5 * (a + b[self.mirror, :, ::-1])
 
     def window(self, roi: tuple[slice, slice] | None, shape: tuple) -> tuple[slice, slice]:
         """The frame window the model reads for a region of interest: WINDOW_CONTEXT model
@@ -161,9 +200,9 @@ class Segmenter:
         c = None if color is None else color[win]
         rays = strided_rays(intr, s)[rows.start // s:rows.stop // s,
                                      cols.start // s:cols.stop // s]
-        x = seg_features(d, c, rays, floor)[None]
+        x = seg_features(d, c, rays, floor)
         t1 = time.perf_counter()
-        logits = self.model.run(x)["logits"][0]
+        logits = self.logits(x)
         t2 = time.perf_counter()
         labels = logits.argmax(axis=0).astype(np.uint8)
         fg = labels > 0

@@ -72,7 +72,7 @@ def test_standing_models_on_fresh_scenes(models):
 
 
 def test_treadmill_models_on_fresh_frames(models):
-    from kiosk.train.data import floor_from_camera
+    from kiosk.train.data import belt_frame_from_camera, floor_from_camera
     from kiosk.vision.learned import rearfoot_frame
 
     errs = []
@@ -81,10 +81,11 @@ def test_treadmill_models_on_fresh_frames(models):
         scene = gait_scene(random_profile(s, "gait"), duration_s=2.0)
         rng = np.random.default_rng(s)
         floor = floor_from_camera(scene.camera)
+        belt = belt_frame_from_camera(scene.camera)
         for k in range(0, scene.n_frames, 4):
             out, d, c, truth = render_gait_frame(scene, k, rng)
             est, t = rearfoot_frame(Frame(k, k / 30, scene.camera.intrinsics, d, c), floor,
-                                    models)
+                                    models, belt)
             seg = t["seg"]
             o = seg.stride // 2
             valid = d[o::seg.stride, o::seg.stride] > 0

@@ -49,8 +49,8 @@ def test_a_window_gets_the_whole_frames_labels_inside_it(walk, seg):
         roi = frame_roi(f.depth_m, belt)
         if roi is None:
             continue
-        full = seg(f.depth_m, f.color, f.intrinsics, belt.floor)
-        win = seg(f.depth_m, f.color, f.intrinsics, belt.floor, roi)
+        full = seg(f.depth_m, f.color, f.intrinsics, belt.centred)
+        win = seg(f.depth_m, f.color, f.intrinsics, belt.centred, roi)
         placed = win.full_frame(f.depth_m.shape)
         i0, h = win.origin[0] // win.stride, win.labels.shape[0]
         s = win.stride

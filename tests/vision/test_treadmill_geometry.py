@@ -50,6 +50,30 @@ def test_the_belt_axis_and_edges_come_from_the_belt_edges(seed, spread):
     assert belt.x_hi - belt.x_lo == pytest.approx(0.48, abs=0.03)
 
 
+@pytest.mark.parametrize("seed, spread", [(60003, 1.4), (60005, 1.4), (60004, 1.0)])
+def test_the_centred_belt_frame_puts_x_zero_on_the_belt_centre_line(seed, spread):
+    from kiosk.train.data import belt_frame_from_camera
+    from kiosk.vision.segmentation import floor_points
+
+    scene, frames, _ = _frames(seed, n=15, spread=spread)
+    belt = fit_belt(frames, np.random.default_rng(0))
+    d = frames[0].depth_m
+    ok, W = _world(scene, d)
+    intr = scene.camera.intrinsics
+    rays = intr.deproject(np.ones((intr.height, intr.width), np.float32))
+    on = (np.abs(W[:, 2]) < 0.003) & (np.abs(W[:, 0]) < 0.2)
+    # the simulator's truth frame (what training reads) has the world's x and z (belt centre
+    # x = 0; y's origin stays below the camera, as in the kiosk's)
+    truth = floor_points(d, rays, belt_frame_from_camera(scene.camera))[ok]
+    np.testing.assert_allclose(truth[on][:, [0, 2]], W[on][:, [0, 2]], atol=2e-4)
+    # the kiosk's fit: the camera stands up to 7 cm off the centre line and turned up to
+    # 7°, yet the centred frame's x is the belt's own, within a centimetre
+    fit = floor_points(d, rays, belt.centred)[ok]
+    assert np.abs(fit[on, 0] - W[on, 0]).max() < 0.01
+    assert belt.centred.to_floor(belt.centred.to_camera(fit[on][:5])) == pytest.approx(
+        fit[on][:5], abs=1e-6)
+
+
 def test_an_edge_cut_short_by_a_shoe_does_not_turn_the_belt_axis():
     rng = np.random.default_rng(1)
     y = np.linspace(0.3, 1.0, 140)
