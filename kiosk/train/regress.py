@@ -23,10 +23,12 @@ from kiosk.errors import ModelError
 from kiosk.train.data import (
     DATASET_ROOT,
     DatasetSpec,
+    belt_frame_from_camera,
     camera_from_dict,
     ensure_samples,
     floor_from_camera,
     load_sample,
+    perturbed_belt,
     perturbed_floor,
     sim_fingerprint,
 )
@@ -141,16 +143,21 @@ def rear_items(path: Path, rng: np.random.Generator | None, seg=None,
     smp = load_sample(path)
     cam = camera_from_dict(smp["meta"]["camera"])
     floor = floor_from_camera(cam)
+    belt = belt_frame_from_camera(cam)
     rays = strided_rays(cam.intrinsics, 1)
     out = []
     for k in range(len(smp["depth_mm"])):
-        fl = perturbed_floor(floor, rng, tilt_deg=0.4, offset_m=0.002) if rng is not None \
-            else floor
+        fl, seg_fl = floor, belt
+        if rng is not None:
+            fl = perturbed_floor(floor, rng, tilt_deg=0.4, offset_m=0.002)
+            # the segmentation reads the same (perturbed) plane in the belt's frame
+            seg_fl = perturbed_belt(fl.turned(belt.heading, belt.lateral_m), rng)
         depth = smp["depth_mm"][k].astype(np.float32) / 1000
         P = floor_points(depth, rays, fl)
         valid = depth > 0
         use_seg = seg is not None and (rng is None or rng.random() < seg_share)
-        cls = _segmented(seg, depth, smp["color"][k], cam, fl) if use_seg else smp["cls"][k]
+        cls = _segmented(seg, depth, smp["color"][k], cam, seg_fl) if use_seg \
+            else smp["cls"][k]
         for side, shoe_c, shank_c in (("left", 1, 3), ("right", 2, 4)):
             if use_seg:
                 shoe, shank = (cls == shoe_c) & valid, (cls == shank_c) & valid
@@ -303,7 +310,10 @@ def train_regressor(kind: str, out_dir: Path, tiny: bool = False, threads: int =
                               "segmentation_masks": {
                                   "model": seg.model.path.name,
                                   "sha256": seg.model.card.get("sha256"),
-                                  "share_of_training_frames": cfg.seg_share}}),
+                                  "share_of_training_frames": cfg.seg_share,
+                                  "as_the_kiosk_runs_it": "belt frame (centre line x = 0, "
+                                  "axis and centre jittered 0.5° / 1 cm)" + (
+                                      ", mirror-averaged" if seg.mirror_average else "")}}),
                           "validation_masks": val_masks},
         "training": {"epochs": cfg.epochs, "batch": cfg.batch, "lr": cfg.lr, "seed": cfg.seed,
                      "threads": threads, "tiny": tiny, "loss": "Gaussian NLL"},
@@ -320,12 +330,12 @@ def _masks_model(out_dir: Path, threads: int):
     one in `out_dir` (`kiosk train all` trains it first), else the shipped one; None (truth
     masks only) when neither loads."""
     from kiosk.vision.models import default_models_dir
-    from kiosk.vision.segmentation import GAIT_MODEL, Segmenter
+    from kiosk.vision.segmentation import GAIT_MIRROR_AVERAGE, GAIT_MODEL, Segmenter
 
     for d in (out_dir, default_models_dir()):
         if (Path(d) / f"{GAIT_MODEL}.onnx").is_file():
             try:
-                seg = Segmenter.load(GAIT_MODEL, d, threads)
+                seg = Segmenter.load(GAIT_MODEL, d, threads, mirror_average=GAIT_MIRROR_AVERAGE)
             except ModelError as e:
                 log.warning("rearfoot: %s; trying the next", e)
                 continue

@@ -19,12 +19,12 @@ from kiosk.train.data import (
     ensure_samples,
     floor_from_camera,
     load_sample,
+    mirrored_floor,
     perturbed_floor,
     sim_fingerprint,
 )
 from kiosk.train.export import export_onnx, write_card
 from kiosk.train.nets import SegNet
-from kiosk.vision.floor import FloorPlane
 from kiosk.vision.segmentation import CHANNELS, seg_features, strided_rays
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ class SegItems:
         if rng.random() < 0.5:  # mirror: the shopper's sides swap, so do the classes
             depth, color, cls = depth[:, ::-1].copy(), color[:, ::-1].copy(), cls[:, ::-1]
             cls = np.array([0, 2, 1, 4, 3])[cls]
-            floor = FloorPlane(floor.normal * np.array([-1.0, 1.0, 1.0]), floor.d, 0.0, 1.0)
+            floor = mirrored_floor(floor)
         if self.cfg.crop is not None:  # crop first: features only where they are used
             ch, cw = min(self.cfg.crop[0], H), min(self.cfg.crop[1], W)
             # the feet (shoes) are small: centre many of the crops on them

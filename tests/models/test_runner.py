@@ -115,3 +115,13 @@ def test_shipped_models_are_small_and_match_their_cards():
         assert card["sha256"] == file_sha256(f), f
         assert card["command"].startswith("kiosk train"), f
         assert card["held_out_metrics"], f
+
+
+def test_shipped_rearfoot_estimator_learnt_from_the_shipped_segmentation():
+    # it learns from the treadmill model's own masks: a retrained segmentation model ships
+    # with a rearfoot estimator retrained on it, or the kiosk feeds it masks it never saw
+    models = Path(__file__).resolve().parents[2] / "models"
+    rear = json.loads((models / "rearfoot.json").read_text())
+    masks = rear["training_data"]["segmentation_masks"]
+    assert masks["model"] == "gait_seg.onnx"
+    assert masks["sha256"] == file_sha256(models / "gait_seg.onnx")

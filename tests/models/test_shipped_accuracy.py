@@ -22,9 +22,10 @@ FRESH_SEED = 990_000
 # Bounds: the targets where the shipped models meet them on `kiosk eval`, otherwise
 # the measured held-out figure plus a margin for a 3-scene set (docs/ACCURACY.md).
 MIN_STANDING_IOU = 0.95  # the target (held-out: feet 0.98, shanks 0.99)
-# treadmill, model resolution: shanks meet the 0.95 target (0.98 held-out), shoes do not
-# yet (0.91 held-out): the bound keeps them from sliding back
-MIN_GAIT_IOU = {"left_shoe": 0.86, "right_shoe": 0.86, "left_shank": 0.95,
+# treadmill, model resolution, belt frame, mirror-averaged: shanks meet the 0.95 target
+# (0.98 held-out), shoes are at it (0.95 held-out, 0.95-0.96 on this set): the bound keeps
+# them from sliding back, with a margin for two short walks
+MIN_GAIT_IOU = {"left_shoe": 0.92, "right_shoe": 0.92, "left_shank": 0.95,
                 "right_shank": 0.95}
 STANDING_MAE_MM = np.array([1.5, 2.0, 1.5])  # length, width, arch height (fused)
 NO_WORSE_THAN_GEOMETRY_MM = 0.5  # fused vs geometry alone, per figure, 6 feet
