@@ -142,11 +142,13 @@ class Segmenter:
         if len(CHANNELS) != C:
             raise ModelError(f"{model.path}: expects {C} channels, this kiosk makes "
                              f"{len(CHANNELS)}")
-        try:
-            self.mirror = mirrored_classes(self.classes)
-        except ValueError:
-            raise ModelError(f"{model.path}: labels {self.classes} have no mirror "
-                             "pairs") from None
+        self.mirror = None  # class ids of the mirror image, when mirror-averaging
+        if mirror_average:
+            try:
+                self.mirror = mirrored_classes(self.classes)
+            except ValueError:
+                raise ModelError(f"{model.path}: labels {self.classes} have no left/right "
+                                 "pairs to mirror") from None
 
     @classmethod
     def load(cls, name: str, models_dir=None, threads: int = 1,

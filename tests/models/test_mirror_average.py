@@ -51,4 +51,4 @@ def test_a_mirrored_frame_gets_the_mirror_image_of_the_labels(features):
     # one pass alone is not symmetric: the average is what makes it so
     plain = Segmenter.load(GAIT_MODEL)
     a, b = plain.logits(features), plain.logits(_mirror(features))
-    assert np.abs(b - a[plain.mirror, :, ::-1]).max() > 1e-2
+    assert np.abs(b - a[seg.mirror, :, ::-1]).max() > 1e-2
