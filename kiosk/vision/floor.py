@@ -32,8 +32,9 @@ class FloorPlane:
     d: float
     rms_mm: float
     inlier_share: float
-    # in-plane turn (rows: the frame's x and y in the default frame's x, y) and the
-    # turned frame's x at its origin, where the station puts it (None, 0: the default)
+    # a station's frame: the in-plane turn (rows: its x and y in the default frame's x, y)
+    # and where on its x axis (through the point below the camera) it puts x = 0
+    # (None and 0: the default frame)
     heading: np.ndarray | None = None
     lateral_m: float = 0.0
 

@@ -3,9 +3,10 @@
 Input channels (the model's contract lists them): height above the floor, lateral floor
 coordinate, depth, depth validity, and colour (zeros when the camera gives none; the
 models are trained with colour missing or dark). Floor coordinates come from the capture's
-floor plane, so the models see the station, not the camera pose. The standing model runs
-once per capture on the fused depth at full resolution; the treadmill model runs on every
-frame at half resolution.
+floor plane, so the models see the station, not the camera pose; the treadmill's lateral
+coordinate is measured from the belt's centre line (kiosk.vision.gait.Belt.centred). The
+standing model runs once per capture on the fused depth at full resolution; the treadmill
+model runs on every frame's heel windows at half resolution, as seen and mirrored.
 """
 
 from __future__ import annotations
