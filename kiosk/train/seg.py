@@ -15,11 +15,13 @@ from kiosk.sim.scenes import GAIT_CLASSES, STANDING_CLASSES
 from kiosk.train.data import (
     DATASET_ROOT,
     DatasetSpec,
+    belt_frame_from_camera,
     camera_from_dict,
     ensure_samples,
     floor_from_camera,
     load_sample,
     mirrored_floor,
+    perturbed_belt,
     perturbed_floor,
     sim_fingerprint,
 )
@@ -93,12 +95,17 @@ class SegItems:
 
     def draw(self, i: int, rng: np.random.Generator | None) -> tuple[np.ndarray, np.ndarray]:
         depth, color, cls, cam = self.items[i]
-        floor = floor_from_camera(cam)
+        # the treadmill's lateral channel is measured from the belt's centre line, as the
+        # kiosk measures it (GaitResult.belt_frame); the mat's from the point below the camera
+        gait = self.cfg.station == "gait"
+        floor = belt_frame_from_camera(cam) if gait else floor_from_camera(cam)
         rays = strided_rays(cam.intrinsics, self.cfg.stride)
         if rng is None:
             return seg_features(depth, color, rays, floor), cls.astype(np.int64)
         depth, color, cls = depth.copy(), color.astype(np.float32), cls.astype(np.int64)
         floor = perturbed_floor(floor, rng)
+        if gait:
+            floor = perturbed_belt(floor, rng)
         H, W = depth.shape
         if rng.random() < 0.5:  # mirror: the shopper's sides swap, so do the classes
             depth, color, cls = depth[:, ::-1].copy(), color[:, ::-1].copy(), cls[:, ::-1]
@@ -293,8 +300,11 @@ def train_seg(station: str, out_dir: Path, tiny: bool = False, threads: int = 2,
         "preprocessing": ((f"every {cfg.stride}. pixel of the {W * cfg.stride}x"
                            f"{H * cfg.stride} frame (offset {cfg.stride // 2})"
                            if cfg.stride > 1 else f"every pixel of the {W}x{H} frame")
-                          + f" (stride {cfg.stride}); floor frame "
-                          "from the capture's plane fit; colour /255, zeros when missing; "
+                          + f" (stride {cfg.stride}); "
+                          + ("belt frame from the walk's belt fit (Belt.centred: lateral "
+                             "from the belt's centre line)" if station == "gait" else
+                             "floor frame from the capture's plane fit")
+                          + "; colour /255, zeros when missing; "
                           "kiosk.vision.segmentation.seg_features"),
         "training_data": {"simulator": "kiosk.sim", "train_seeds": _seed_range(station, "train",
                                                                                cfg.n_train),
@@ -303,7 +313,10 @@ def train_seg(station: str, out_dir: Path, tiny: bool = False, threads: int = 2,
                           "randomisation": "spread 1.0-1.6, noise scale 0.6-2.2, brightness "
                                            "0.25-1.3, second person's foot (30 %), mirror, "
                                            "occluder (25 %), extra depth noise and dropout, "
-                                           "colour missing (20 %) or dark (20 %)"},
+                                           "colour missing (20 %) or dark (20 %), "
+                                           "plane fit error (tilt 0.6°, 2 mm)"
+                                           + (", belt fit error (yaw 0.5°, centre line "
+                                              "1 cm)" if station == "gait" else "")},
         "training": {"epochs": cfg.epochs, "batch": cfg.batch, "lr": cfg.lr,
                      "widths": list(cfg.widths), "pack": cfg.pack, "refine": cfg.refine,
                      "stride": cfg.stride, "crop": cfg.crop,

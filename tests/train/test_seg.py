@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 torch = pytest.importorskip(
@@ -51,3 +52,28 @@ def test_class_prior_correction_takes_log_weight_off_each_class(pack, refine):
     assert torch.allclose(shift, -torch.log(torch.tensor(CLASS_WEIGHTS)), atol=1e-5)
     assert torch.allclose(after - before, shift[None, :, None, None].expand_as(after),
                           atol=1e-5)
+
+
+def test_treadmill_training_reads_lateral_positions_from_the_belts_centre_line(tmp_path):
+    """The kiosk presents the treadmill net lateral positions from the belt's centre line
+    (GaitResult.belt_frame); training must too, or a camera off the centre moves the lanes
+    the net learnt (the simulator walks the shopper on the centre line)."""
+    from kiosk.train.data import DatasetSpec, ensure_samples
+    from kiosk.train.seg import CONFIGS, SegItems
+    from kiosk.vision.segmentation import CHANNELS, LATERAL_CHANNEL
+
+    scale = float(CHANNELS[LATERAL_CHANNEL].split("*")[1])
+    items = SegItems(CONFIGS[("gait", True)],
+                     ensure_samples(DatasetSpec("gait", "train", 6, frames=1), tmp_path))
+    offsets = []
+    for i in range(len(items)):
+        x, y = items.draw(i, None)
+        lateral = [x[LATERAL_CHANNEL][(y == k) & (x[4] > 0)] / scale for k in (1, 2)]
+        if min(map(len, lateral)) < 50:  # a shoe out of view in this frame
+            continue
+        left, right = (float(np.mean(v)) for v in lateral)
+        assert left < 0 < right
+        assert abs(left + right) / 2 < 0.03, (left, right)  # the lanes straddle x = 0
+        offsets.append(abs(items.items[i][3].center[0]))
+    assert len(offsets) >= 4
+    assert max(offsets) > 0.05  # a camera far enough off the centre line to tell
