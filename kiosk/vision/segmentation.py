@@ -32,6 +32,7 @@ HEIGHT_SCALE = 4.0
 FINE_HEIGHT_SCALE = 25.0
 HEIGHT_CLIP_M = (-0.3, 1.2)
 LATERAL_CLIP_M = 1.0
+LATERAL_SCALE = 4.0
 STANDING_MODEL = "standing_seg"
 GAIT_MODEL = "gait_seg"
 # The treadmill model reads every heel window as seen and mirrored (Segmenter): held-out
@@ -71,7 +72,7 @@ def seg_features(depth_m: np.ndarray, color: np.ndarray | None, rays: np.ndarray
     # feet and shoes live in the first centimetres: a finer copy of the same height
     out[1] = np.clip(z * FINE_HEIGHT_SCALE, -1.0, 3.0)
     out[LATERAL_CHANNEL] = np.where(valid, np.clip(P[..., 0], -LATERAL_CLIP_M, LATERAL_CLIP_M),
-                                    0.0) * 4.0
+                                    0.0) * LATERAL_SCALE
     out[3] = np.where(valid, depth_m - 1.0, 0.0)
     out[4] = valid
     if color is not None:

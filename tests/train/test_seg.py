@@ -60,16 +60,16 @@ def test_treadmill_training_reads_lateral_positions_from_the_belts_centre_line(t
     the net learnt (the simulator walks the shopper on the centre line)."""
     from kiosk.train.data import DatasetSpec, ensure_samples
     from kiosk.train.seg import CONFIGS, SegItems
-    from kiosk.vision.segmentation import CHANNELS, LATERAL_CHANNEL
+    from kiosk.vision.segmentation import CHANNELS, LATERAL_CHANNEL, LATERAL_SCALE
 
-    scale = float(CHANNELS[LATERAL_CHANNEL].split("*")[1])  # the contract's "floor_x_m*4"
     valid = CHANNELS.index("valid")
     items = SegItems(CONFIGS[("gait", True)],
                      ensure_samples(DatasetSpec("gait", "train", 6, frames=1), tmp_path))
     offsets = []
     for i in range(len(items)):
         x, y = items.draw(i, None)
-        lateral = [x[LATERAL_CHANNEL][(y == k) & (x[valid] > 0)] / scale for k in (1, 2)]
+        lateral = [x[LATERAL_CHANNEL][(y == k) & (x[valid] > 0)] / LATERAL_SCALE
+                   for k in (1, 2)]
         if min(map(len, lateral)) < 50:  # a shoe out of view in this frame
             continue
         left, right = (float(np.mean(v)) for v in lateral)
