@@ -83,6 +83,10 @@ class _PipelineReader:
         return Frame(number, ts, self.intrinsics, depth, color)
 
 
+_POLL_MS = 100  # how long one wait for the next frameset lasts
+_STALL_MS = 2000  # a recording that yields nothing for this long has ended
+
+
 class RecordingSource(FrameSource):
     """Plays a `.bag`/`.db3` recording: every frame, as fast as we read, no repeat."""
 
@@ -95,11 +99,19 @@ class RecordingSource(FrameSource):
         cfg = rs.config()
         try:
             cfg.enable_device_from_file(str(self.path), repeat_playback=False)
+            # Resolve first so the playback device exists before streaming starts: it must
+            # be out of real time and paused while the pipeline starts its sensors one by
+            # one. Started playing, the first sensor's frame 0 can be read before the
+            # second sensor listens; the pipeline then waits for a full set and frame 0
+            # is lost (1 read in 12 on a loaded 2-core machine; 0 in 300 paused).
+            playback = cfg.resolve(rs.pipeline_wrapper(self._pipe)).get_device().as_playback()
+            playback.set_real_time(False)
+            playback.pause()
             profile = self._pipe.start(cfg)
+            playback.resume()
         except RuntimeError as e:
             raise InputError(f"{self.path}: not a readable RealSense recording ({e})") from None
-        playback = profile.get_device().as_playback()
-        playback.set_real_time(False)
+        self._playback = playback
         self._reader = _PipelineReader(rs, profile)
         self._started = True
         if not self._reader.has_depth and not self._reader.has_color:
@@ -111,13 +123,21 @@ class RecordingSource(FrameSource):
 
     def frames(self) -> Iterator[Frame]:
         last = -1
+        idle_ms = 0
         while self._started:
             try:
-                ok, fs = self._pipe.try_wait_for_frames(2000)
+                ok, fs = self._pipe.try_wait_for_frames(_POLL_MS)
             except RuntimeError as e:
                 raise InputError(f"{self.path}: recording is corrupt ({e})") from None
             if not ok:
-                return
+                # The end: the file is read and two polls found nothing left in the
+                # pipeline; or playback has stalled for as long as a camera may.
+                idle_ms += _POLL_MS
+                stopped = self._playback.current_status() == self._reader.rs.playback_status.stopped
+                if idle_ms >= _STALL_MS or (stopped and idle_ms >= 2 * _POLL_MS):
+                    return
+                continue
+            idle_ms = 0
             frame = self._reader.to_frame(fs)
             if frame is None or frame.number == last:
                 continue

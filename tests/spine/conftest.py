@@ -15,6 +15,15 @@ REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
 
 
 @pytest.fixture(scope="session")
+def real_d435_bag() -> Path:
+    """The real D435 recording in ../shared/realdata (an office, no feet)."""
+    bag = REALDATA / "realsense" / "d435_office_640x480.bag"
+    if not bag.exists():
+        pytest.skip("../shared/realdata is not beside this checkout")
+    return bag
+
+
+@pytest.fixture(scope="session")
 def standing_rec(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("rec") / "standing.db3"
     simulate_standing(out, random_profile(7), n_frames=10)

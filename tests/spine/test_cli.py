@@ -12,8 +12,6 @@ import pytest
 
 from kiosk.report import validate_report
 
-REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
-
 
 def run_kiosk(*args: str, **env_extra: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONWARNINGS="ignore", **env_extra)
@@ -133,11 +131,8 @@ def test_corrupt_video_is_rejected(tmp_path):
     assert_clean_failure(run_kiosk("analyze", "gait", str(p)))
 
 
-@pytest.mark.skipif(not (REALDATA / "realsense").exists(),
-                    reason="../shared/realdata is not beside this checkout")
-def test_real_d435_office_recording_says_no_feet():
-    bag = REALDATA / "realsense" / "d435_office_640x480.bag"
-    r = run_kiosk("analyze", "standing", str(bag))
+def test_real_d435_office_recording_says_no_feet(real_d435_bag):
+    r = run_kiosk("analyze", "standing", str(real_d435_bag))
     assert_clean_failure(r)
     assert "feet" in r.stderr or "floor" in r.stderr or "stop" in r.stderr
 
