@@ -55,10 +55,44 @@ class WebConfig(_Section):
     preview_fps: float = Field(15.0, gt=0, le=60)
 
 
+class CameraConfig(_Section):
+    """One station's RealSense D4xx: which device, which mode, which on-camera settings."""
+
+    serial: str | None = Field(None, description="The device's serial; empty takes any D4xx.")
+    width: int = Field(848, description="Depth/colour mode width (640, 848 or 1280).")
+    height: int = Field(480, description="Depth/colour mode height (480 or 720).")
+    fps: int = Field(30, description="Frames per second (15, 30, 60 or 90).")
+    color: bool = Field(True, description="Stream colour too (preview, pose, calibration).")
+    visual_preset: Literal["high_accuracy", "high_density", "default"] | None = "high_accuracy"
+    spatial_filter: bool = True
+    temporal_filter: bool = True
+    hole_filling: bool = False
+    replay_file: str = Field(
+        "",
+        description="Play this RealSense recording in real time, looped, as if it were the "
+        "camera (QA and tests): the live code path without the hardware.",
+    )
+
+    @model_validator(mode="after")
+    def _mode(self) -> CameraConfig:
+        if (self.width, self.height) not in D4XX_MODES:
+            modes = ", ".join(f"{w}x{h}" for w, h in D4XX_MODES)
+            raise ValueError(f"{self.width}x{self.height} is not a D4xx depth mode ({modes})")
+        if self.fps not in D4XX_FPS:
+            raise ValueError(f"{self.fps} fps is not a D4xx rate ({D4XX_FPS})")
+        return self
+
+
+# Depth modes and rates of the D415/D435/D455 that the kiosk runs (Intel RealSense D400
+# series datasheet, rev. 017, tables 4-3/4-4).
+D4XX_MODES = ((640, 480), (848, 480), (1280, 720))
+D4XX_FPS = (15, 30, 60, 90)
+
+
 class CaptureConfig(_Section):
     source: Literal["simulated", "realsense"] = "simulated"
-    standing_serial: str | None = None
-    gait_serial: str | None = None
+    standing_camera: CameraConfig = CameraConfig(fps=15)
+    gait_camera: CameraConfig = CameraConfig(fps=30)
     standing_capture_s: float = Field(2.0, gt=0, le=10)
     standing_countdown_s: float = Field(3.0, ge=0, le=10)
     walk_duration_s: float = Field(20.0, gt=0, le=120)

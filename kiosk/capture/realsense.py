@@ -151,9 +151,17 @@ class RecordingSource(FrameSource):
                 self._pipe.stop()
 
 
+# `rs.option.visual_preset` values of the D400 series (librealsense rs400_visual_preset)
+VISUAL_PRESETS = {"default": 1, "high_accuracy": 3, "high_density": 4}
+
+
 @dataclass(frozen=True)
 class CameraSettings:
-    """Live camera settings (from the kiosk configuration)."""
+    """Live camera settings (from the kiosk configuration, `kiosk.config.CameraConfig`).
+
+    `replay_file` plays a recording in real time, looped, through this same live path
+    (device, streams, filters, align): how QA and the tests run it without hardware.
+    """
 
     serial: str | None = None
     width: int = 848
@@ -166,39 +174,64 @@ class CameraSettings:
     temporal_filter: bool = True
     hole_filling: bool = False
     timeout_s: float = 2.0
+    replay_file: str | None = None
+
+
+def camera_absent(settings: CameraSettings) -> str | None:
+    """Why the camera of `settings` cannot be opened now, or None if it is there.
+
+    A device query takes about a millisecond, while `pipeline.start` with nothing
+    connected takes 15 s to fail: always ask this first.
+    """
+    if settings.replay_file:
+        p = Path(settings.replay_file)
+        return None if p.is_file() else f"the replayed recording {p} is missing"
+    rs = _rs()
+    serials = []
+    for d in rs.context().query_devices():
+        if d.supports(rs.camera_info.serial_number):
+            serials.append(d.get_info(rs.camera_info.serial_number))
+    if not serials:
+        return "no RealSense camera is connected"
+    if settings.serial and settings.serial not in serials:
+        return (f"the RealSense camera with serial {settings.serial} is not connected "
+                f"(connected: {', '.join(serials)})")
+    return None
 
 
 class LiveCamera(FrameSource):
-    """A connected D4xx. Unplugging raises CameraUnavailable from the frame iterator."""
+    """A connected D4xx (or a recording replayed as one). Unplugging raises
+    CameraUnavailable from the frame iterator; the camera hub reopens it when it returns."""
 
     def __init__(self, settings: CameraSettings | None = None):
         rs = _rs()
         self.settings = s = settings or CameraSettings()
-        ctx = rs.context()
-        devices = list(ctx.query_devices())
-        if s.serial:
-            devices = [d for d in devices if d.get_info(rs.camera_info.serial_number) == s.serial]
-        if not devices:
-            which = f" with serial {s.serial}" if s.serial else ""
-            raise CameraUnavailable(f"no RealSense camera{which} is connected")
+        missing = camera_absent(s)
+        if missing:
+            raise CameraUnavailable(missing)
         cfg = rs.config()
-        if s.serial:
-            cfg.enable_device(s.serial)
-        cfg.enable_stream(rs.stream.depth, s.width, s.height, rs.format.z16, s.fps)
-        if s.color:
-            cfg.enable_stream(rs.stream.color, s.width, s.height, rs.format.rgb8, s.fps)
         self._pipe = rs.pipeline()
+        if s.replay_file:
+            cfg.enable_device_from_file(s.replay_file, repeat_playback=True)
+        else:
+            if s.serial:
+                cfg.enable_device(s.serial)
+            cfg.enable_stream(rs.stream.depth, s.width, s.height, rs.format.z16, s.fps)
+            if s.color:
+                cfg.enable_stream(rs.stream.color, s.width, s.height, rs.format.rgb8, s.fps)
         try:
             profile = self._pipe.start(cfg)
         except RuntimeError as e:
-            raise CameraUnavailable(f"the RealSense camera could not start ({e})") from None
+            mode = "" if s.replay_file else f" at {s.width}x{s.height} {s.fps} fps"
+            raise CameraUnavailable(f"the RealSense camera could not start{mode} ({e})") from None
         dev = profile.get_device()
-        depth_sensor = dev.first_depth_sensor()
-        if s.visual_preset and depth_sensor.supports(rs.option.visual_preset):
-            presets = {"high_accuracy": 3, "high_density": 4, "default": 1}
-            depth_sensor.set_option(rs.option.visual_preset, presets.get(s.visual_preset, 1))
-        if s.depth_units_m and depth_sensor.supports(rs.option.depth_units):
-            depth_sensor.set_option(rs.option.depth_units, s.depth_units_m)
+        if s.replay_file:
+            # every frame, paced below by its own timestamps: a recording's real-time
+            # mode follows the clock it was written at, which for a simulated one is
+            # the writer's, not the camera's
+            dev.as_playback().set_real_time(False)
+        else:
+            self._configure(rs, dev.first_depth_sensor())
         filters = []
         if s.spatial_filter:
             filters.append(rs.spatial_filter())
@@ -207,21 +240,52 @@ class LiveCamera(FrameSource):
         if s.hole_filling:
             filters.append(rs.hole_filling_filter())
         self._reader = _PipelineReader(rs, profile, filters)
-        self.firmware = dev.get_info(rs.camera_info.firmware_version)
-        self.info = SourceInfo("camera", dev.get_info(rs.camera_info.name), float(s.fps),
-                               True, s.color)
+        name = dev.get_info(rs.camera_info.name) if dev.supports(rs.camera_info.name) else "D4xx"
+        self.firmware = (dev.get_info(rs.camera_info.firmware_version)
+                         if dev.supports(rs.camera_info.firmware_version) else None)
+        self.serial = (dev.get_info(rs.camera_info.serial_number)
+                       if dev.supports(rs.camera_info.serial_number) else None)
+        fps = float(profile.get_streams()[0].fps())
+        self.info = SourceInfo("camera", name, fps, self._reader.has_depth,
+                               self._reader.has_color)
+        log.info("camera %s (serial %s, firmware %s) streaming %s", name, self.serial,
+                 self.firmware, ", ".join(str(p) for p in profile.get_streams()))
         self._running = True
+
+    def _configure(self, rs, depth_sensor) -> None:
+        s = self.settings
+        if s.visual_preset and depth_sensor.supports(rs.option.visual_preset):
+            depth_sensor.set_option(rs.option.visual_preset,
+                                    VISUAL_PRESETS.get(s.visual_preset, VISUAL_PRESETS["default"]))
+        if s.depth_units_m and depth_sensor.supports(rs.option.depth_units):
+            depth_sensor.set_option(rs.option.depth_units, s.depth_units_m)
 
     def frames(self) -> Iterator[Frame]:
         timeout_ms = int(self.settings.timeout_s * 1000)
+        replay = bool(self.settings.replay_file)
+        period_s = 1.0 / max(self.info.fps, 1.0)
+        last_number, last_ts = None, None
+        t0 = ts0 = 0.0
         while self._running:
             try:
                 fs = self._pipe.wait_for_frames(timeout_ms)
             except RuntimeError as e:
                 raise CameraUnavailable(f"the camera stopped delivering frames ({e})") from None
             frame = self._reader.to_frame(fs)
-            if frame is not None:
-                yield frame
+            if frame is None:
+                continue
+            if replay:
+                if frame.number == last_number:
+                    continue  # a loop's seam repeats its first frame
+                if last_ts is None:
+                    t0, ts0 = time.monotonic(), frame.timestamp_s
+                elif frame.timestamp_s < last_ts:  # the loop began again: one frame on
+                    t0, ts0 = t0 + (last_ts - ts0) + period_s, frame.timestamp_s
+                last_number, last_ts = frame.number, frame.timestamp_s
+                delay = t0 + (frame.timestamp_s - ts0) - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+            yield frame
 
     def close(self) -> None:
         if getattr(self, "_running", False):

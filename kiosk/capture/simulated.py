@@ -1,20 +1,30 @@
-"""The in-process simulated camera: the demo's and the tests' camera without hardware.
+"""The simulated camera: the demo's and the tests' camera without hardware.
 
-Standing frames are the shopper's scene with fresh sensor noise each frame; the treadmill
-is pre-rendered over whole strides once and looped, so the preview keeps up.
+Standing frames are the shopper's scene with fresh sensor noise each frame. The treadmill
+is rendered over whole strides once and looped: in this process (`SimulatedCamera`), or,
+for the demo, by `kiosk simulate` in another process into a cached real recording
+(`prepared_gait_recording`) that the live camera code replays, so rendering never competes
+with a shopper's capture for the interpreter.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import multiprocessing
+import os
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from kiosk.capture.frame import Frame
 from kiosk.capture.source import FrameSource, SourceInfo
 from kiosk.errors import CameraUnavailable
+from kiosk.sim import scenes as sim_scenes
 from kiosk.sim.scenes import (
     ShopperProfile,
     gait_scene,
@@ -23,6 +33,78 @@ from kiosk.sim.scenes import (
     render_standing_frames,
     standing_scene,
 )
+
+log = logging.getLogger(__name__)
+
+LOOP_MIN_S = 4.0  # the treadmill loop: whole strides, at least this long
+GAIT_LOOP_FPS = 30
+
+
+def loop_duration_s(profile: ShopperProfile) -> float:
+    """Whole strides lasting at least LOOP_MIN_S, so the looped walk has no seam."""
+    stride_s = 120.0 / profile.cadence_spm
+    return max(2, int(np.ceil(LOOP_MIN_S / stride_s))) * stride_s
+
+
+def _sim_fingerprint() -> str:
+    """Changes whenever the simulator's code does (the cache key of prepared footage)."""
+    h = hashlib.sha256()
+    for f in sorted(Path(sim_scenes.__file__).parent.glob("*.py")):
+        h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def cache_dir() -> Path:
+    """Where prepared simulated footage is kept between demo runs."""
+    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(root) / "footkiosk"
+
+
+_preparing: dict[Path, Any] = {}
+_preparing_lock = threading.Lock()
+PREPARE_TIMEOUT_S = 600.0
+
+
+def _render_gait_loop(seed: int, path: str) -> None:
+    """In the child process: render the loop at low priority, then publish it atomically."""
+    from kiosk.sim.record import simulate_gait
+
+    os.nice(10)
+    profile = random_profile(seed, "gait")
+    tmp = Path(path).with_name(f".{Path(path).stem}-{os.getpid()}.db3")
+    simulate_gait(tmp, profile, duration_s=loop_duration_s(profile), fps=GAIT_LOOP_FPS)
+    Path(str(tmp) + ".truth.json").unlink(missing_ok=True)
+    os.replace(tmp, path)
+
+
+def prepared_gait_recording(seed: int, directory: Path | None = None,
+                            wait: bool = True) -> Path:
+    """The demo treadmill walk of shopper `seed` as a real recording, rendered once.
+
+    The first call starts the rendering in a low-priority child process; with `wait`,
+    blocks until the file is there (CameraUnavailable if rendering failed).
+    """
+    directory = Path(directory) if directory is not None else cache_dir()
+    path = directory / f"demo-gait-{seed}-{_sim_fingerprint()}.db3"
+    if path.is_file():
+        return path
+    with _preparing_lock:
+        proc = _preparing.get(path)
+        if proc is None or (proc.exitcode is not None and not path.is_file()):
+            directory.mkdir(parents=True, exist_ok=True)
+            log.info("preparing the simulated treadmill walk in another process: %s", path)
+            proc = multiprocessing.get_context("spawn").Process(
+                target=_render_gait_loop, args=(seed, str(path)), name="sim-gait", daemon=True
+            )
+            proc.start()
+            _preparing[path] = proc
+    if not wait:
+        return path
+    proc.join(PREPARE_TIMEOUT_S)
+    if not path.is_file():
+        why = "took too long" if proc.exitcode is None else f"failed (exit {proc.exitcode})"
+        raise CameraUnavailable(f"the simulated treadmill could not be prepared: {why}")
+    return path
 
 
 class SimulatedCamera(FrameSource):
@@ -52,9 +134,7 @@ class SimulatedCamera(FrameSource):
             self.intrinsics = self._scene.camera.intrinsics
             self.truth = self._scene.truth
         else:
-            T = 120.0 / self.profile.cadence_spm
-            strides = max(2, int(np.ceil(4.0 / T)))
-            n = round(strides * T * self.fps)
+            n = round(loop_duration_s(self.profile) * self.fps)
             self._scene = gait_scene(self.profile, duration_s=n / self.fps, fps=self.fps)
             self._loop = []
             for k in range(self._scene.n_frames):

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, current_app, g, jsonify, request, 
 from kiosk.errors import CameraUnavailable
 from kiosk.store import stats, utcnow
 from kiosk.web.auth import require_token
-from kiosk.web.capture import Job
+from kiosk.web.jobs import Job
 from kiosk.web.retail import parse_filter
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def job_status(job_id: str) -> Any:
         body["message"] = t(key if key in STRINGS["en"] else "error.generic", lang())
     if svc.cameras is not None:
         station = "standing" if job.kind == "standing" else "gait"
-        body["camera"] = svc.cameras[station].state
+        body["camera"] = svc.cameras[station].public_state()[0]
         body["guidance"] = guidance(svc.extra.get(f"guidance_{station}"), lang())
     return jsonify(body)
 
@@ -91,7 +91,7 @@ def camera_state(station: str) -> Any:
     from kiosk.web.strings import guidance
 
     return jsonify(
-        state=cam.state,
+        state=cam.public_state()[0],
         preparing=round(cam.preparing(), 3),
         guidance=guidance(svc.extra.get(f"guidance_{station}"), lang()),
     )

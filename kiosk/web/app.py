@@ -17,12 +17,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from kiosk import __version__
+from kiosk.capture.hub import CameraHub
 from kiosk.config import Config
 from kiosk.security import RateLimiter, load_secret_key
 from kiosk.store import Store
 from kiosk.store.db import StoreUnavailable
 from kiosk.web import strings
 from kiosk.web.auth import check_csrf, csrf_token
+from kiosk.web.jobs import Analysis, Jobs
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +43,9 @@ class Services:
     store: Store
     hq: bool = False
     demo: bool = False
-    cameras: Any = None  # kiosk.web.capture.CameraHub (kiosk mode only)
-    jobs: Any = None  # kiosk.web.capture.Jobs
-    analysis: Any = None  # kiosk.web.capture.Analysis
+    cameras: CameraHub | None = None  # kiosk mode only
+    jobs: Jobs | None = None
+    analysis: Any = None  # kiosk.web.jobs.Analysis, or a test's stand-in
     login_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(10))
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -85,8 +87,6 @@ def create_app(
     app.extensions["kiosk"] = services
 
     if not hq:
-        from kiosk.web.capture import Analysis, CameraHub, Jobs
-
         services.analysis = analysis or Analysis()
         services.cameras = CameraHub(
             config,

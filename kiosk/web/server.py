@@ -114,6 +114,10 @@ def serve(
                 self.cfg.set("accesslog", "-")
 
         def load(self) -> Any:
+            # in the worker process (threads do not survive gunicorn's fork)
+            cameras = app.extensions["kiosk"].cameras
+            if cameras is not None:
+                cameras.start()
             return app
 
     _App().run()

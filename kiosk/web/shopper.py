@@ -2,7 +2,7 @@
 
 No login and no identity: the visit is an anonymous session record, saved (and queued for
 HQ) at every stage so the funnel is counted even when a shopper walks away. Captures run
-as background jobs (kiosk.web.capture); these views only render and record.
+as background jobs (kiosk.web.jobs); these views only render and record.
 """
 
 from __future__ import annotations
@@ -273,7 +273,7 @@ def finish() -> Any:
 
 def overlay_for(svc: Any, station: str) -> Any:
     """The station's preview overlay worker (one per station, made on first use)."""
-    from kiosk.web.capture import PreviewOverlay
+    from kiosk.web.jobs import PreviewOverlay
 
     overlays = svc.extra.setdefault("overlays", {})
     if station not in overlays:

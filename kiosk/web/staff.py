@@ -180,9 +180,8 @@ def calibrate(station: str) -> Any:
 
 def _camera_serial(svc: Any, station: str) -> str | None:
     cfg = svc.config.capture
-    serial = cfg.standing_serial if station == "standing" else cfg.gait_serial
-    info = svc.cameras[station].info
-    return serial or (getattr(info, "serial", None) if info is not None else None)
+    serial = (cfg.standing_camera if station == "standing" else cfg.gait_camera).serial
+    return serial or svc.cameras[station].serial
 
 
 @bp.get("/board.<fmt>")

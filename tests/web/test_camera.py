@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from kiosk.capture.hub import Station
 from kiosk.errors import CameraUnavailable
-from kiosk.web.capture import Station
 
 pytest.importorskip("kiosk.capture.simulated")
 

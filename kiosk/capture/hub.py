@@ -1,11 +1,10 @@
-"""Camera I/O and capture jobs, outside the request handlers.
+"""The camera hub: one reader thread per station, outside any request handler.
 
-`CameraHub` runs one reader thread per station that keeps the newest frame (dropping and
-counting the rest, as Frigate does) and, while a capture records, every frame. A camera
-that fails or is unplugged is a state (`unavailable`) the UI shows; the thread reopens it
-on its own. `Jobs` runs one capture-and-analyse job at a time (there is one shopper) and
-reports its phase and progress to the polling page. The analysis itself is
-`kiosk.pipeline`; this module only orchestrates.
+Each `Station` keeps the newest frame (dropping and counting the rest, as Frigate does)
+and, while a capture records, hands every frame to it. A camera that fails, is unplugged
+or was never connected is a state (`unavailable`) the UI shows, found within a second by
+a cheap presence probe; the thread reopens the camera on its own when it returns. The web
+layer asks the hub for frames and states; it never opens a camera itself.
 """
 
 from __future__ import annotations
@@ -13,12 +12,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from kiosk.config import Config
+from kiosk.capture.realsense import CameraSettings, LiveCamera, camera_absent
+from kiosk.capture.simulated import SimulatedCamera, prepared_gait_recording
+from kiosk.config import CameraConfig, Config
 from kiosk.errors import CameraUnavailable, KioskError
 
 log = logging.getLogger(__name__)
@@ -26,48 +26,14 @@ log = logging.getLogger(__name__)
 STATIONS = ("standing", "gait")
 
 
-class Analysis:
-    """The pipeline entry points, imported when first used.
+class CameraFactory(Protocol):
+    """Opens a station's camera; `probe` says cheaply why it cannot (None: it can)."""
 
-    The learned models are loaded on first use; if a model file is missing or corrupt the
-    kiosk keeps measuring with geometry alone (which meets the measuring targets on its
-    own), logs the file's name once and shows it on /healthz and the staff page.
-    """
+    expected_open_s: dict[str, float]
 
-    def __init__(self) -> None:
-        self.models_error: str | None = None
+    def __call__(self, station: str) -> Any: ...
 
-    def models(self) -> Any:
-        from kiosk.errors import ModelError
-        from kiosk.vision.learned import kiosk_models
-
-        try:
-            models = kiosk_models()
-        except ModelError as exc:
-            if self.models_error != str(exc):
-                log.error("measuring with geometry only: %s", exc)
-            self.models_error = str(exc)
-            return None
-        self.models_error = None
-        return models
-
-    def analyze_standing(self, frames: Iterable, calibration: Any = None, **kw: Any) -> dict:
-        from kiosk.pipeline import analyze_standing
-
-        kw.setdefault("models", self.models())
-        return analyze_standing(frames, calibration=calibration, **kw)
-
-    def analyze_gait(self, frames: Iterable, calibration: Any = None, **kw: Any) -> dict:
-        """`frames` may be a generator still being filled: the pipeline reads it once."""
-        from kiosk.pipeline import analyze_gait
-
-        kw.setdefault("models", self.models())
-        return analyze_gait(frames, calibration=calibration, **kw)
-
-    def preview(self, frame: Any, calibration: Any = None) -> tuple[Any, str | None]:
-        from kiosk.pipeline import preview
-
-        return preview(frame, calibration=calibration)
+    def probe(self, station: str) -> str | None: ...
 
 
 # How long opening a station's camera takes before its first frame, until it has been
@@ -98,36 +64,89 @@ class KeptSource:
         self._closed = True
 
 
-def default_camera_factory(config: Config) -> Callable[[str], Any]:
-    kept: dict[str, Any] = {}
-    lock = threading.Lock()
-
-    def factory(station: str) -> Any:
-        if config.capture.source == "simulated":
-            from kiosk.capture.simulated import SimulatedCamera
-
-            with lock:
-                sim = kept.get(station)
-            if sim is None:
-                sim = SimulatedCamera(
-                    station=station, seed=config.capture.simulated_seed, realtime=True
-                )
-                with lock:
-                    kept[station] = sim
-            return KeptSource(sim)
-        from kiosk.capture.realsense import open_camera  # the lead's live-camera source
-
-        serial = (
-            config.capture.standing_serial if station == "standing" else config.capture.gait_serial
-        )
-        return open_camera(serial=serial, station=station)
-
-    factory.expected_open_s = (  # type: ignore[attr-defined]
-        {"standing": DEFAULT_OPEN_S["simulated"], "gait": DEFAULT_OPEN_S["simulated-gait"]}
-        if config.capture.source == "simulated"
-        else {"standing": DEFAULT_OPEN_S["realsense"], "gait": DEFAULT_OPEN_S["realsense"]}
+def camera_settings(cam: CameraConfig) -> CameraSettings:
+    """The live source's settings from a station's configuration."""
+    return CameraSettings(
+        serial=cam.serial,
+        width=cam.width,
+        height=cam.height,
+        fps=cam.fps,
+        color=cam.color,
+        visual_preset=cam.visual_preset,
+        spatial_filter=cam.spatial_filter,
+        temporal_filter=cam.temporal_filter,
+        hole_filling=cam.hole_filling,
+        replay_file=cam.replay_file or None,
     )
-    return factory
+
+
+@dataclass
+class RealSenseFactory:
+    """The configured D4xx of each station (or its replayed recording)."""
+
+    config: Config
+    expected_open_s: dict[str, float] = field(
+        default_factory=lambda: dict.fromkeys(STATIONS, DEFAULT_OPEN_S["realsense"])
+    )
+    open_at_start = True  # staff see a missing camera on /healthz at once
+
+    def settings(self, station: str) -> CameraSettings:
+        c = self.config.capture
+        return camera_settings(c.standing_camera if station == "standing" else c.gait_camera)
+
+    def __call__(self, station: str) -> Any:
+        return LiveCamera(self.settings(station))
+
+    def probe(self, station: str) -> str | None:
+        return camera_absent(self.settings(station))
+
+
+@dataclass
+class SimulatedFactory:
+    """The demo's cameras: the standing mat rendered live, the treadmill walk prepared once
+    in another process as a real recording and replayed through the live camera's code."""
+
+    config: Config
+    expected_open_s: dict[str, float] = field(
+        default_factory=lambda: {
+            "standing": DEFAULT_OPEN_S["simulated"],
+            "gait": DEFAULT_OPEN_S["simulated-gait"],
+        }
+    )
+    _kept: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    open_at_start = False  # rendering an empty mat for nobody would only cost CPU
+
+    def prepare(self) -> None:
+        """Start preparing the treadmill footage now (in another process), so the first
+        shopper's walk never waits for it and no capture competes with it."""
+        prepared_gait_recording(self.config.capture.simulated_seed, self.config.data_path,
+                                wait=False)
+
+    def __call__(self, station: str) -> Any:
+        seed = self.config.capture.simulated_seed
+        if station == "gait":
+            path = prepared_gait_recording(seed, self.config.data_path, wait=True)
+            return LiveCamera(CameraSettings(replay_file=str(path), color=True))
+        with self._lock:
+            sim = self._kept.get(station)
+            if sim is None:
+                sim = self._kept[station] = SimulatedCamera(
+                    station=station, seed=seed, realtime=True
+                )
+        return KeptSource(sim)
+
+    def probe(self, station: str) -> str | None:
+        return None
+
+
+def default_camera_factory(config: Config) -> CameraFactory:
+    if config.capture.source == "simulated":
+        return SimulatedFactory(config)
+    return RealSenseFactory(config)
+
+
+PROBE_EVERY_S = 1.0
 
 
 class Station:
@@ -141,9 +160,12 @@ class Station:
         idle_stop_s: float,
         expected_open_s: float = DEFAULT_OPEN_S["realsense"],
         on_opened: Callable[[str, float], None] | None = None,
+        probe: Callable[[str], str | None] | None = None,
     ) -> None:
         self.name = name
         self._factory = factory
+        self._probe = probe
+        self._probed: tuple[float, str | None] = (-1e9, None)
         self._reconnect_s = reconnect_s
         self._idle_stop_s = idle_stop_s
         self._lock = threading.Condition()
@@ -154,6 +176,8 @@ class Station:
         self.state = "stopped"  # stopped | starting | ok | unavailable
         self.error: str | None = None
         self.info: Any = None
+        self.serial: str | None = None
+        self.firmware: str | None = None
         self.frames_total = 0
         self.dropped = 0
         self.fps = 0.0
@@ -213,6 +237,8 @@ class Station:
                 continue
             try:
                 self.info = getattr(source, "info", None)
+                self.serial = getattr(source, "serial", None)
+                self.firmware = getattr(source, "firmware", None)
                 self._read(source)
             except (KioskError, OSError, RuntimeError, StopIteration) as exc:
                 self._fail(exc)
@@ -359,22 +385,53 @@ class Station:
             raise CameraUnavailable("the camera delivered no frames")
         return list(frames)
 
+    def absent(self) -> str | None:
+        """Why the camera cannot be opened now (None: it can, or it is running).
+
+        A stopped station is not reading, so only this probe (a device query, about a
+        millisecond; cached for PROBE_EVERY_S) tells an unplugged camera from an idle one.
+        """
+        if self._probe is None or self.state in ("ok", "starting"):
+            return None
+        at, reason = self._probed
+        now = time.monotonic()
+        if now - at >= PROBE_EVERY_S:
+            try:
+                reason = self._probe(self.name)
+            except (KioskError, OSError, RuntimeError) as exc:
+                reason = str(exc)
+            self._probed = (now, reason)
+        return reason
+
+    def public_state(self) -> tuple[str, str | None]:
+        """The state and reason as health pages and shopper screens should see them."""
+        state, error = self.state, self.error
+        if state == "stopped":
+            reason = self.absent()
+            if reason is not None:
+                return "unavailable", reason
+        return state, error
+
     def status(self) -> dict[str, Any]:
         info = self.info
+        state, error = self.public_state()
         return {
-            "state": self.state,
-            "error": self.error,
+            "state": state,
+            "error": error,
             "preparing": round(self.preparing(), 3),
             "fps": round(self.fps, 1),
             "frames": self.frames_total,
             "dropped": self.dropped,
             "fill_rate": None if self.fill_rate is None else round(self.fill_rate, 3),
             "name": getattr(info, "name", None),
-            "firmware": (getattr(info, "firmware", None) if info is not None else None),
+            "serial": self.serial,
+            "firmware": self.firmware,
         }
 
 
 class CameraHub:
+    """Both stations' cameras, opened through one factory."""
+
     def __init__(
         self,
         config: Config,
@@ -395,9 +452,21 @@ class CameraHub:
                     learned.get(s) or defaults.get(s) or DEFAULT_OPEN_S["realsense"]
                 ),
                 on_opened=on_opened,
+                probe=getattr(factory, "probe", None),
             )
             for s in STATIONS
         }
+        self.factory = factory
+
+    def start(self) -> None:
+        """Open every station's camera now (a server starting), so health pages and staff
+        see at once whether the cameras are there; idle readers stop on their own."""
+        prepare = getattr(self.factory, "prepare", None)
+        if prepare is not None:
+            prepare()
+        if getattr(self.factory, "open_at_start", False):
+            for s in self.stations.values():
+                s.touch()
 
     def __getitem__(self, name: str) -> Station:
         return self.stations[name]
@@ -417,158 +486,3 @@ class CameraHub:
                 s.stop()
 
 
-@dataclass
-class Job:
-    kind: str  # "standing" | "walk" | "board"
-    session_id: str
-    # wall-clock time each phase began (the browser benchmark lines them up with the page)
-    marks: dict[str, float] = field(default_factory=dict)
-    id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    # queued | preparing | countdown | capturing | analysing | done | error
-    phase: str = "queued"
-    progress: float = 0.0
-    preparing: float = 0.0  # the camera's start-up, 0..1, while phase == "preparing"
-    countdown: int = 0
-    steps: int = 0
-    remaining_s: float = 0.0
-    error_kind: str | None = None
-    error_message: str | None = None
-    result: Any = None
-    cancelled: bool = False
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name == "phase" and getattr(self, "phase", None) != value:
-            self.__dict__.setdefault("marks", {})[value] = round(time.time(), 3)
-        super().__setattr__(name, value)
-
-    def public(self) -> dict[str, Any]:
-        return {
-            "marks": dict(self.marks),
-            "id": self.id,
-            "kind": self.kind,
-            "phase": self.phase,
-            "progress": round(self.progress, 3),
-            "preparing": round(self.preparing, 3),
-            "countdown": self.countdown,
-            "steps": self.steps,
-            "remaining_s": round(self.remaining_s, 1),
-            "error": self.error_kind,
-        }
-
-
-class Jobs:
-    """At most one running job; a new one cancels the old (a new shopper took over)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._jobs: dict[str, Job] = {}
-
-    def start(self, job: Job, work: Callable[[Job], Any]) -> Job:
-        with self._lock:
-            for old in self._jobs.values():
-                old.cancelled = True
-            self._jobs = {job.id: job}
-
-        def run() -> None:
-            try:
-                job.result = work(job)
-                if not job.cancelled:
-                    job.phase, job.progress = "done", 1.0
-            except KioskError as exc:
-                job.error_kind, job.error_message = type(exc).__name__, str(exc)
-                job.phase = "error"
-                log.info("%s job ended: %s: %s", job.kind, job.error_kind, exc)
-            except Exception:
-                log.exception("%s job failed", job.kind)
-                job.error_kind, job.phase = "generic", "error"
-
-        threading.Thread(target=run, name=f"job-{job.kind}", daemon=True).start()
-        return job
-
-    def get(self, job_id: str) -> Job | None:
-        with self._lock:
-            return self._jobs.get(job_id)
-
-    def analysing(self) -> bool:
-        """A capture is being measured: previews step aside so it gets the CPU."""
-        with self._lock:
-            return any(j.phase == "analysing" and not j.cancelled for j in self._jobs.values())
-
-
-class PreviewOverlay:
-    """The pipeline's preview overlay for one station, computed in its own thread.
-
-    The pipeline outlines the feet in a few hundred milliseconds per frame; the MJPEG
-    stream must keep the camera's rate (≥ 15 fps). So the stream sends every frame with
-    the newest outline painted on, while this thread redraws the outline as fast as the
-    pipeline manages, and steps aside while a capture is being measured.
-    """
-
-    def __init__(
-        self,
-        analysis: Any,
-        busy: Callable[[], bool] = lambda: False,
-        min_interval_s: float = 0.2,
-        idle_stop_s: float = 5.0,
-    ) -> None:
-        self._analysis = analysis
-        self._busy = busy
-        self._min_interval_s = min_interval_s
-        self._idle_stop_s = idle_stop_s
-        self._lock = threading.Lock()
-        self._frame: Any = None
-        self._offered = 0.0
-        self._thread: threading.Thread | None = None
-        self._mask: Any = None  # HxW bool: pixels the pipeline drew
-        self._pixels: Any = None  # their colours
-        self.guidance: str | None = None
-        self.updates = 0
-
-    def offer(self, frame: Any) -> None:
-        """The newest frame (the thread picks it up when it is free)."""
-        with self._lock:
-            self._frame, self._offered = frame, time.monotonic()
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="preview", daemon=True)
-                self._thread.start()
-
-    def draw(self, frame: Any) -> Any:
-        """`frame`'s colour image with the newest outline on it."""
-        import numpy as np
-
-        image = frame.color
-        with self._lock:
-            mask, pixels = self._mask, self._pixels
-        if image is None or mask is None or mask.shape != image.shape[:2]:
-            return image
-        out = np.array(image, copy=True)
-        out[mask] = pixels
-        return out
-
-    def _run(self) -> None:
-        import numpy as np
-
-        seen = None
-        while True:
-            with self._lock:
-                frame, offered = self._frame, self._offered
-            if time.monotonic() - offered > self._idle_stop_s:
-                return
-            if frame is seen or frame is None or frame.color is None or self._busy():
-                time.sleep(0.05)
-                continue
-            seen = frame
-            t0 = time.monotonic()
-            try:
-                image, guidance = self._analysis.preview(frame)
-            except KioskError as exc:
-                log.debug("preview: %s", exc)
-                continue
-            mask = np.any(np.asarray(image) != frame.color, axis=2)
-            with self._lock:
-                self._mask, self._pixels = mask, np.asarray(image)[mask]
-                self.guidance = guidance
-                self.updates += 1
-            # at most half the time drawing: the camera and the stream need the CPU too
-            took = time.monotonic() - t0
-            time.sleep(max(self._min_interval_s - took, took))
