@@ -281,7 +281,8 @@ def check_calibration(floor, calibration: dict, height_tol_m: float = 0.03,
 
 
 def preview(frame: Frame, calibration: dict | None = None) -> tuple[np.ndarray, str | None]:
-    """Colour image with the feet outlined, and guidance for the shopper (or None)."""
+    """Colour image with the feet outlined, and a guidance code for the shopper (or None;
+    codes as kiosk.errors.CODES: the web translates them)."""
     import cv2
 
     from kiosk.errors import KioskError
@@ -292,7 +293,7 @@ def preview(frame: Frame, calibration: dict | None = None) -> tuple[np.ndarray, 
     try:
         res = analyze_standing_frames([frame], check_heels=False)
     except KioskError as e:
-        return img, str(e)
+        return img, e.code
     guidance = None
     colours = {"left": (60, 200, 255), "right": (255, 170, 40)}
     for side, mask in res.foot_masks.items():
@@ -301,5 +302,5 @@ def preview(frame: Frame, calibration: dict | None = None) -> tuple[np.ndarray, 
         cv2.drawContours(img, contours, -1, colours[side], 3)
         gap = res.feet[side].heel_gap_mm
         if gap is not None and gap > PREVIEW_GAP_GUIDANCE_MM:
-            guidance = f"move your {side} foot back a little, to the heel stop"
+            guidance = "step_back_both" if guidance else f"step_back_{side}"
     return img, guidance

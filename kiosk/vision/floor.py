@@ -19,6 +19,7 @@ from kiosk.errors import InputError
 log = logging.getLogger(__name__)
 
 RANSAC_ITERATIONS = 300
+RANSAC_SCORE_POINTS = 4000  # candidates are scored on this many points (±1.6 % at 1 SD)
 INLIER_MM = 6.0  # D4xx RMS error at 1.2 m is ≈ 5 mm (REFERENCE.md)
 LEVEL_BIN_MM = 8.0
 MIN_LEVEL_SHARE = 0.06  # a parallel plane (belt above floor) needs this share of points
@@ -77,15 +78,17 @@ class FloorPlane:
         return pts_floor @ self.rotation() + self.origin()
 
 
-def _plane_from(p: np.ndarray) -> tuple[np.ndarray, float] | None:
-    n = np.cross(p[1] - p[0], p[2] - p[0])
-    norm = np.linalg.norm(n)
-    if norm < 1e-9:
-        return None
-    n = n / norm
-    if n[1] > 0:  # camera y points down: the floor's up normal has negative y
-        n = -n
-    return n, float(-n @ p[0])
+def _candidate_planes(pts: np.ndarray, rng: np.random.Generator, k: int
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """`k` planes through random point triples, all at once: unit normals (kx3) turned
+    so they face up (camera y points down), and offsets (k)."""
+    tri = pts[rng.integers(0, len(pts), size=(k, 3))]
+    n = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    norm = np.linalg.norm(n, axis=1)
+    ok = norm > 1e-9
+    n, tri = n[ok] / norm[ok, None], tri[ok]
+    n[n[:, 1] > 0] *= -1
+    return n, -np.einsum("ij,ij->i", n, tri[:, 0])
 
 
 def fit_floor(depth_m: np.ndarray, intr: Intrinsics, rng: np.random.Generator | None = None,
@@ -105,22 +108,18 @@ def fit_floor(depth_m: np.ndarray, intr: Intrinsics, rng: np.random.Generator | 
     pts = np.stack([xn[valid] * d[valid], yn[valid] * d[valid], d[valid]], axis=1)
     if len(pts) < 500:
         raise InputError("too few depth pixels to find the floor (is the lens covered?)")
-    best, best_count = None, 0
     tol = INLIER_MM / 1000
-    for _ in range(RANSAC_ITERATIONS):
-        plane = _plane_from(pts[rng.choice(len(pts), 3, replace=False)])
-        if plane is None:
-            continue
-        n, dd = plane
-        # floors face up: the normal must point against camera y (down) reasonably
-        if -n[1] < 0.2:
-            continue
-        count = int((np.abs(pts @ n + dd) < tol).sum())
-        if count > best_count:
-            best, best_count = plane, count
-    if best is None or best_count < 0.1 * len(pts):
+    normals, offsets = _candidate_planes(pts, rng, RANSAC_ITERATIONS)
+    # floors face up: the normal must point against camera y (down) reasonably
+    up = -normals[:, 1] >= 0.2
+    normals, offsets = normals[up], offsets[up]
+    # score every candidate on one random sample of the points (the refit uses them all)
+    sample = pts[rng.choice(len(pts), min(len(pts), RANSAC_SCORE_POINTS), replace=False)]
+    counts = (np.abs(sample @ normals.T + offsets) < tol).sum(axis=0) if len(normals) else []
+    if not len(counts) or counts.max() < 0.1 * len(sample):
         raise InputError("no floor plane found in the depth image")
-    n, dd = _refine(pts, *best, tol)
+    best = int(np.argmax(counts))
+    n, dd = _refine(pts, normals[best], float(offsets[best]), tol)
     if topmost:
         n, dd = _topmost_level(pts, n, dd, tol)
     resid = pts @ n + dd
@@ -129,11 +128,22 @@ def fit_floor(depth_m: np.ndarray, intr: Intrinsics, rng: np.random.Generator | 
                       float(inl.mean()))
 
 
+def principal_axes(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Centroid and principal directions (rows, largest spread first) of NxD points.
+
+    The eigenvectors of the DxD scatter matrix: the same directions as an SVD of the
+    centred points, without the NxN work (signs are arbitrary, as with the SVD).
+    """
+    c = pts.mean(axis=0)
+    q = (pts - c).astype(np.float64)
+    _, vecs = np.linalg.eigh(q.T @ q)
+    return c, vecs[:, ::-1].T
+
+
 def _refine(pts: np.ndarray, n: np.ndarray, d: float, tol: float):
     for _ in range(3):
         inl = pts[np.abs(pts @ n + d) < tol]
-        c = inl.mean(axis=0)
-        _, _, vt = np.linalg.svd(inl - c, full_matrices=False)
+        c, vt = principal_axes(inl)
         n2 = vt[2] if vt[2] @ n > 0 else -vt[2]
         n, d = n2, float(-n2 @ c)
     return n, d

@@ -22,7 +22,7 @@ from scipy import ndimage, stats
 
 from kiosk.capture.frame import Frame
 from kiosk.errors import InputError, NoFeetFound, TooFewSteps
-from kiosk.vision.floor import FloorPlane, fit_floor
+from kiosk.vision.floor import FloorPlane, fit_floor, principal_axes
 
 log = logging.getLogger(__name__)
 
@@ -307,8 +307,7 @@ def _along_shoe(P: np.ndarray, shoe: np.ndarray, y_rear: float) -> np.ndarray:
     pts = P[shoe & (P[..., 1] < y_rear + 0.15)][:, :2]
     if len(pts) < 30:
         return P[..., 1] - y_rear
-    c = pts.mean(axis=0)
-    _, _, vt = np.linalg.svd(pts - c, full_matrices=False)
+    _, vt = principal_axes(pts)
     ax = vt[0] if vt[0][1] > 0 else -vt[0]
     if ax[1] < 0.9:  # more than ~25° off the belt: not a shoe's axis, keep the belt's
         return P[..., 1] - y_rear
@@ -492,13 +491,14 @@ def fit_belt(head: list[Frame], rng: np.random.Generator) -> Belt:
     cols[int(BELT_COLUMNS[0] * intr.width):int(BELT_COLUMNS[1] * intr.width)] = True
     core = Pb[on_belt & cols[None, :]]
     if len(core) < 200:
-        raise NoFeetFound("no treadmill belt in view: is the camera aimed at the heels?")
+        raise NoFeetFound("no treadmill belt in view: is the camera aimed at the heels?",
+                          "no_belt")
     # walking direction = the belt's long axis; turn the floor frame so y runs along it
     edges = belt_edges(Pb, on_belt)
     ax = _edge_axis(edges)
     if ax is None:  # no belt edge in view: the long axis of the belt's pixels
         bxy = Pb[on_belt][:, :2]
-        _, _, vt = np.linalg.svd(bxy - bxy.mean(axis=0), full_matrices=False)
+        _, vt = principal_axes(bxy)
         ax = vt[0] if vt[0][1] > 0 else -vt[0]
     turn = np.array([[ax[1], -ax[0]], [ax[0], ax[1]]])  # rows: new x, new y
     Pb[..., :2] = Pb[..., :2] @ turn.T
@@ -646,7 +646,7 @@ def analyze_gait_frames(
         _events(tr, fps)
         feet[side] = tr
     if all(np.isnan(feet[s].heel_z).all() for s in feet):
-        raise NoFeetFound("no feet found on the treadmill")
+        raise NoFeetFound("no feet found on the treadmill", "no_feet_treadmill")
     cadence = None
     intervals = []
     for tr in feet.values():

@@ -18,7 +18,7 @@ from scipy import ndimage
 
 from kiosk.capture.frame import Frame, Intrinsics
 from kiosk.errors import InputError, NoFeetFound, StepBack
-from kiosk.vision.floor import FloorPlane, fit_floor
+from kiosk.vision.floor import FloorPlane, fit_floor, principal_axes
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ LEG_AP_RATIO = 0.89
 LEG_RING_HEIGHTS_M = (0.10, 0.13, 0.16, 0.19)  # leg sections whose centres are pooled
 STATION_RADIUS_M = 0.6
 SPLIT_BANDS_M = ((0.07, 0.10), (0.10, 0.14), (0.14, 0.20), (0.20, 0.30))
+FUSE_ROWS = 16  # image rows sorted at a time when fusing frames (fits the CPU cache)
 
 
 @dataclass
@@ -84,19 +85,27 @@ def _height_threshold(P: np.ndarray, valid: np.ndarray, n_frames: int) -> float:
 
 
 def fuse_depth(frames: list[Frame]) -> np.ndarray:
-    """Per-pixel median of the valid depth over the frames (0 where mostly invalid)."""
-    stack = np.stack([f.depth_m for f in frames]).astype(np.float32)
-    valid = stack > 0
-    count = valid.sum(axis=0)
-    stack[~valid] = np.nan
-    with np.errstate(all="ignore"):
-        import warnings
+    """Per-pixel median of the valid depth over the frames (0 where mostly invalid).
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            med = np.nanmedian(stack, axis=0)
-    med[(count < max(1, len(frames) // 3)) | ~np.isfinite(med)] = 0
-    return med.astype(np.float32)
+    Invalid pixels sort last as +inf, so each pixel's median is read at its own count of
+    valid samples. Sorting a few rows at a time keeps the work in cache: 30 frames at
+    848x480 take tens of milliseconds where `np.nanmedian` took a second.
+    """
+    n = len(frames)
+    h, w = frames[0].depth_m.shape
+    min_valid = max(1, n // 3)
+    out = np.empty((h, w), np.float32)
+    for r in range(0, h, FUSE_ROWS):
+        block = np.stack([f.depth_m[r:r + FUSE_ROWS] for f in frames]).reshape(n, -1)
+        block = np.where(block > 0, block, np.float32(np.inf)).astype(np.float32, copy=False)
+        block.sort(axis=0)
+        count = np.isfinite(block).sum(axis=0)
+        cols = np.arange(block.shape[1])
+        lo, hi = np.maximum(count - 1, 0) // 2, count // 2
+        med = 0.5 * (block[lo, cols] + block[np.minimum(hi, n - 1), cols])
+        med[count < min_valid] = 0
+        out[r:r + FUSE_ROWS] = med.reshape(-1, w)
+    return out
 
 
 def _line_ransac(xy: np.ndarray, rng: np.random.Generator, tol: float, iters: int = 400):
@@ -126,17 +135,16 @@ def find_heel_stop(P: np.ndarray, valid: np.ndarray, rng: np.random.Generator) -
     band = valid & (z > STOP_BAND_M[0]) & (z < STOP_BAND_M[1])
     xy = P[band][:, :2]
     if len(xy) < 300:
-        raise NoFeetFound("no heel stop in view: is the camera aimed at the mat?")
+        raise NoFeetFound("no heel stop in view: is the camera aimed at the mat?", "no_mat")
     sub = xy[rng.choice(len(xy), min(len(xy), 6000), replace=False)]
     best, _count = _line_ransac(sub, rng, STOP_INLIER_M)
     if best is None:
-        raise NoFeetFound("no heel stop in view: is the camera aimed at the mat?")
+        raise NoFeetFound("no heel stop in view: is the camera aimed at the mat?", "no_mat")
     n, c = best
     inl = np.abs(xy @ n - c) < STOP_INLIER_M
     pts = xy[inl]
     # refine by total least squares
-    m = pts.mean(axis=0)
-    _, _, vt = np.linalg.svd(pts - m)
+    m, vt = principal_axes(pts)
     direction = vt[0]
     n = np.array([-direction[1], direction[0]])
     # the normal points from the stop toward the camera (floor origin side)
@@ -145,7 +153,7 @@ def find_heel_stop(P: np.ndarray, valid: np.ndarray, rng: np.random.Generator) -
     span = float(np.ptp(pts @ direction))
     heights = P[band][inl][:, 2]
     if span < 0.25:
-        raise NoFeetFound("no heel stop in view: is the camera aimed at the mat?")
+        raise NoFeetFound("no heel stop in view: is the camera aimed at the mat?", "no_mat")
     return {
         "normal_xy": n,
         "point_xy": m,
@@ -184,12 +192,12 @@ def measure_foot(side: str, pts: np.ndarray, stop: dict) -> FootMeasurement:
     z = pts[:, 2]
     shank = pts[(z > SHANK_BAND_M[0]) & (z < SHANK_BAND_M[1])]
     if len(shank) < 50:
-        raise NoFeetFound(f"{side} leg not visible above the foot")
+        raise NoFeetFound(f"{side} leg not visible above the foot", "foot_hidden")
     ankle, leg_r = _circle_fit(shank[:, :2])
     low = pts[z < 0.09]
     rings = [pts[(z > lo) & (z < lo + 0.03)][:, :2] for lo in LEG_RING_HEIGHTS_M]
     if len(low) < 200:
-        raise NoFeetFound(f"{side} foot not found")
+        raise NoFeetFound(f"{side} foot not found", "one_foot")
     xy = low[:, :2]
     # initial axis: from the ankle toward the farthest low point
     d = xy[np.argmax(((xy - ankle) ** 2).sum(axis=1))] - ankle
@@ -214,7 +222,8 @@ def measure_foot(side: str, pts: np.ndarray, stop: dict) -> FootMeasurement:
     # stop line along the axis: ankle + d * s_stop lies on the stop
     cos_t = float(d @ n_stop)
     if cos_t < 0.5:
-        raise NoFeetFound(f"{side} foot is not pointing away from the heel stop")
+        raise NoFeetFound(f"{side} foot is not pointing away from the heel stop",
+                          "foot_hidden")
     s_stop = float((p_stop - ankle) @ n_stop / (d @ n_stop))
     width_est = float(np.percentile(t, 99.8) - np.percentile(t, 0.2))
     heel_r = HEEL_RADIUS_RATIO * width_est
@@ -227,7 +236,7 @@ def measure_foot(side: str, pts: np.ndarray, stop: dict) -> FootMeasurement:
     sl = np.abs(s - s50) < ARCH_SLICE_M
     zs, ts = low[sl, 2], t[sl]
     if len(zs) < 20:
-        raise NoFeetFound(f"{side} foot's instep is hidden")
+        raise NoFeetFound(f"{side} foot's instep is hidden", "foot_hidden")
     top = zs > 0.75 * zs.max()
     coef = np.polyfit(ts[top], zs[top], 2) if top.sum() >= 6 else None
     if coef is not None and coef[0] < 0:
@@ -305,16 +314,18 @@ def segment_feet(P: np.ndarray, valid: np.ndarray, stop: dict,
         if best is None or gaps[k] > best[0]:
             best = (float(gaps[k]), x, k)
     if best is None:
-        raise NoFeetFound("no legs above the feet: please stand on the mat")
+        raise NoFeetFound("no legs above the feet: please stand on the mat", "no_legs")
     gap, xs, k = best
     if gap < 0.01:
-        raise NoFeetFound("only one foot found: please stand with both feet on the mat")
+        raise NoFeetFound("only one foot found: please stand with both feet on the mat",
+                          "one_foot")
     split = (xs[k] + xs[k + 1]) / 2
     pos = body & (P[..., 0] > split)
     neg = body & (P[..., 0] <= split)
     for m in (pos, neg):
         if (m & grounded).sum() < MIN_FOOT_PIXELS // 3:
-            raise NoFeetFound("only one foot found: please stand with both feet on the mat")
+            raise NoFeetFound("only one foot found: please stand with both feet on the mat",
+                          "one_foot")
     return {"left": pos, "right": neg} if left_is_positive_x else {"left": neg, "right": pos}
 
 
@@ -343,7 +354,8 @@ def analyze_standing_frames(frames: list[Frame], rng: np.random.Generator | None
         off = [f for f in feet.values() if f.heel_gap_mm > HEEL_GAP_TOLERANCE_M * 1000]
         if off:
             which = " and ".join(f.side for f in off)
-            raise StepBack(f"step back to the heel stop ({which} heel not touching it)")
+            code = f"step_back_{off[0].side}" if len(off) == 1 else "step_back_both"
+            raise StepBack(f"step back to the heel stop ({which} heel not touching it)", code)
     timings = {"fuse": (t1 - t0) * 1e3, "floor": (t2 - t1) * 1e3,
                "segment": (t3 - t2) * 1e3, "measure": (t4 - t3) * 1e3}
     stop_out = {"normal_xy": stop["normal_xy"].tolist(), "point_xy": stop["point_xy"].tolist(),

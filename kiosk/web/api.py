@@ -67,11 +67,10 @@ def job_status(job_id: str) -> Any:
         abort(404)
     body = job.public()
     from kiosk.web.app import lang
-    from kiosk.web.strings import STRINGS, guidance, t
+    from kiosk.web.strings import error_message, guidance
 
     if job.phase == "error":
-        key = f"error.{job.error_kind}"
-        body["message"] = t(key if key in STRINGS["en"] else "error.generic", lang())
+        body["message"] = error_message(job.error_kind, lang())
     if svc.cameras is not None:
         station = "standing" if job.kind == "standing" else "gait"
         body["camera"] = svc.cameras[station].public_state()[0]

@@ -47,6 +47,14 @@ class Analysis:
         self.models_error = None
         return models
 
+    def model_versions(self) -> dict[str, str]:
+        """What this visit will measure with: each model's sha256 prefix (from its card,
+        checked when loaded), or `{"method": "geometry"}` when the models are out."""
+        models = self.models()
+        if models is None:
+            return {"method": "geometry"}
+        return {"method": "geometry+models", **models.versions()}
+
     def analyze_standing(self, frames: Iterable, calibration: Any = None, **kw: Any) -> dict:
         kw.setdefault("models", self.models())
         return pipeline.analyze_standing(frames, calibration=calibration, **kw)
@@ -118,7 +126,7 @@ class Jobs:
                 if not job.cancelled:
                     job.phase, job.progress = "done", 1.0
             except KioskError as exc:
-                job.error_kind, job.error_message = type(exc).__name__, str(exc)
+                job.error_kind, job.error_message = exc.code, str(exc)
                 job.phase = "error"
                 log.info("%s job ended: %s: %s", job.kind, job.error_kind, exc)
             except Exception:

@@ -115,19 +115,11 @@ def start() -> Any:
         retailer_id=cfg.kiosk.retailer_id,
         lang=lang,
         app_version=__version__,
-        model_versions=model_versions(),
+        model_versions=svc.analysis.model_versions(),
     )
     save(svc, rec)
     session["sid"] = rec.session_id
     return redirect(url_for("shopper.privacy"))
-
-
-def model_versions() -> dict[str, str]:
-    try:
-        from kiosk.pipeline import model_versions as mv
-    except ImportError:
-        return {}
-    return dict(mv())
 
 
 @bp.get("/privacy")

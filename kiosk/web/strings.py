@@ -85,12 +85,31 @@ STRINGS: dict[str, dict[str, str]] = {
         "class.underpronation": "Rolls outward (supination)",
         "class.unknown": "Not measured",
         "error.title": "Let's try that again",
-        "error.NoFeetFound": "We could not see your feet. Please stand in the middle of the mat.",
-        "error.StepBack": "Please step back until both heels touch the back stop.",
-        "error.TooFewSteps": "We need a few more steps. Please walk a little longer.",
-        "error.CameraUnavailable": "The camera is not available right now. Please ask a "
+        "error.no_feet": "We could not see your feet. Please stand in the middle of the mat.",
+        "error.no_mat": "The camera cannot see the mat. Please ask a member of staff.",
+        "error.no_legs": "We could see your feet but not your legs. Please stand up straight "
+        "on the mat.",
+        "error.one_foot": "We could only see one foot. Please stand with both feet on the mat, "
+        "a little apart.",
+        "error.foot_hidden": "Part of a foot is hidden. Please stand with both feet flat on "
+        "the mat, toes pointing to the screen.",
+        "error.step_back_both": "Please step back until both heels touch the back stop.",
+        "error.step_back_left": "Please move your left foot back until the heel touches the "
+        "back stop.",
+        "error.step_back_right": "Please move your right foot back until the heel touches "
+        "the back stop.",
+        "error.no_belt": "The camera cannot see the treadmill. Please ask a member of staff.",
+        "error.no_feet_treadmill": "We could not see your feet on the treadmill. Please walk "
+        "in the middle of the belt.",
+        "error.too_few_steps": "We need a few more steps. Please walk a little longer.",
+        "error.camera_unavailable": "The camera is not available right now. Please ask a "
         "member of staff.",
-        "error.InputError": "Something went wrong with the camera. Please try again.",
+        "error.bad_input": "Something went wrong with the camera. Please try again.",
+        "error.model_error": "Something went wrong. Please try again or ask a member of staff.",
+        "error.config_error": "Something went wrong. Please try again or ask a member of "
+        "staff.",
+        "error.catalogue_error": "Something went wrong. Please try again or ask a member of "
+        "staff.",
         "error.StoreUnavailable": "Your results are shown, but could not be saved. Staff have "
         "been told.",
         "error.generic": "Something went wrong. Please try again or ask a member of staff.",
@@ -106,6 +125,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "guidance.no_feet": "We can't see your feet yet: step onto the middle of the mat.",
         "guidance.step_back_left": "Move your left foot back a little, to the heel stop.",
         "guidance.step_back_right": "Move your right foot back a little, to the heel stop.",
+        "guidance.step_back_both": "Step back a little, until both heels touch the heel stop.",
+        "guidance.one_foot": "We can see one foot: put both feet on the mat, a little apart.",
         "idle.warning": "Still there? Touch the screen to continue.",
         "summary.title": "Foot check summary",
         "summary.print": "Print",
@@ -280,11 +301,27 @@ STRINGS: dict[str, dict[str, str]] = {
         "class.underpronation": "外側に倒れる（サピネーション）",
         "class.unknown": "未測定",
         "error.title": "もう一度やってみましょう",
-        "error.NoFeetFound": "足が見えませんでした。マットの中央に立ってください。",
-        "error.StepBack": "両方のかかとが後ろのストッパーに付くまで下がってください。",
-        "error.TooFewSteps": "歩数が足りません。もう少し長く歩いてください。",
-        "error.CameraUnavailable": "カメラが現在使えません。スタッフにお声がけください。",
-        "error.InputError": "カメラに問題が発生しました。もう一度お試しください。",
+        "error.no_feet": "足が見えませんでした。マットの中央に立ってください。",
+        "error.no_mat": "カメラからマットが見えません。スタッフにお声がけください。",
+        "error.no_legs": "足は見えましたが、脚が見えません。マットの上でまっすぐ立ってください。",
+        "error.one_foot": "片足しか見えませんでした。両足を少し離してマットに乗せてください。",
+        "error.foot_hidden": "足の一部が隠れています。"
+        "つま先を画面に向け、両足を平らに置いてください。",
+        "error.step_back_both": "両方のかかとが後ろのストッパーに付くまで下がってください。",
+        "error.step_back_left": "左足のかかとがストッパーに付くまで後ろへ下げてください。",
+        "error.step_back_right": "右足のかかとがストッパーに付くまで後ろへ下げてください。",
+        "error.no_belt": "カメラからトレッドミルが見えません。スタッフにお声がけください。",
+        "error.no_feet_treadmill": "トレッドミルの上の足が見えませんでした。"
+        "ベルトの中央を歩いてください。",
+        "error.too_few_steps": "歩数が足りません。もう少し長く歩いてください。",
+        "error.camera_unavailable": "カメラが現在使えません。スタッフにお声がけください。",
+        "error.bad_input": "カメラに問題が発生しました。もう一度お試しください。",
+        "error.model_error": "問題が発生しました。"
+        "もう一度お試しいただくか、スタッフにお声がけください。",
+        "error.config_error": "問題が発生しました。"
+        "もう一度お試しいただくか、スタッフにお声がけください。",
+        "error.catalogue_error": "問題が発生しました。"
+        "もう一度お試しいただくか、スタッフにお声がけください。",
         "error.StoreUnavailable": "結果は表示されていますが、保存できませんでした。"
         "スタッフに通知しました。",
         "error.generic": "問題が発生しました。"
@@ -301,6 +338,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "guidance.no_feet": "足がまだ見えません。マットの中央に乗ってください。",
         "guidance.step_back_left": "左足を少し後ろへ、かかとをストッパーに付けてください。",
         "guidance.step_back_right": "右足を少し後ろへ、かかとをストッパーに付けてください。",
+        "guidance.step_back_both": "少し下がって、両方のかかとをストッパーに付けてください。",
+        "guidance.one_foot": "片足だけ見えています。両足を少し離してマットに乗せてください。",
         "idle.warning": "続けますか？画面に触れてください。",
         "summary.title": "足の測定結果",
         "summary.print": "印刷",
@@ -436,21 +475,22 @@ def t(key: str, lang: str = "en", **kw: Any) -> str:
     return text.format(**kw) if kw else text
 
 
-# The pipeline's preview guidance is English text (kiosk.pipeline.preview); these are the
-# sentences it says, mapped to our keys so the shopper reads them in their language.
-GUIDANCE_KEYS = {
-    "no feet found on the mat": "guidance.no_feet",
-    "move your left foot back a little, to the heel stop": "guidance.step_back_left",
-    "move your right foot back a little, to the heel stop": "guidance.step_back_right",
-}
-
-
-def guidance(text: str | None, lang: str) -> str | None:
-    """The preview's guidance for the shopper, translated where we know the sentence."""
-    if not text:
+def guidance(code: str | None, lang: str) -> str | None:
+    """The preview's guidance for the shopper, from its stable code (kiosk.errors.CODES):
+    the short live hint where there is one, else the code's error sentence."""
+    if not code:
         return None
-    key = GUIDANCE_KEYS.get(text.strip().rstrip(".").lower())
-    return t(key, lang) if key else text
+    for key in (f"guidance.{code}", f"error.{code}"):
+        if key in STRINGS["en"]:
+            return t(key, lang)
+    log.error("no guidance text for code %r", code)
+    return t("error.generic", lang)
+
+
+def error_message(code: str | None, lang: str) -> str:
+    """What the shopper reads for an error code (the generic sentence for unknown codes)."""
+    key = f"error.{code}"
+    return t(key if key in STRINGS["en"] else "error.generic", lang)
 
 
 def js_strings(lang: str) -> dict[str, str]:
