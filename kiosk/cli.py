@@ -9,9 +9,17 @@ import logging
 import sys
 import time
 import warnings
+from itertools import islice
 from pathlib import Path
 
+import numpy as np
+
+from kiosk.capture.source import VIDEO_SUFFIXES, open_file_source
 from kiosk.errors import InputError, KioskError
+from kiosk.pipeline import STANDING_MAX_FRAMES, analyze_gait, analyze_standing
+from kiosk.vision.gait import FLOOR_FRAMES, fit_belt
+from kiosk.vision.overlay import gait_overlay, standing_overlay, write_png
+from kiosk.vision.standing import analyze_standing_frames
 
 
 def _print_report(report: dict, as_json: bool) -> None:
@@ -58,7 +66,6 @@ def _load_calibration(path: str | None) -> dict | None:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Calibrate a station from a recording of the printed board (as the staff wizard does)."""
     from kiosk.calibration import calibrate_station, save_calibration
-    from kiosk.capture.source import open_file_source
 
     with open_file_source(args.input) as src:
         frames = list(src.frames())
@@ -82,10 +89,10 @@ def _kiosk_models():
         raise ModelError(f"{e} (--geometry-only measures without the models)") from None
 
 
-def cmd_analyze(args: argparse.Namespace) -> int:
-    from kiosk.capture.source import VIDEO_SUFFIXES, open_file_source
-    from kiosk.pipeline import analyze_gait, analyze_standing
+MID_STANCE_AFTER_STRIKE_S = 0.12  # about a third into a walking stance (~0.6 s)
 
+
+def cmd_analyze(args: argparse.Namespace) -> int:
     path = Path(args.input)
     roi = _parse_roi(args.roi)
     calibration = _load_calibration(args.calibration)
@@ -104,11 +111,32 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             raise InputError(f"{path}: the recording has no depth stream")
         models = None if args.geometry_only else _kiosk_models()
         if args.station == "standing":
-            report = analyze_standing(src.frames(), calibration, sex=args.sex, models=models)
+            frames = list(islice(src.frames(), STANDING_MAX_FRAMES))
+            report = analyze_standing(frames, calibration, sex=args.sex, models=models)
         else:
             report = analyze_gait(src.frames(), calibration, sex=args.sex, models=models)
+    if args.overlay:
+        if args.station == "standing":
+            image = standing_overlay(frames[len(frames) // 2], analyze_standing_frames(frames))
+        else:
+            image = _gait_overlay(path, report)
+        write_png(args.overlay, image)
     _print_report(report, args.json)
     return 0
+
+
+def _gait_overlay(path: Path, report: dict):
+    """The walk's first measured mid-stance, re-read from the recording and drawn."""
+    peaks = [(t, side) for side, f in report["feet"].items()
+             for t in f.get("heel_strikes_s", [])[:1]]
+    if not peaks:
+        raise InputError("no step to draw: the walk has no measured stance")
+    t_strike, _ = min(peaks)
+    want = round((t_strike + MID_STANCE_AFTER_STRIKE_S) * report["fps"])
+    with open_file_source(path) as src:
+        frames = list(islice(src.frames(), max(want + 1, FLOOR_FRAMES)))
+    belt = fit_belt(frames[:FLOOR_FRAMES], np.random.default_rng(0))
+    return gait_overlay(frames[min(want, len(frames) - 1)], belt)
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -185,21 +213,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser("demo", help="the full kiosk on the simulated camera")
-    d.add_argument("--port", type=int, default=8080)
+    d.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (8080)")
     d.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("serve", help="production server (camera from config)")
-    s.add_argument("--host", default=None)
-    s.add_argument("--port", type=int, default=None)
+    s.add_argument("--host", default=None, help="address to listen on (config web.host)")
+    s.add_argument("--port", type=int, default=None, help="port (config web.port)")
     s.add_argument("--hq", action="store_true", help="run as a retailer's HQ (ingest)")
     s.set_defaults(func=cmd_serve)
 
     m = sub.add_parser("simulate", help="write a simulated RealSense recording + truth")
-    m.add_argument("station", choices=["standing", "gait"])
-    m.add_argument("--out", required=True)
+    m.add_argument("station", choices=["standing", "gait"], help="which station to simulate")
+    m.add_argument("--out", required=True, help="recording to write (.db3); truth beside it")
     g = m.add_mutually_exclusive_group()
-    g.add_argument("--seed", type=int)
-    g.add_argument("--profile")
+    g.add_argument("--seed", type=int, help="draw a random shopper and camera from this seed")
+    g.add_argument("--profile", help="a shopper profile JSON (as a truth file's 'profile')")
     m.add_argument("--heel-gap-mm", type=float, default=None,
                    help="standing: heels this far short of the heel stop")
     m.add_argument("--duration-s", type=float, default=None, help="gait: seconds of walking")
@@ -208,42 +236,47 @@ def build_parser() -> argparse.ArgumentParser:
     m.set_defaults(func=cmd_simulate)
 
     a = sub.add_parser("analyze", help="measure a recording (or, for gait, a video)")
-    a.add_argument("station", choices=["standing", "gait"])
-    a.add_argument("input")
-    a.add_argument("--calibration")
+    a.add_argument("station", choices=["standing", "gait"], help="which station recorded it")
+    a.add_argument("input", help="a RealSense recording (.bag/.db3), or for gait a video")
+    a.add_argument("--calibration", help="the station's calibration file (kiosk calibrate)")
     a.add_argument("--roi", help="X,Y,W,H fractions of the frame (video)")
-    a.add_argument("--sex", choices=["male", "female"], default=None)
-    a.add_argument("--json", action="store_true")
+    a.add_argument("--sex", choices=["male", "female"], default=None,
+                   help="size chart to report the size in (both when not given)")
+    a.add_argument("--json", action="store_true", help="print the kiosk.report/1 JSON")
     a.add_argument("--geometry-only", action="store_true",
                    help="measure without the learned models in models/")
+    a.add_argument("--overlay", metavar="PNG",
+                   help="also write a picture of what was measured (outlines, heel stop, "
+                        "length and width lines; heel and shank bisectors on the treadmill)")
     a.set_defaults(func=cmd_analyze)
 
     c = sub.add_parser("calibrate", help="calibrate a station from a recording of the board")
-    c.add_argument("station", choices=["standing", "gait"])
+    c.add_argument("station", choices=["standing", "gait"], help="which station to calibrate")
     c.add_argument("input", help="recording (.bag/.db3) of the printed board on the mat/belt")
     c.add_argument("--out", required=True, help="calibration file to write (JSON)")
-    c.add_argument("--kiosk-id", default="kiosk-1")
+    c.add_argument("--kiosk-id", default="kiosk-1", help="the kiosk the file belongs to")
     c.set_defaults(func=cmd_calibrate)
 
     e = sub.add_parser("eval", help="accuracy on seeded simulated scenes (tables)")
-    e.add_argument("--standing", type=int, default=40)
-    e.add_argument("--gait", type=int, default=12)
-    e.add_argument("--seed", type=int, default=10_000)
-    e.add_argument("--split", choices=["held_out", "ood"], default="held_out")
-    e.add_argument("--gait-duration-s", type=float, default=6.0)
-    e.add_argument("--json-out")
+    e.add_argument("--standing", type=int, default=40, help="standing scenes to score")
+    e.add_argument("--gait", type=int, default=12, help="treadmill walks to score")
+    e.add_argument("--seed", type=int, default=10_000, help="first scene seed")
+    e.add_argument("--split", choices=["held_out", "ood"], default="held_out",
+                   help="held_out: the training ranges; ood: every range widened")
+    e.add_argument("--gait-duration-s", type=float, default=6.0, help="seconds per walk")
+    e.add_argument("--json-out", help="also write every figure as JSON here")
     e.set_defaults(func=cmd_eval)
 
     b = sub.add_parser("bench", help="speed of every stage (tables)")
-    b.add_argument("--quick", action="store_true")
+    b.add_argument("--quick", action="store_true", help="fewer repeats (a rough figure)")
     b.set_defaults(func=cmd_bench)
 
     t = sub.add_parser("train", help="train the learned models (needs the train extra)")
     t.add_argument("target", choices=["seg", "arch", "rearfoot", "all", "fusion"],
                    help="fusion: only re-measure the fusion weights of the models in --out")
     t.add_argument("--tiny", action="store_true", help="a few steps on a few scenes (CI)")
-    t.add_argument("--out", default="models")
-    t.add_argument("--threads", type=int, default=2)
+    t.add_argument("--out", default="models", help="folder for the ONNX files and cards")
+    t.add_argument("--threads", type=int, default=2, help="torch threads")
     t.add_argument("--station", choices=["standing", "gait"], default=None,
                    help="seg only: train just this station's model")
     t.add_argument("--epochs", type=int, default=None,

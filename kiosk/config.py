@@ -90,7 +90,9 @@ D4XX_FPS = (15, 30, 60, 90)
 
 
 class CaptureConfig(_Section):
-    source: Literal["simulated", "realsense"] = "simulated"
+    # realsense: the D4xx of each station; prepared: the demo's simulated footage replayed
+    # through the live camera code; simulated: rendered in the kiosk's process (tests)
+    source: Literal["simulated", "prepared", "realsense"] = "simulated"
     standing_camera: CameraConfig = CameraConfig(fps=15)
     gait_camera: CameraConfig = CameraConfig(fps=30)
     standing_capture_s: float = Field(2.0, gt=0, le=10)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from kiosk.capture.realsense import CameraSettings, LiveCamera, camera_absent
-from kiosk.capture.simulated import SimulatedCamera, prepared_gait_recording
+from kiosk.capture.simulated import SimulatedCamera, prepared_recording
 from kiosk.config import CameraConfig, Config
 from kiosk.errors import CameraUnavailable, KioskError
 
@@ -103,8 +103,8 @@ class RealSenseFactory:
 
 @dataclass
 class SimulatedFactory:
-    """The demo's cameras: the standing mat rendered live, the treadmill walk prepared once
-    in another process as a real recording and replayed through the live camera's code."""
+    """Simulated cameras in this process (tests): the mat rendered live, the treadmill
+    rendered over whole strides when first opened, then looped."""
 
     config: Config
     expected_open_s: dict[str, float] = field(
@@ -117,22 +117,12 @@ class SimulatedFactory:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     open_at_start = False  # rendering an empty mat for nobody would only cost CPU
 
-    def prepare(self) -> None:
-        """Start preparing the treadmill footage now (in another process), so the first
-        shopper's walk never waits for it and no capture competes with it."""
-        prepared_gait_recording(self.config.capture.simulated_seed, self.config.data_path,
-                                wait=False)
-
     def __call__(self, station: str) -> Any:
-        seed = self.config.capture.simulated_seed
-        if station == "gait":
-            path = prepared_gait_recording(seed, self.config.data_path, wait=True)
-            return LiveCamera(CameraSettings(replay_file=str(path), color=True))
         with self._lock:
             sim = self._kept.get(station)
             if sim is None:
                 sim = self._kept[station] = SimulatedCamera(
-                    station=station, seed=seed, realtime=True
+                    station=station, seed=self.config.capture.simulated_seed, realtime=True
                 )
         return KeptSource(sim)
 
@@ -140,10 +130,37 @@ class SimulatedFactory:
         return None
 
 
+@dataclass
+class PreparedFactory:
+    """The demo's cameras: each station's simulated footage, rendered once in another
+    process into a real recording, replayed through the live camera's own code."""
+
+    config: Config
+    expected_open_s: dict[str, float] = field(
+        default_factory=lambda: dict.fromkeys(STATIONS, DEFAULT_OPEN_S["simulated-gait"])
+    )
+    open_at_start = False
+
+    def prepare(self) -> None:
+        """Start rendering both stations' footage now (unless cached), so no shopper
+        waits for it and no capture competes with it."""
+        for station in STATIONS:
+            prepared_recording(station, self.config.capture.simulated_seed, wait=False)
+
+    def __call__(self, station: str) -> Any:
+        path = prepared_recording(station, self.config.capture.simulated_seed, wait=True)
+        return LiveCamera(CameraSettings(replay_file=str(path)))
+
+    def probe(self, station: str) -> str | None:
+        return None
+
+
 def default_camera_factory(config: Config) -> CameraFactory:
-    if config.capture.source == "simulated":
-        return SimulatedFactory(config)
-    return RealSenseFactory(config)
+    return {
+        "simulated": SimulatedFactory,
+        "prepared": PreparedFactory,
+        "realsense": RealSenseFactory,
+    }[config.capture.source](config)
 
 
 PROBE_EVERY_S = 1.0

@@ -1,10 +1,11 @@
 """The simulated camera: the demo's and the tests' camera without hardware.
 
 Standing frames are the shopper's scene with fresh sensor noise each frame. The treadmill
-is rendered over whole strides once and looped: in this process (`SimulatedCamera`), or,
-for the demo, by `kiosk simulate` in another process into a cached real recording
-(`prepared_gait_recording`) that the live camera code replays, so rendering never competes
-with a shopper's capture for the interpreter.
+is rendered over whole strides once and looped. Tests use `SimulatedCamera` in their own
+process; the demo's cameras are `prepared_recording`s: rendered once in a low-priority
+child process into real recordings kept in the user's cache, and replayed by the live
+camera's own code, so rendering never competes with a shopper's capture and the web
+process holds no simulator.
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ from kiosk.sim.scenes import (
 
 log = logging.getLogger(__name__)
 
-LOOP_MIN_S = 4.0  # the treadmill loop: whole strides, at least this long
+# The treadmill loop: whole strides lasting at least this long; three strides of a jog
+# (a frame takes the analytic renderer ~0.3-0.8 s, so each second of loop costs ~15 s)
+LOOP_MIN_S = 2.0
 GAIT_LOOP_FPS = 30
 
 
@@ -48,7 +51,8 @@ def loop_duration_s(profile: ShopperProfile) -> float:
 
 def _sim_fingerprint() -> str:
     """Changes whenever the simulator's code does (the cache key of prepared footage)."""
-    h = hashlib.sha256()
+    h = hashlib.sha256(repr((LOOP_MIN_S, GAIT_LOOP_FPS, STANDING_LOOP_FRAMES,
+                             STANDING_LOOP_FPS)).encode())
     for f in sorted(Path(sim_scenes.__file__).parent.glob("*.py")):
         h.update(f.read_bytes())
     return h.hexdigest()[:12]
@@ -65,36 +69,48 @@ _preparing_lock = threading.Lock()
 PREPARE_TIMEOUT_S = 600.0
 
 
-def _render_gait_loop(seed: int, path: str) -> None:
+STANDING_LOOP_FRAMES = 30  # 2 s at 15 fps, fresh sensor noise in every frame
+STANDING_LOOP_FPS = 15
+
+
+def _render_loop(station: str, seed: int, path: str) -> None:
     """In the child process: render the loop at low priority, then publish it atomically."""
-    from kiosk.sim.record import simulate_gait
+    from kiosk.sim.record import simulate_gait, simulate_standing
 
     os.nice(10)
-    profile = random_profile(seed, "gait")
+    profile = random_profile(seed, station)
     tmp = Path(path).with_name(f".{Path(path).stem}-{os.getpid()}.db3")
-    simulate_gait(tmp, profile, duration_s=loop_duration_s(profile), fps=GAIT_LOOP_FPS)
+    if station == "gait":
+        simulate_gait(tmp, profile, duration_s=loop_duration_s(profile), fps=GAIT_LOOP_FPS)
+    else:
+        simulate_standing(tmp, profile, n_frames=STANDING_LOOP_FRAMES, fps=STANDING_LOOP_FPS)
     Path(str(tmp) + ".truth.json").unlink(missing_ok=True)
     os.replace(tmp, path)
 
 
-def prepared_gait_recording(seed: int, directory: Path | None = None,
-                            wait: bool = True) -> Path:
-    """The demo treadmill walk of shopper `seed` as a real recording, rendered once.
+def prepared_recording(station: str, seed: int, directory: Path | None = None,
+                       wait: bool = True) -> Path:
+    """Shopper `seed` at `station` as a real recording that loops seamlessly, rendered once
+    and kept in `directory` (default: the user's cache).
 
     The first call starts the rendering in a low-priority child process; with `wait`,
     blocks until the file is there (CameraUnavailable if rendering failed).
     """
     directory = Path(directory) if directory is not None else cache_dir()
-    path = directory / f"demo-gait-{seed}-{_sim_fingerprint()}.db3"
+    path = directory / f"demo-{station}-{seed}-{_sim_fingerprint()}.db3"
     if path.is_file():
         return path
     with _preparing_lock:
         proc = _preparing.get(path)
         if proc is None or (proc.exitcode is not None and not path.is_file()):
             directory.mkdir(parents=True, exist_ok=True)
-            log.info("preparing the simulated treadmill walk in another process: %s", path)
+            for stale in directory.glob(f".{path.stem}-*.db3*"):  # a render cut short
+                if time.time() - stale.stat().st_mtime > PREPARE_TIMEOUT_S:
+                    stale.unlink(missing_ok=True)
+            log.info("preparing the simulated %s footage in another process: %s", station, path)
             proc = multiprocessing.get_context("spawn").Process(
-                target=_render_gait_loop, args=(seed, str(path)), name="sim-gait", daemon=True
+                target=_render_loop, args=(station, seed, str(path)), name=f"sim-{station}",
+                daemon=True,
             )
             proc.start()
             _preparing[path] = proc
@@ -103,7 +119,7 @@ def prepared_gait_recording(seed: int, directory: Path | None = None,
     proc.join(PREPARE_TIMEOUT_S)
     if not path.is_file():
         why = "took too long" if proc.exitcode is None else f"failed (exit {proc.exitcode})"
-        raise CameraUnavailable(f"the simulated treadmill could not be prepared: {why}")
+        raise CameraUnavailable(f"the simulated {station} camera could not be prepared: {why}")
     return path
 
 

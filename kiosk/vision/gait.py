@@ -86,6 +86,7 @@ class GaitResult:
     floor: FloorPlane
     timings_ms: dict
     belt_frame: FloorPlane | None = None  # y along the belt, x = 0 on its centre line
+    belt: Belt | None = None  # the belt as fitted (to redraw a frame's measurement)
 
 
 def belt_edges(P: np.ndarray, on_belt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -357,6 +358,8 @@ def measure_frame(P: np.ndarray, fg: np.ndarray, split: float,
                 angle = heel_ang - shank_ang
                 if debug is not None:
                     debug[side] = (heel_ang, shank_ang)
+                    debug[f"{side}_bisectors"] = {"heel": (counter, hb[0]),
+                                                  "shank": (shank, sb[0])}
         out[side] = (heel_z, y_rear, float(angle))
     return out
 
@@ -659,7 +662,7 @@ def analyze_gait_frames(
                "per_frame_p95": float(np.percentile(frame_ms, 95))}
     if model_ms:
         timings["models_per_frame"] = float(np.median(model_ms))
-    return GaitResult(feet, fps, n, cadence, belt.floor, timings, belt.centred)
+    return GaitResult(feet, fps, n, cadence, belt.floor, timings, belt.centred, belt)
 
 
 def require_steps(result: GaitResult) -> None:

@@ -113,6 +113,9 @@ class OnnxModel:
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
+        # no arena: activations at full resolution are freed after each run instead of
+        # being kept for the next (the kiosk process must stay small; ~0 ms slower here)
+        opts.enable_cpu_mem_arena = False
         try:
             self.session = ort.InferenceSession(str(self.path), opts,
                                                 providers=["CPUExecutionProvider"])

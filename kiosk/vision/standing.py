@@ -230,7 +230,9 @@ def measure_foot(side: str, pts: np.ndarray, stop: dict) -> FootMeasurement:
     length = toe - s_stop - heel_r * (1.0 / cos_t - 1.0)
     # breadth over the forefoot (front half)
     fore = s > s_stop + 0.5 * length
-    width = float(np.percentile(t[fore], 99.9) - np.percentile(t[fore], 0.1))
+    t_hi, t_lo = np.percentile(t[fore], 99.9), np.percentile(t[fore], 0.1)
+    width = float(t_hi - t_lo)
+    s_wide = float(np.median(s[fore & ((t > t_hi - 0.004) | (t < t_lo + 0.004))]))
     # dorsal height at 50 % of length: parabola through the top of the cross-section
     s50 = s_stop + 0.5 * length + heel_r * (1.0 / cos_t - 1.0)
     sl = np.abs(s - s50) < ARCH_SLICE_M
@@ -259,7 +261,11 @@ def measure_foot(side: str, pts: np.ndarray, stop: dict) -> FootMeasurement:
         heel_gap_mm=gap * 1000,
         axis_deg=axis_deg,
         toe_tip_xy_m=(float(tip[0]), float(tip[1])),
-        details={"ankle_xy_m": ankle.tolist(), "leg_radius_m": leg_r},
+        details={"ankle_xy_m": ankle.tolist(), "leg_radius_m": leg_r,
+                 # the measured lines on the mat, for pictures (kiosk.vision.overlay)
+                 "lines": {"heel_xy_m": (tip - d * length).tolist(), "tip_xy_m": tip.tolist(),
+                           "width_from_xy_m": (ankle + d * s_wide + across * t_lo).tolist(),
+                           "width_to_xy_m": (ankle + d * s_wide + across * t_hi).tolist()}},
     )
 
 

@@ -50,6 +50,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class ServerURL(str):
+    """A server's base URL that also knows the server's process id."""
+
+    pid: int
+
+    def __new__(cls, url: str, pid: int) -> ServerURL:
+        obj = super().__new__(cls, url)
+        obj.pid = pid
+        return obj
+
+
 @contextlib.contextmanager
 def demo_server(
     data_dir: str | Path | None = None,
@@ -102,7 +113,7 @@ def demo_server(
                         f"the demo server did not answer; see {d}/server.log"
                     ) from None
                 time.sleep(0.2)
-        yield url
+        yield ServerURL(url, proc.pid)
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -255,3 +266,96 @@ def bench_walk_stream(seconds: float = 8.0, fps: float = 30.0, seed: int = 7) ->
         "wait_after_walk_s": round(done - ended["at"], 2),
         "total_s": round(done - t0, 2),
     }
+
+
+class _HttpShopper:
+    """A shopper's visit over plain HTTP (cookies and the CSRF token as the page keeps
+    them): the flow's requests without a browser, for long memory runs."""
+
+    def __init__(self, base_url: str) -> None:
+        import http.cookiejar
+
+        self.base = base_url
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        self.csrf = ""
+
+    def _open(self, path: str, data: dict | None = None, json_body: bool = False) -> Any:
+        import re
+        import urllib.parse
+
+        headers = {"X-CSRF-Token": self.csrf}
+        body = None
+        if data is not None:
+            body = urllib.parse.urlencode({**data, "csrf_token": self.csrf}).encode()
+        elif json_body:
+            body, headers["Content-Type"] = b"{}", "application/json"
+        req = urllib.request.Request(self.base + path, data=body, headers=headers)
+        with self.opener.open(req, timeout=60) as r:
+            text = r.read().decode("utf-8", "replace")
+            found = re.search(r'name="csrf-token" content="([^"]+)"', text)
+            if found:
+                self.csrf = found.group(1)
+            return json.loads(text) if r.headers.get_content_type() == "application/json" \
+                else text
+
+    def _job(self, path: str, timeout_s: float) -> dict:
+        job = self._open(path, json_body=True)
+        deadline = time.monotonic() + timeout_s
+        while job["phase"] not in ("done", "error"):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{path}: job stuck in {job['phase']}")
+            time.sleep(0.25)
+            job = self._open(f"/api/v1/shopper/jobs/{job['id']}")
+        return job
+
+    def visit(self, timeout_s: float = 180.0) -> str:
+        """Welcome to results; the phase it ended in ("results" or the error's code)."""
+        self._open("/")
+        self._open("/start", {})
+        self._open("/consent", {"choice": "agree"})
+        job = self._job("/api/v1/shopper/standing", timeout_s)
+        if job["phase"] == "error":
+            return str(job["error"])
+        self._open("/walk")
+        job = self._job("/api/v1/shopper/walk", timeout_s)
+        if job["phase"] == "error":
+            return str(job["error"])
+        self._open("/results")
+        return "results"
+
+
+def _worker_rss_mb(server_pid: int) -> float:
+    """Resident memory of the gunicorn worker(s) under `server_pid` (MB)."""
+    total = 0.0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines()
+                          if ":" in line)
+        except OSError:
+            continue
+        if int(fields.get("PPid", "0").strip()) == server_pid:
+            total += int(fields.get("VmRSS", "0 kB").split()[0]) / 1024
+    return total
+
+
+def bench_visits(visits: int = 100, walk_duration_s: float = 4.0,
+                 data_dir: str | Path | None = None) -> list[dict[str, Any]]:
+    """`visits` shoppers in a row on one demo server: the web worker's memory after the
+    first, and after every tenth, and how each visit ended."""
+    overrides = {"capture": {"walk_duration_s": walk_duration_s, "standing_countdown_s": 0}}
+    rows: list[dict[str, Any]] = []
+    with demo_server(data_dir, overrides) as url:
+        pid = url.pid
+        ends: dict[str, int] = {}
+        t0 = time.monotonic()
+        for k in range(1, visits + 1):
+            end = _HttpShopper(url).visit()
+            ends[end] = ends.get(end, 0) + 1
+            if k == 1 or k % 10 == 0 or k == visits:
+                rows.append({"visits": k, "worker_rss_mb": round(_worker_rss_mb(pid), 1),
+                             "ended": ", ".join(f"{n} {e}" for e, n in sorted(ends.items())),
+                             "elapsed_s": round(time.monotonic() - t0, 1)})
+                log.info("visits: %s", rows[-1])
+    return rows

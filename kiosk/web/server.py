@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import logging
 import tempfile
@@ -32,7 +33,7 @@ def demo_config(data_dir: str | Path | None = None) -> Any:
                 "store_id": DEMO_STORES[0][0],
                 "retailer_id": DEMO_RETAILER,
             },
-            "capture": {"source": "simulated", "walk_duration_s": 8.0},
+            "capture": {"source": "prepared", "walk_duration_s": 8.0},
         }
     )
 
@@ -67,6 +68,27 @@ def load_factory(spec: str) -> Callable[[str], Any]:
         raise ConfigError(f"camera factory {spec!r} not found ({exc})") from None
 
 
+# glibc malloc: a fixed mmap threshold returns every large array (a frame is ~1-3 MB) to
+# the system when freed; left dynamic, glibc raises the threshold after the first frees
+# and later frames stay in the heap, so the process only grows (mallopt(3)). Fewer arenas
+# for the same reason: each of gunicorn's threads would otherwise get its own heap.
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -3, -8
+MMAP_THRESHOLD_BYTES = 256 * 1024
+MALLOC_ARENAS = 2
+
+
+def tune_malloc() -> bool:
+    """Apply the malloc settings above (glibc only; elsewhere nothing to do)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return False
+    ok = libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) == 1
+    ok &= libc.mallopt(M_TRIM_THRESHOLD, 2 * MMAP_THRESHOLD_BYTES) == 1
+    ok &= libc.mallopt(M_ARENA_MAX, MALLOC_ARENAS) == 1
+    return bool(ok)
+
+
 def serve(
     host: str | None = None,
     port: int | None = None,
@@ -83,6 +105,8 @@ def serve(
     from kiosk.config import load_config
     from kiosk.web.app import create_app
 
+    if not tune_malloc():
+        log.info("malloc settings not applied (not glibc)")
     if isinstance(camera_factory, str):
         camera_factory = load_factory(camera_factory)
     if demo:

@@ -169,3 +169,46 @@ def test_calibrate_without_a_board_fails_with_a_reason(standing_rec, tmp_path):
     r = run_kiosk("calibrate", "standing", str(standing_rec), "--out", str(tmp_path / "c.json"))
     assert_clean_failure(r, "board")
     assert not (tmp_path / "c.json").exists()
+
+
+def _picture(path: Path):
+    import cv2
+
+    img = cv2.imread(str(path))
+    assert img is not None, f"{path} is not a picture"
+    return img
+
+
+def test_standing_overlay_draws_the_measured_lines_on_the_capture(standing_rec, tmp_path):
+    out = tmp_path / "standing.png"
+    r = run_kiosk("analyze", "standing", str(standing_rec), "--geometry-only",
+                  "--overlay", str(out))
+    assert r.returncode == 0, r.stderr
+    img = _picture(out)
+    # the length/width lines' green and both feet's outline colours are there
+    b, g, rr = img[..., 0].astype(int), img[..., 1].astype(int), img[..., 2].astype(int)
+    assert ((g > 140) & (rr < 60) & (b < 90)).sum() > 50  # length and width lines
+    assert ((b > 200) & (rr < 80)).sum() > 50  # the left foot's outline
+    assert ((rr > 200) & (b < 80) & (g < 120)).sum() > 50  # the right foot's outline
+
+
+def test_gait_overlay_draws_bisectors_on_a_mid_stance_frame(gait_rec, tmp_path):
+    out = tmp_path / "gait.png"
+    r = run_kiosk("analyze", "gait", str(gait_rec), "--geometry-only", "--overlay", str(out))
+    assert r.returncode == 0, r.stderr
+    img = _picture(out)
+    g, rr = img[..., 1].astype(int), img[..., 2].astype(int)
+    assert ((g > 140) & (rr < 60)).sum() > 20  # shank bisectors
+
+
+def test_every_cli_option_has_help_text():
+    import argparse
+
+    from kiosk.cli import build_parser
+
+    parser = build_parser()
+    subs = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    missing = [f"{name} {a.option_strings or a.dest}"
+               for name, sp in subs.choices.items() for a in sp._actions
+               if not isinstance(a, argparse._HelpAction) and not a.help]
+    assert not missing, missing
