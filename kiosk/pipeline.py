@@ -7,6 +7,8 @@ measurement itself.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections.abc import Iterable
 from itertools import islice
 
@@ -75,7 +77,9 @@ def analyze_standing(frames: Iterable[Frame], calibration: dict | None = None,
     if models is not None:
         from kiosk.vision.learned import standing_with_models
 
-        color = frames[len(frames) // 2].color
+        mid = len(frames) // 2  # the colour nearest the middle (a capture may thin it out)
+        nearest = sorted(range(len(frames)), key=lambda k: abs(k - mid))
+        color = next((frames[k].color for k in nearest if frames[k].color is not None), None)
         lm = standing_with_models(result, color, frames[0].intrinsics, models)
         for side, out in lm["feet"].items():
             figures[side] = out["fused"]
@@ -142,7 +146,7 @@ def analyze_gait(frames: Iterable[Frame], calibration: dict | None = None,
     def tee(it: Iterable[Frame]):
         for k, f in enumerate(it):
             if body is not None and f.color is not None and k % POSE_STRIDE == 0:
-                body.put(f)
+                body.put(Frame(f.number, f.timestamp_s, f.intrinsics, None, f.color))
             yield f
 
     try:
@@ -192,15 +196,17 @@ def analyze_gait(frames: Iterable[Frame], calibration: dict | None = None,
     return report
 
 
+POSE_QUEUE_FRAMES = 16  # colour frames waiting for MediaPipe; more are dropped, not kept
+
+
 class _PoseWorker:
     """MediaPipe on a second thread while the depth analysis runs, so the body chain is
-    ready when the walk ends instead of being computed after it."""
+    ready when the walk ends instead of being computed after it. When MediaPipe falls
+    behind, frames are dropped (and counted): the depth figures never wait for it."""
 
     def __init__(self) -> None:
-        import queue
-        import threading
-
-        self._q: queue.Queue = queue.Queue(maxsize=64)
+        self._q: queue.Queue = queue.Queue(maxsize=POSE_QUEUE_FRAMES)
+        self.dropped = 0
         self._track = None
         self._error: str | None = None
         self._thread = threading.Thread(target=self._run, name="pose", daemon=True)
@@ -230,10 +236,15 @@ class _PoseWorker:
                 pass  # keep taking frames so the depth analysis never blocks on put()
 
     def put(self, frame: Frame) -> None:
-        self._q.put(frame)
+        try:
+            self._q.put_nowait(frame)
+        except queue.Full:
+            self.dropped += 1
 
     def finish(self):
         self._q.put(None)
+        if self.dropped:
+            log.info("pose stage: %d colour frames dropped (MediaPipe behind)", self.dropped)
         self._thread.join()
         return self._track
 

@@ -9,6 +9,7 @@ layer asks the hub for frames and states; it never opens a camera itself.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -356,12 +357,14 @@ class Station:
         startup_s: float = 20.0,
         on_frame: Callable[[Any], None] | None = None,
         keep: bool = True,
+        thin: int = 1,
     ) -> list:
         """Every frame for `duration_s` seconds; CameraUnavailable if frames stop coming.
 
         `on_frame` sees each frame as it arrives (from the reader thread: keep it quick),
         so analysis can run during the capture; with `keep=False` nothing is kept and the
-        result is empty (the caller streams).
+        result is empty (the caller streams). With `thin` > 1 only every `thin`-th kept
+        frame keeps its colour image (the others keep depth only).
         """
         self.touch()
         # a camera still starting (the simulator pre-renders the treadmill) gets time to
@@ -377,6 +380,8 @@ class Station:
         def tap(frame: Any) -> None:
             count[0] += 1
             if keep:
+                if thin > 1 and count[0] % thin and getattr(frame, "color", None) is not None:
+                    frame = dataclasses.replace(frame, color=None)
                 frames.append(frame)
             if on_frame is not None:
                 on_frame(frame)

@@ -6,13 +6,17 @@ retailer endpoints take a per-retailer read-only bearer token and see only that 
 
 from __future__ import annotations
 
+import collections
 import logging
+import queue
 import threading
 import time
 from typing import Any
 
+import numpy as np
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request, session
 
+from kiosk.capture.frame import Frame
 from kiosk.errors import CameraUnavailable
 from kiosk.store import stats, utcnow
 from kiosk.web.auth import require_token
@@ -102,6 +106,9 @@ def _calibration(svc: Any, station: str) -> Any:
     return load_station_calibration(svc, station)
 
 
+STANDING_COLOR_EVERY = 5  # keep the colour image of every 5th standing frame
+
+
 def run_standing(svc: Any, job: Job) -> None:
     from kiosk.web.shopper import save
 
@@ -120,7 +127,9 @@ def run_standing(svc: Any, job: Job) -> None:
     def progress(p: float, _frames: list) -> None:
         job.progress = 0.8 * p
 
-    frames = cam.record(cfg.standing_capture_s, progress)
+    # every frame's depth is fused; colour is read once (the models' input), so most
+    # frames give theirs up at once instead of holding 1.2 MB each until analysed
+    frames = cam.record(cfg.standing_capture_s, progress, thin=STANDING_COLOR_EVERY)
     job.phase, job.progress = "analysing", 0.85
     rec = _record_of(svc, job)
     report = svc.analysis.analyze_standing(
@@ -148,9 +157,6 @@ STEP_MAX_BACKLOG = 15  # frames waiting for the walk's analysis
 def run_walk(svc: Any, job: Job) -> None:
     """Record the walk while the pipeline measures it, frame by frame, in a second thread;
     when the walk ends only the last frames and the aggregation are left to do."""
-    import collections
-    import queue
-
     from kiosk.errors import TooFewSteps
     from kiosk.web.shopper import finish_results, save
 
@@ -171,6 +177,7 @@ def run_walk(svc: Any, job: Job) -> None:
     job.phase, job.preparing = "capturing", 1.0
 
     frames_q: queue.SimpleQueue = queue.SimpleQueue()
+    # the step counter's window: depth only, in millimetres (a quarter of a full frame)
     recent: collections.deque = collections.deque(maxlen=int(STEP_WINDOW_S * 30))
     outcome: dict[str, Any] = {}
 
@@ -189,7 +196,9 @@ def run_walk(svc: Any, job: Job) -> None:
     def on_frame(frame: Any) -> None:
         if "done" not in outcome:  # the analysis stopped early: stop feeding it
             frames_q.put(frame)
-        recent.append(frame)
+        if frame.depth_m is not None:
+            recent.append((frame.number, frame.timestamp_s, frame.intrinsics,
+                           np.rint(frame.depth_m * 1000).astype(np.uint16)))
 
     started = time.monotonic()
     cadence: dict[str, float] = {}
@@ -207,7 +216,9 @@ def run_walk(svc: Any, job: Job) -> None:
         due = now - cadence.get("at", started) >= (STEP_EVERY_S if cadence else STEP_WINDOW_S)
         if due and len(recent) > 30 and frames_q.qsize() <= STEP_MAX_BACKLOG:
             try:
-                window = svc.analysis.analyze_gait(list(recent), recommendations=False)
+                window = svc.analysis.analyze_gait(
+                    (Frame(n, t, i, d.astype(np.float32) / 1000) for n, t, i, d in list(recent)),
+                    recommendations=False, pose=False)
                 cadence.update(spm=window.get("cadence_spm") or 0.0, at=now)
             except TooFewSteps:
                 cadence["at"] = now
