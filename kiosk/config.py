@@ -51,6 +51,17 @@ class WebConfig(_Section):
     summary_link_ttl_s: float = Field(
         86_400.0, gt=0, description="How long a QR summary link stays valid."
     )
+    public_url: str = Field(
+        "",
+        max_length=200,
+        pattern=r"^(https?://[A-Za-z0-9.\[\]:-]+(/[A-Za-z0-9._~/-]*)?)?$",
+        description=(
+            "Base URL a shopper's phone opens from the QR code: HQ (https://hq.example.com,"
+            " which gets each link with the synced record) or this kiosk on the store network"
+            " (http://192.168.1.20:8080, with web.host on that address). Never the request's"
+            " Host header. Empty: no QR code is offered."
+        ),
+    )
     secure_cookies: bool = Field(False, description="Set on HQ behind HTTPS.")
     preview_fps: float = Field(15.0, gt=0, le=60)
 

@@ -378,6 +378,36 @@ class Store:
                 )
             ).scalar()
 
+    def summary_links_for(self, session_ids: Sequence[str], now: datetime) -> list[dict]:
+        """The unexpired links of these sessions, as hashes (what HQ is sent)."""
+        sl = schema.summary_links
+        if not session_ids:
+            return []
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(sl.c.session_id, sl.c.link_hash, sl.c.expires_at).where(
+                    sl.c.session_id.in_(list(session_ids)), sl.c.expires_at > now
+                )
+            ).all()
+        return [
+            {"session_id": r.session_id, "link_hash": r.link_hash, "expires_at": r.expires_at}
+            for r in rows
+        ]
+
+    def add_summary_link_hashes(self, links: Sequence[dict]) -> None:
+        """Store links a kiosk made (by hash; HQ never sees the link itself); a link
+        already known keeps its row."""
+        if not links:
+            return
+        sl = schema.summary_links
+        ins = _insert(self.engine, sl)
+        stmt = ins.on_conflict_do_nothing(index_elements=[sl.c.link_hash])
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(stmt, [dict(x) for x in links])
+        except OperationalError as exc:
+            raise StoreUnavailable(f"could not save the summary links: {_short(exc)}") from None
+
     # --- accounts -----------------------------------------------------------------------
 
     def add_account(

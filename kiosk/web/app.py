@@ -96,10 +96,11 @@ def create_app(
         )
         services.jobs = Jobs()
 
-    from kiosk.web import api, hq_ingest, retail, shopper, staff
+    from kiosk.web import api, hq_ingest, retail, shopper, staff, summary
 
     app.register_blueprint(api.bp)
     app.register_blueprint(retail.bp)
+    app.register_blueprint(summary.bp)
     if hq:
         app.register_blueprint(hq_ingest.bp)
     else:

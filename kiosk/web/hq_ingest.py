@@ -9,12 +9,13 @@ kiosk removes exactly what HQ stored.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, jsonify, request
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from kiosk.store.records import SessionRecord
+from kiosk.store.records import SessionRecord, to_naive_utc, utcnow
 from kiosk.web.auth import require_token
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,33 @@ log = logging.getLogger(__name__)
 bp = Blueprint("hq", __name__, url_prefix="/hq")
 
 MAX_BATCH = 1000
+
+
+class SummaryLinkIn(BaseModel):
+    """A QR link a kiosk made, as its hash: HQ can then open the shopper's summary."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str = Field(max_length=36)
+    link_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    expires_at: datetime
+
+
+def _links(items: Any, accepted: set[str], ttl_s: float) -> list[dict]:
+    """The valid links of sessions accepted in this batch, expiries capped at HQ's TTL."""
+    if not isinstance(items, list) or len(items) > MAX_BATCH:
+        abort(400)
+    latest = utcnow() + timedelta(seconds=ttl_s)
+    out = []
+    for item in items:
+        try:
+            link = SummaryLinkIn.model_validate(item)
+        except ValidationError:
+            continue
+        if link.session_id in accepted:
+            expires = min(to_naive_utc(link.expires_at) or latest, latest)
+            out.append({**link.model_dump(), "expires_at": expires})
+    return out
 
 
 @bp.post("/api/v1/sessions")
@@ -53,6 +81,12 @@ def ingest() -> Any:
         good.append(rec)
     svc = current_app.extensions["kiosk"]
     svc.store.save_sessions(good, received=True)
+    links = _links(
+        body.get("summary_links", []),
+        {r.session_id for r in good},
+        svc.config.web.summary_link_ttl_s,
+    )
+    svc.store.add_summary_link_hashes(links)
     if rejected:
         log.warning("ingest from %s: %d accepted, %d rejected", kiosk_id, len(good), len(rejected))
     return jsonify(accepted=[r.session_id for r in good], rejected=rejected)

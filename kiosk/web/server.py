@@ -98,8 +98,11 @@ def serve(
     else:
         config = config or load_config()
         store = None
-    app = create_app(config, store=store, hq=hq, demo=demo, camera_factory=camera_factory)
     bind = f"{host or config.web.host}:{port or config.web.port}"
+    if demo and not config.web.public_url:
+        # the demo's phone is the same machine: its QR codes open the demo itself
+        config = config.with_overrides(web={"public_url": f"http://{bind}"})
+    app = create_app(config, store=store, hq=hq, demo=demo, camera_factory=camera_factory)
 
     class _App(BaseApplication):
         def load_config(self) -> None:

@@ -26,10 +26,13 @@ from flask import (
 )
 
 from kiosk import __version__
+from kiosk.errors import ConfigError
 from kiosk.security import new_token
 from kiosk.store import SessionRecord, new_record, utcnow
 from kiosk.store.db import StoreUnavailable
+from kiosk.store.jobs import send_soon
 from kiosk.store.records import Recommendation
+from kiosk.web.summary import summary_url
 
 log = logging.getLogger(__name__)
 
@@ -210,12 +213,14 @@ def results() -> Any:
     svc = _svc()
     qr_svg = None
     link = session.get("qr_link")
-    if link and session.get("qr_sid") == rec.session_id:
-        qr_svg = qr_code_svg(url_for("shopper.summary", link=link, _external=True))
+    public_url = svc.config.web.public_url
+    if link and public_url and session.get("qr_sid") == rec.session_id:
+        qr_svg = qr_code_svg(summary_url(public_url, link))
     return render_template(
         "results.html",
         rec=rec,
         qr_svg=qr_svg,
+        qr_offered=bool(svc.config.web.public_url),
         hours=int(svc.config.web.summary_link_ttl_s // 3600),
         store_error=svc.extra.get("unsaved", {}).get(rec.session_id) is not None,
     )
@@ -235,6 +240,8 @@ def qr_code_svg(url: str) -> str:
 def make_qr() -> Any:
     svc = _svc()
     rec = require_record("results")
+    if not svc.config.web.public_url:
+        abort(404)  # no address a phone could open: the button is not shown
     link = new_token()
     expires = utcnow() + timedelta(seconds=svc.config.web.summary_link_ttl_s)
     try:
@@ -243,21 +250,11 @@ def make_qr() -> Any:
         abort(503)
     save(svc, rec, qr_at=rec.qr_at or utcnow())
     session["qr_link"], session["qr_sid"] = link, rec.session_id
+    try:
+        svc.extra["qr_push"] = send_soon(svc.config, svc.store)
+    except ConfigError as exc:  # no HQ token: staff see it in camera health
+        log.error("QR link not sent to HQ: %s", exc)
     return redirect(url_for("shopper.results") + "#qr")
-
-
-@bp.get("/s/<link>")
-def summary(link: str) -> Any:
-    svc = _svc()
-    if len(link) > 100:
-        abort(404)
-    sid = svc.store.resolve_summary_link(link, utcnow())
-    if sid is None:
-        abort(410)
-    rec = svc.store.get_session(sid)
-    if rec is None:
-        abort(410)
-    return render_template("summary.html", rec=rec)
 
 
 @bp.post("/finish")
