@@ -23,6 +23,7 @@ from kiosk.store import Store
 from kiosk.store.db import StoreUnavailable
 from kiosk.web import strings
 from kiosk.web.auth import check_csrf, csrf_token
+from kiosk.web.shopper import flush_unsaved
 
 log = logging.getLogger(__name__)
 
@@ -250,6 +251,14 @@ def _healthz() -> Any:
         body["database"] = str(exc)
         body["status"] = "degraded"
         code = 503
+    if svc.extra.get("store_error"):
+        # the shopper flow keeps going on copies in memory; a write here is how the kiosk
+        # notices the disk has room again, without a restart
+        error = flush_unsaved(svc)
+        if error:
+            body["status"] = "degraded"
+            held = len(svc.extra.get("unsaved", {}))
+            body["storage"] = f"not saving visits ({held} held in memory): {error}"
     if svc.cameras is not None:
         body["cameras"] = {n: s["state"] for n, s in svc.cameras.status().items()}
         models_error = getattr(svc.analysis, "models_error", None)

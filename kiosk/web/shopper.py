@@ -49,10 +49,14 @@ def current_record() -> SessionRecord | None:
     sid = session.get("sid")
     if not sid:
         return None
+    # a copy the database could not take is newer than any row it holds
+    unsaved = session_fallback()
+    if unsaved is not None:
+        return unsaved
     try:
         return _svc().store.get_session(sid)
     except StoreUnavailable:
-        return session_fallback()
+        return None
 
 
 def session_fallback() -> SessionRecord | None:
@@ -65,14 +69,28 @@ def save(svc: Any, rec: SessionRecord, **changes: Any) -> SessionRecord:
     """Apply `changes` and save; a full disk keeps the flow going on an in-memory copy."""
     rec = rec.model_copy(update={**changes, "updated_at": max(utcnow(), rec.updated_at)})
     rec = SessionRecord.model_validate(rec.model_dump(by_alias=True))
-    try:
-        svc.store.save_session(rec, enqueue=True)
-        svc.extra.get("unsaved", {}).pop(rec.session_id, None)
-    except StoreUnavailable as exc:
-        log.error("session %s not saved: %s", rec.session_id, exc)
-        svc.extra.setdefault("unsaved", {})[rec.session_id] = rec
-        svc.extra["store_error"] = str(exc)
+    unsaved = svc.extra.setdefault("unsaved", {})
+    unsaved[rec.session_id] = rec
+    flush_unsaved(svc)
     return rec
+
+
+def flush_unsaved(svc: Any) -> str | None:
+    """Write the visits held in memory since the disk filled (oldest first); None once
+    all are stored, else the reason. Staff and /healthz see the reason meanwhile."""
+    unsaved: dict[str, SessionRecord] = svc.extra.setdefault("unsaved", {})
+    for sid, rec in sorted(unsaved.items(), key=lambda kv: kv[1].updated_at):
+        try:
+            svc.store.save_session(rec, enqueue=True)
+        except StoreUnavailable as exc:
+            log.error("session %s not saved: %s", sid, exc)
+            svc.extra["store_error"] = str(exc)
+            return str(exc)
+        if unsaved.get(sid) is rec:
+            unsaved.pop(sid, None)
+    if svc.extra.pop("store_error", None):
+        log.warning("the database takes writes again; held visits saved")
+    return None
 
 
 def qa_until(svc: Any) -> float | None:
@@ -211,6 +229,7 @@ def results() -> Any:
     if rec.standing is None:
         return redirect(url_for("shopper.standing"))
     svc = _svc()
+    unsaved = svc.extra.get("unsaved", {}).get(rec.session_id) is not None
     qr_svg = None
     link = session.get("qr_link")
     public_url = svc.config.web.public_url
@@ -220,9 +239,10 @@ def results() -> Any:
         "results.html",
         rec=rec,
         qr_svg=qr_svg,
-        qr_offered=bool(svc.config.web.public_url),
+        # a link needs the visit stored: none while the disk is full
+        qr_offered=bool(svc.config.web.public_url) and not unsaved,
         hours=int(svc.config.web.summary_link_ttl_s // 3600),
-        store_error=svc.extra.get("unsaved", {}).get(rec.session_id) is not None,
+        store_error=unsaved,
     )
 
 

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import numpy as np
 from werkzeug.serving import make_server
 
-from kiosk.store import utcnow
+from kiosk.store import new_record, utcnow
 from kiosk.store.demo import demo_record
 from tests.conftest import _free_port
 from tests.web.conftest import csrf_of
@@ -85,3 +85,56 @@ def serve_on(app, host: str) -> Iterator[str]:
     finally:
         server.shutdown()
         t.join(timeout=5)
+
+
+def unplugged(station: str):
+    """A camera factory for kiosks whose cameras are not what a test examines."""
+    from kiosk.errors import CameraUnavailable
+
+    raise CameraUnavailable(f"{station}: no camera in this test")
+
+
+class FullDisk:
+    """SQLite told it may not grow (`PRAGMA max_page_count`): every write that needs a new
+    page fails with SQLITE_FULL, "database or disk is full", as on a full disk."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+
+    def _limit(self, dbapi_conn, _record) -> None:
+        cur = dbapi_conn.cursor()
+        pages = cur.execute("PRAGMA page_count").fetchone()[0]
+        cur.execute(f"PRAGMA max_page_count={pages}")
+        cur.close()
+
+    def __enter__(self) -> FullDisk:
+        from sqlalchemy import event
+
+        from kiosk.store.db import StoreUnavailable
+
+        event.listen(self.store.engine, "connect", self._limit)
+        self.store.engine.dispose()
+        rng = np.random.default_rng(0)
+        # use up the free pages the file still has, with measured visits, then with new
+        # ones as small as a visit's first save
+        makers = (
+            lambda: demo_record(rng, started_at=utcnow()),
+            lambda: new_record(
+                kiosk_id="k0", store_id="s0", retailer_id="r0", lang="en", app_version="0"
+            ),
+        )
+        for make in makers:
+            for _ in range(2000):
+                try:
+                    self.store.save_session(make())
+                except StoreUnavailable:
+                    break
+            else:
+                raise AssertionError("the database never filled")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        from sqlalchemy import event
+
+        event.remove(self.store.engine, "connect", self._limit)
+        self.store.engine.dispose()
