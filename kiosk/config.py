@@ -64,6 +64,14 @@ class WebConfig(_Section):
     )
     secure_cookies: bool = Field(False, description="Set on HQ behind HTTPS.")
     preview_fps: float = Field(15.0, gt=0, le=60)
+    # Each preview holds a server thread while it streams (the kiosk runs 32, see
+    # kiosk.web.gunicorn_conf): a few streams cover the screen and a staff check.
+    preview_streams_max: int = Field(
+        6, ge=1, le=16, description="Camera previews streaming at once, all clients."
+    )
+    preview_streams_per_client: int = Field(
+        3, ge=1, le=16, description="Camera previews streaming at once to one address."
+    )
 
 
 class CaptureConfig(_Section):

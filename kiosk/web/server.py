@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.errors import ConfigError
+from kiosk.web import gunicorn_conf
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,8 @@ def serve(
             self.cfg.set("bind", bind)
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("workers", 1)
-            self.cfg.set("threads", 16)
+            self.cfg.set("threads", gunicorn_conf.KIOSK_THREADS)
+            self.cfg.set("post_worker_init", gunicorn_conf.post_worker_init)
             self.cfg.set("timeout", 60)
             # the MJPEG previews never finish on their own: do not wait long for them
             self.cfg.set("graceful_timeout", 5)

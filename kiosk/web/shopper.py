@@ -27,7 +27,7 @@ from flask import (
 
 from kiosk import __version__
 from kiosk.errors import ConfigError
-from kiosk.security import new_token
+from kiosk.security import StreamSlots, new_token
 from kiosk.store import SessionRecord, new_record, utcnow
 from kiosk.store.db import StoreUnavailable
 from kiosk.store.jobs import send_soon
@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 bp = Blueprint("shopper", __name__)
 
 SEXES = ("female", "male")
+# A preview whose camera sends nothing this long ends: a stream that never writes would
+# never notice its viewer has gone, and would hold a server thread for nothing.
+PREVIEW_NO_FRAME_END_S = 10.0
 
 
 def _svc() -> Any:
@@ -305,6 +308,10 @@ def preview(station: str) -> Any:
     svc = _svc()
     if station not in svc.cameras.stations:
         abort(404)
+    slots = preview_slots(svc)
+    client = request.remote_addr or "?"
+    if not slots.acquire(client):
+        abort(429)  # every other request must still find a free thread
     cam = svc.cameras[station]
     fps = svc.config.web.preview_fps
     # the pipeline has no treadmill preview yet: the walk screen shows the camera as is
@@ -315,11 +322,15 @@ def preview(station: str) -> Any:
         import cv2
 
         seq, t_end = 0, time.monotonic() + max_s
+        last_frame = time.monotonic()
         while time.monotonic() < t_end:
             t0 = time.monotonic()
             frame, seq = cam.wait_frame(seq, timeout_s=2.0)
             if frame is None or frame.color is None:
+                if t0 - last_frame > PREVIEW_NO_FRAME_END_S:
+                    return  # nothing to show: give the thread (and the slot) back
                 continue
+            last_frame = t0
             image = frame.color
             if overlay is not None:
                 overlay.offer(frame)
@@ -337,8 +348,20 @@ def preview(station: str) -> Any:
             )
             time.sleep(max(0.0, 1.0 / fps - (time.monotonic() - t0)))
 
-    return Response(
+    resp = Response(
         frames(),
         mimetype="multipart/x-mixed-replace; boundary=frame",
         headers={"Cache-Control": "no-store"},
     )
+    resp.call_on_close(lambda: slots.release(client))
+    return resp
+
+
+def preview_slots(svc: Any) -> StreamSlots:
+    slots = svc.extra.get("preview_slots")
+    if slots is None:
+        web = svc.config.web
+        slots = svc.extra.setdefault(
+            "preview_slots", StreamSlots(web.preview_streams_max, web.preview_streams_per_client)
+        )
+    return slots
