@@ -105,8 +105,13 @@ class HQConfig(_Section):
 
 class SecurityConfig(_Section):
     secret_key_file: str = Field("", description="Flask session key; generated if missing.")
-    pin_max_attempts: int = Field(5, ge=1)
-    pin_lockout_s: float = Field(300.0, gt=0)
+    pin_max_attempts: int = Field(
+        5, ge=1, description="Wrong PINs/passwords on one account before delays begin."
+    )
+    login_first_delay_s: float = Field(
+        30.0, gt=0, description="The first delay; each further wrong try doubles it."
+    )
+    pin_lockout_s: float = Field(300.0, gt=0, description="The longest delay between tries.")
     login_rate_per_min: int = Field(10, ge=1, description="Login attempts per client/minute.")
     qa_mode_max_h: float = Field(24.0, gt=0, description="Longest a QA mode may be switched on.")
 

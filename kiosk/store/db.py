@@ -448,29 +448,58 @@ class Store:
             ).first()
         return dict(row._mapping) if row else None
 
-    def record_login(
-        self, username: str, ok: bool, *, max_attempts: int, lockout_s: float, now: datetime
-    ) -> None:
+    def begin_login(
+        self,
+        username: str,
+        *,
+        now: datetime,
+        max_attempts: int,
+        first_delay_s: float,
+        max_delay_s: float,
+    ) -> bool:
+        """Count a login attempt BEFORE its secret is checked; False when the account is
+        waiting out a delay (or does not exist), and the secret must not be checked.
+
+        The count and the check happen in one statement, so attempts sent in parallel
+        are all counted (a check first and a count after the slow hash let them through
+        together). From the `max_attempts`-th attempt on, each one starts a delay that
+        doubles (`first_delay_s`, 2x, 4x ... up to `max_delay_s`) until one succeeds.
+        """
+        a = schema.accounts
+        try:
+            with self.engine.begin() as conn:
+                n = conn.execute(
+                    update(a)
+                    .where(
+                        a.c.username == username,
+                        (a.c.locked_until.is_(None)) | (a.c.locked_until <= now),
+                    )
+                    .values(failed_attempts=a.c.failed_attempts + 1)
+                    .returning(a.c.failed_attempts)
+                ).scalar()
+                if n is None:
+                    return False
+                if n >= max_attempts:
+                    delay = min(max_delay_s, first_delay_s * 2 ** min(n - max_attempts, 30))
+                    conn.execute(
+                        update(a)
+                        .where(a.c.username == username)
+                        .values(locked_until=now + timedelta(seconds=delay))
+                    )
+                    log.warning("account %s: %d attempts, next in %.0f s", username, n, delay)
+        except OperationalError as exc:
+            raise StoreUnavailable(f"could not record the login: {_short(exc)}") from None
+        return True
+
+    def login_succeeded(self, username: str) -> None:
+        """The secret was right: the attempt count and any delay start over."""
         a = schema.accounts
         with self.engine.begin() as conn:
-            if ok:
-                conn.execute(
-                    update(a)
-                    .where(a.c.username == username)
-                    .values(failed_attempts=0, locked_until=None)
-                )
-                return
-            n = conn.execute(select(a.c.failed_attempts).where(a.c.username == username)).scalar()
-            if n is None:
-                return
-            n += 1
-            values: dict[str, Any] = {"failed_attempts": n}
-            if n >= max_attempts:
-                values = {"failed_attempts": 0, "locked_until": now + timedelta(seconds=lockout_s)}
-                log.warning(
-                    "account %s locked for %.0f s after %d failures", username, lockout_s, n
-                )
-            conn.execute(update(a).where(a.c.username == username).values(**values))
+            conn.execute(
+                update(a)
+                .where(a.c.username == username)
+                .values(failed_attempts=0, locked_until=None)
+            )
 
     # --- tokens -------------------------------------------------------------------------
 

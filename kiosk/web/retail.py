@@ -39,23 +39,32 @@ def client_key() -> str:
 
 
 def authenticate(username: str, password: str, roles: tuple[str, ...]) -> tuple[dict | None, str]:
-    """(account, "") on success, else (None, reason) with reason ok/locked/rate."""
+    """(account, "") on success, else (None, reason): "rate" when this client sent too
+    many attempts, otherwise "bad". An unknown, disabled or throttled account answers
+    exactly as a wrong secret does (and takes as long), so nobody learns which it was."""
     svc = _svc()
     sec = svc.config.security
-    if not svc.login_limiter.hit(client_key() + "|" + username[:64]):
+    if not svc.login_limiter.hit(client_key()):
         return None, "rate"
-    acct = svc.store.get_account(username[:64]) if username else None
-    now = utcnow()
+    username = username[:64]
+    acct = svc.store.get_account(username) if username else None
     if acct is None or acct["disabled"] or acct["role"] not in roles:
         verify_unknown_user(password)
         return None, "bad"
-    if acct["locked_until"] is not None and acct["locked_until"] > now:
-        return None, "locked"
-    ok = verify_secret(password, acct["secret_hash"])
-    svc.store.record_login(
-        username, ok, max_attempts=sec.pin_max_attempts, lockout_s=sec.pin_lockout_s, now=now
+    allowed = svc.store.begin_login(
+        username,
+        now=utcnow(),
+        max_attempts=sec.pin_max_attempts,
+        first_delay_s=sec.login_first_delay_s,
+        max_delay_s=sec.pin_lockout_s,
     )
-    return (acct, "") if ok else (None, "bad")
+    if not allowed:
+        verify_unknown_user(password)
+        return None, "bad"
+    if not verify_secret(password, acct["secret_hash"]):
+        return None, "bad"
+    svc.store.login_succeeded(username)
+    return acct, ""
 
 
 def _safe_next(target: str | None, default: str) -> str:
@@ -74,9 +83,7 @@ def login() -> Any:
         if acct is not None:
             login_user(acct)
             return redirect(_safe_next(request.args.get("next"), url_for("retail.dashboard")))
-        error = {"rate": "error.rate_limited", "locked": "error.rate_limited"}.get(
-            why, "retail.bad_login"
-        )
+        error = "error.rate_limited" if why == "rate" else "retail.bad_login"
         code = 429 if why == "rate" else 401
         return render_template("retail_login.html", error=error), code
     return render_template("retail_login.html", error=error)
