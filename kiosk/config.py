@@ -48,6 +48,9 @@ class WebConfig(_Section):
     idle_timeout_s: float = Field(90.0, gt=0, description="Shopper screens go back to welcome.")
     staff_session_timeout_s: float = Field(900.0, gt=0)
     retail_session_timeout_s: float = Field(3600.0, gt=0)
+    session_max_age_s: float = Field(
+        43_200.0, gt=0, description="A sign-in ends this long after it began, however used."
+    )
     summary_link_ttl_s: float = Field(
         86_400.0, gt=0, description="How long a QR summary link stays valid."
     )

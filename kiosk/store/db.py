@@ -433,13 +433,55 @@ class Store:
         except IntegrityError:
             raise ValueError(f"account {username!r} exists") from None
 
-    def set_account_secret(self, username: str, secret_hash: str) -> None:
+    def set_account_secret(self, username: str, secret_hash: str) -> bool:
+        """A new PIN/password; every session of the account ends. False if no such account."""
+        a = schema.accounts
+        with self.engine.begin() as conn:
+            return (
+                conn.execute(
+                    update(a)
+                    .where(a.c.username == username)
+                    .values(
+                        secret_hash=secret_hash,
+                        failed_attempts=0,
+                        locked_until=None,
+                        session_gen=a.c.session_gen + 1,
+                    )
+                ).rowcount
+                == 1
+            )
+
+    def set_account_disabled(self, username: str, disabled: bool) -> bool:
+        """Disable (every session ends) or enable an account. False if no such account."""
+        a = schema.accounts
+        with self.engine.begin() as conn:
+            return (
+                conn.execute(
+                    update(a)
+                    .where(a.c.username == username)
+                    .values(disabled=disabled, session_gen=a.c.session_gen + 1)
+                ).rowcount
+                == 1
+            )
+
+    def end_sessions(self, username: str) -> None:
+        """Logout: every cookie of this account stops working, copies included."""
+        a = schema.accounts
         with self.engine.begin() as conn:
             conn.execute(
-                update(schema.accounts)
-                .where(schema.accounts.c.username == username)
-                .values(secret_hash=secret_hash, failed_attempts=0, locked_until=None)
+                update(a).where(a.c.username == username).values(session_gen=a.c.session_gen + 1)
             )
+
+    def list_accounts(self, retailer_id: str | None = None) -> list[dict]:
+        """Accounts without their secrets, oldest first (optionally one retailer's)."""
+        a = schema.accounts
+        q = select(
+            a.c.username, a.c.role, a.c.retailer_id, a.c.disabled, a.c.created_at
+        ).order_by(a.c.account_id)
+        if retailer_id:
+            q = q.where(a.c.retailer_id == retailer_id)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
 
     def get_account(self, username: str) -> dict | None:
         with self.engine.connect() as conn:

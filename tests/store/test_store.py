@@ -224,3 +224,21 @@ def test_sqlite_database_runs_in_wal_mode_with_full_sync(tmp_path):
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 2
     s.close()
+
+
+def test_migration_gives_existing_accounts_a_session_generation(db_url):
+    from sqlalchemy import delete, text
+
+    store = Store(db_url)
+    store.add_account("staff", "staff", "hash")
+    with store.engine.begin() as conn:  # as a version-2 database left it
+        conn.execute(text("ALTER TABLE accounts DROP COLUMN session_gen"))
+        conn.execute(delete(schema.schema_version).where(schema.schema_version.c.version >= 3))
+    store.close()
+    reopened = Store(db_url)
+    try:
+        assert reopened.get_account("staff")["session_gen"] == 0
+        reopened.end_sessions("staff")
+        assert reopened.get_account("staff")["session_gen"] == 1
+    finally:
+        reopened.close()

@@ -185,3 +185,44 @@ def test_default_bind_address_is_localhost():
     from kiosk.config import Config
 
     assert Config().web.host == "127.0.0.1"
+
+
+def _copy_of_cookie(client) -> str:
+    return "kiosk_session=" + client.get_cookie("kiosk_session").value
+
+
+def _with_cookie(app, cookie: str, url: str) -> int:
+    return app.test_client(use_cookies=False).get(url, headers={"Cookie": cookie}).status_code
+
+
+def test_logout_ends_every_copy_of_the_session_cookie(kiosk_app):
+    c = kiosk_app.test_client()
+    tok = login(c, "retailer")
+    copy = _copy_of_cookie(c)
+    assert _with_cookie(kiosk_app, copy, "/retail/") == 200
+    c.post("/retail/logout", data={"csrf_token": tok})
+    assert _with_cookie(kiosk_app, copy, "/retail/") == 302  # back to the login page
+
+
+def test_a_new_password_or_disabling_ends_existing_sessions(kiosk_app):
+    from kiosk.security import hash_secret
+
+    store = kiosk_app.extensions["kiosk"].store
+    c = kiosk_app.test_client()
+    login(c, "retailer")
+    assert c.get("/retail/").status_code == 200
+    store.set_account_secret("shop1", hash_secret("a new long password", iterations=1000))
+    assert c.get("/retail/").status_code == 302
+    c2 = kiosk_app.test_client()
+    login(c2, "retailer2")
+    store.set_account_disabled("shop2", True)
+    assert c2.get("/retail/").status_code == 302
+
+
+def test_a_session_ends_at_its_absolute_lifetime_however_busy(kiosk_app):
+    c = kiosk_app.test_client()
+    login(c, "staff")
+    max_age = kiosk_app.config["KIOSK"].web.session_max_age_s
+    with c.session_transaction() as s:
+        s["born"] -= max_age + 1  # signed in long ago, used a moment ago
+    assert c.get("/staff/").status_code == 302
