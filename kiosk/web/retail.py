@@ -23,7 +23,7 @@ from flask import (
 )
 
 from kiosk.security import new_token, verify_secret, verify_unknown_user
-from kiosk.store import stats, utcnow
+from kiosk.store import accounts, stats, utcnow
 from kiosk.web.auth import RETAIL_ROLES, current_role, login_user, logout_user, require_role
 
 bp = Blueprint("retail", __name__, url_prefix="/retail")
@@ -65,6 +65,27 @@ def authenticate(username: str, password: str, roles: tuple[str, ...]) -> tuple[
         return None, "bad"
     svc.store.login_succeeded(username)
     return acct, ""
+
+
+def change_own_secret(roles: tuple[str, ...]) -> str | None:
+    """The signed-in account's new PIN/password from the form (current, new, again);
+    None when changed (every session of it has then ended), else a problem code."""
+    svc = _svc()
+    uid = str(session.get("uid", ""))
+    acct = svc.store.get_account(uid)
+    new = request.form.get("new", "")[:128]
+    if acct is None:
+        abort(403)
+    if new != request.form.get("again", "")[:128]:
+        return "account.mismatch"
+    problem = accounts.secret_problem(acct["role"], new, uid)
+    if problem:
+        return problem
+    ok, why = authenticate(uid, request.form.get("current", "")[:128], roles)
+    if ok is None:
+        return "error.rate_limited" if why == "rate" else "account.wrong_current"
+    accounts.change_secret(svc.store, uid, new)
+    return None
 
 
 def _safe_next(target: str | None, default: str) -> str:
@@ -211,3 +232,47 @@ def kiosk_tokens() -> Any:
     return render_template(
         "retail_kiosk_tokens.html", tokens=svc.store.list_tokens("kiosk"), created=created
     )
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@retail_only
+def password() -> Any:
+    problem, changed = None, False
+    if request.method == "POST":
+        problem = change_own_secret(RETAIL_ROLES)
+        changed = problem is None
+    return render_template("retail_password.html", problem=problem, changed=changed), (
+        400 if problem else 200
+    )
+
+
+@bp.route("/accounts", methods=["GET", "POST"])
+@require_role(("admin",), "retail.login")
+def accounts_page() -> Any:
+    """Admin: retailer and admin accounts (staff PINs belong to each kiosk)."""
+    svc = _svc()
+    problem = None
+    if request.method == "POST":
+        f = request.form
+        action, username = f.get("action"), f.get("username", "")[:64]
+        target = svc.store.get_account(username)
+        try:
+            if action == "add":
+                role = f.get("role", "")
+                if role not in RETAIL_ROLES:
+                    raise accounts.AccountProblem("account.bad_role")
+                rid = f.get("retailer_id", "")[:64] or None
+                accounts.add_account(svc.store, username, role, f.get("password", "")[:128], rid)
+            elif target is None or target["role"] not in RETAIL_ROLES:
+                raise accounts.AccountProblem("account.unknown")
+            elif action == "passwd":
+                accounts.change_secret(svc.store, username, f.get("password", "")[:128])
+            elif action in ("disable", "enable"):
+                accounts.set_disabled(svc.store, username, action == "disable")
+            else:
+                abort(400)
+        except accounts.AccountProblem as exc:
+            problem = exc.code
+    return render_template(
+        "retail_accounts.html", accounts=svc.store.list_accounts(), problem=problem
+    ), (400 if problem else 200)

@@ -23,7 +23,7 @@ from flask import (
 
 from kiosk.errors import CatalogueError
 from kiosk.web.auth import STAFF_ROLES, login_user, logout_user, require_role
-from kiosk.web.retail import _safe_next, authenticate
+from kiosk.web.retail import _safe_next, authenticate, change_own_secret
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,19 @@ def login() -> Any:
             429 if why == "rate" else 401
         )
     return render_template("staff_login.html", error=error, minutes=minutes)
+
+
+@bp.route("/pin", methods=["GET", "POST"])
+@staff_only
+def pin() -> Any:
+    """The signed-in staff account's new PIN (admin: password); every session ends."""
+    problem, changed = None, False
+    if request.method == "POST":
+        problem = change_own_secret(STAFF_ROLES)
+        changed = problem is None
+    return render_template("staff_pin.html", problem=problem, changed=changed), (
+        400 if problem else 200
+    )
 
 
 @bp.post("/logout")
