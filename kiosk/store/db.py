@@ -610,9 +610,14 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 
-    def revoke_token(self, token_id: int, retailer_id: str | None = None) -> bool:
+    def revoke_token(
+        self, token_id: int, retailer_id: str | None = None, kind: str | None = None
+    ) -> bool:
+        """Revoke a token, only if it is of `kind` and `retailer_id`'s (when given)."""
         tk = schema.tokens
         q = update(tk).where(tk.c.token_id == token_id, tk.c.revoked_at.is_(None))
+        if kind is not None:
+            q = q.where(tk.c.kind == kind)
         if retailer_id is not None:
             q = q.where(tk.c.retailer_id == retailer_id)
         with self.engine.begin() as conn:

@@ -6,6 +6,7 @@ SVG drawn by the templates from the same numbers the CSV export and JSON API ser
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -88,8 +89,14 @@ def change_own_secret(roles: tuple[str, ...]) -> str | None:
     return None
 
 
+# A path on this site and nothing else: browsers drop tabs and newlines from URLs, so
+# "/\t/evil.example" would become "//evil.example" (another site), and a newline cannot
+# go into a Location header at all.
+_SAME_SITE_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9._~/-]{0,500}")
+
+
 def _safe_next(target: str | None, default: str) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if target and _SAME_SITE_PATH.fullmatch(target):
         return target
     return default
 
@@ -191,7 +198,9 @@ def tokens() -> Any:
                 tid = int(request.form.get("token_id", ""))
             except ValueError:
                 abort(400)
-            if not svc.store.revoke_token(tid, None if current_role() == "admin" else rid):
+            # this page holds read-only API tokens; kiosk tokens are the admin's page's
+            scope_rid = None if current_role() == "admin" else rid
+            if not svc.store.revoke_token(tid, scope_rid, kind="retailer"):
                 abort(404)
         else:
             if not rid:
@@ -215,13 +224,11 @@ def kiosk_tokens() -> Any:
                 tid = int(request.form.get("token_id", ""))
             except ValueError:
                 abort(400)
-            if not svc.store.revoke_token(tid):
+            if not svc.store.revoke_token(tid, kind="kiosk"):
                 abort(404)
         else:
             kiosk_id = request.form.get("kiosk_id", "")
             retailer_id = request.form.get("retailer_id", "")
-            import re
-
             pat = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
             if not pat.match(kiosk_id) or not pat.match(retailer_id):
                 abort(400)

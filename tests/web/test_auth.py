@@ -226,3 +226,40 @@ def test_a_session_ends_at_its_absolute_lifetime_however_busy(kiosk_app):
     with c.session_transaction() as s:
         s["born"] -= max_age + 1  # signed in long ago, used a moment ago
     assert c.get("/staff/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/%09/evil.example", "/%0a/evil.example", "/%0d%0aSet-Cookie:x=1", "/\\evil.example",
+     "https://evil.example/", "/%20/evil.example"],
+)
+def test_login_never_redirects_off_site_or_fails_on_odd_targets(kiosk_app, target):
+    c = kiosk_app.test_client()
+    tok = csrf_of(c)
+    r = c.post(
+        f"/retail/login?next={target}",
+        data={"csrf_token": tok, "username": "shop1", "password": RETAIL_PW},
+    )
+    assert r.status_code == 302 and r.headers["Location"] == "/retail/"
+
+
+def test_login_returns_to_the_page_that_asked(kiosk_app):
+    c = kiosk_app.test_client()
+    tok = csrf_of(c)
+    r = c.post(
+        "/retail/login?next=/retail/tokens",
+        data={"csrf_token": tok, "username": "shop1", "password": RETAIL_PW},
+    )
+    assert r.headers["Location"] == "/retail/tokens"
+
+
+def test_retailers_cannot_revoke_their_kiosks_ingest_tokens(kiosk_app):
+    store = kiosk_app.extensions["kiosk"].store
+    kiosk_tid = store.add_token("kiosk-secret", "kiosk", "k1", kiosk_id="k1", retailer_id="r1")
+    c = kiosk_app.test_client()
+    tok = login(c, "retailer")
+    r = c.post(
+        "/retail/tokens", data={"csrf_token": tok, "action": "revoke", "token_id": kiosk_tid}
+    )
+    assert r.status_code == 404
+    assert store.check_token("kiosk-secret", "kiosk") is not None
