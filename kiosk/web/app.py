@@ -12,7 +12,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request, session
+from flask import Flask, abort, jsonify, render_template, request, session
+from flask.json.provider import DefaultJSONProvider
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
@@ -32,6 +33,38 @@ CSP = (
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; "
     "object-src 'none'"
 )
+
+
+# Deeper JSON than any request of ours needs: a report is 4 levels deep, a batch of
+# sessions 6. Deeper input is refused before anything walks it recursively.
+MAX_JSON_DEPTH = 20
+
+
+def json_depth(value: Any) -> int:
+    """How deeply lists and objects nest in `value` (iteratively: no recursion limit)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, dict):
+            v = list(v.values())
+        if isinstance(v, list):
+            deepest = max(deepest, d)
+            stack.extend((x, d + 1) for x in v)
+    return deepest
+
+
+class BoundedJSON(DefaultJSONProvider):
+    """Request JSON that nests too deeply is a bad request (a ValueError here becomes 400),
+    never a RecursionError and a 500."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            value = super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+        if json_depth(value) > MAX_JSON_DEPTH:
+            raise ValueError("JSON nested too deeply")
+        return value
 
 
 @dataclass
@@ -62,6 +95,7 @@ def create_app(
     returns a FrameSource (default: the configured camera or the simulator)."""
     config = config or Config()
     app = Flask(__name__)
+    app.json = BoundedJSON(app)
     app.config.update(
         KIOSK=config,
         # the demo signs cookies with a per-process key; a kiosk keeps its key in a file
@@ -158,9 +192,15 @@ def _install_policy(app: Flask) -> None:
         if request.path.startswith("/staff/catalogue"):
             max_body = app.config["KIOSK"].web.max_upload_bytes
         if request.content_length is not None and request.content_length > max_body:
-            from flask import abort
-
             abort(413)
+        if request.content_length is None and "chunked" in request.headers.get(
+            "Transfer-Encoding", ""
+        ).lower():
+            # a body of no announced length: read it now, at most max_body bytes (werkzeug
+            # stops there without a word), and refuse it if it reached the limit
+            request.max_content_length = max_body
+            if len(request.get_data(cache=True)) >= max_body:
+                abort(413)
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
             view = app.view_functions.get(request.endpoint or "")
             if view is not None and not getattr(view, "csrf_exempt", False):

@@ -182,6 +182,17 @@ def export() -> Any:
     )
 
 
+MAX_TOKEN_ID = 2**31 - 1  # the column is a 32-bit INTEGER on PostgreSQL
+
+
+def _token_id() -> int:
+    """The form's token id; 400 unless a number the database can hold."""
+    text = request.form.get("token_id", "")
+    if not text.isdigit() or len(text) > 10 or not 0 < int(text) <= MAX_TOKEN_ID:
+        abort(400)
+    return int(text)
+
+
 @bp.route("/tokens", methods=["GET", "POST"])
 @retail_only
 def tokens() -> Any:
@@ -194,10 +205,7 @@ def tokens() -> Any:
     created = None
     if request.method == "POST":
         if request.form.get("action") == "revoke":
-            try:
-                tid = int(request.form.get("token_id", ""))
-            except ValueError:
-                abort(400)
+            tid = _token_id()
             # this page holds read-only API tokens; kiosk tokens are the admin's page's
             scope_rid = None if current_role() == "admin" else rid
             if not svc.store.revoke_token(tid, scope_rid, kind="retailer"):
@@ -220,10 +228,7 @@ def kiosk_tokens() -> Any:
     created = None
     if request.method == "POST":
         if request.form.get("action") == "revoke":
-            try:
-                tid = int(request.form.get("token_id", ""))
-            except ValueError:
-                abort(400)
+            tid = _token_id()
             if not svc.store.revoke_token(tid, kind="kiosk"):
                 abort(404)
         else:
