@@ -3,10 +3,12 @@ and hostile input never produces a 500 or a stack trace."""
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import datetime
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -176,3 +178,38 @@ def test_huge_token_ids_are_bad_requests(hq_app):
         for url in ("/retail/tokens", "/retail/kiosk-tokens"):
             r = c.post(url, data={"csrf_token": tok, "action": "revoke", "token_id": tid})
             assert r.status_code == 400, (url, tid, r.status_code)
+
+
+@pytest.mark.parametrize(
+    ("report", "path", "value"),
+    [
+        ("standing", ["depth_png"], "iVBORw0KGgo="),
+        ("standing", ["feet", "left", "photo"], "x"),
+        ("standing", ["feet", "left", "arch_class", "face"], "x"),
+        ("standing", ["size", "per_foot", "right", "owner"], "x"),
+        ("standing", ["size", "exact", "name"], "Jane"),
+        ("gait", ["feet", "right", "frames_png"], ["x"]),
+        ("gait", ["pose", "image"], "x" * 5000),
+    ],
+)
+def test_ingest_rejects_unknown_report_fields_at_any_depth(hq_app, report, path, value):
+    base = next(
+        p for p in _payload(40, seed=2) if p["standing"] is not None and p["gait"] is not None
+    )
+    c = hq_app.test_client()
+    assert c.post("/hq/api/v1/sessions", json={"sessions": [base]}, headers=AUTH).json[
+        "accepted"
+    ] == [base["session_id"]]
+    bad = copy.deepcopy(base)
+    bad["updated_at"] = "2026-03-02T13:00:00"
+    node = bad[report]
+    for key in path[:-1]:
+        node = node.setdefault(key, {})
+    node[path[-1]] = value
+    r = c.post("/hq/api/v1/sessions", json={"sessions": [bad]}, headers=AUTH)
+    assert r.status_code == 200 and base["session_id"] in r.json["rejected"]
+    assert path[-1] in r.json["rejected"][base["session_id"]] or report in (
+        r.json["rejected"][base["session_id"]]
+    )
+    stored = hq_app.extensions["kiosk"].store.get_session(base["session_id"]).payload()
+    assert not stored["updated_at"].startswith("2026-03-02T13:00")  # the clean one stays
