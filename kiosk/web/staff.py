@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import logging
 import time
+import urllib.error
+import urllib.request
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from flask import (
     url_for,
 )
 
+from kiosk.config import read_secret
 from kiosk.errors import CatalogueError
 from kiosk.web.auth import STAFF_ROLES, login_user, logout_user, require_role
 from kiosk.web.retail import _safe_next, authenticate, change_own_secret
@@ -87,8 +90,31 @@ def home() -> Any:
         qa_hours=int(svc.config.security.qa_mode_max_h),
         calibrations={s: read_station_calibration(svc, s) for s in ("standing", "gait")},
         store_error=svc.extra.get("store_error"),
+        qr_link=qr_link_status(svc.config),
         models_error=getattr(svc.analysis, "models_error", None),
     )
+
+
+QR_LINK_CHECK_TIMEOUT_S = 2.0
+
+
+def qr_link_status(config: Any) -> tuple[str, str]:
+    """(string key, reason) for the staff page: does the QR codes' address answer?
+    Checked from the kiosk, which sees the store network much as a phone on it does."""
+    base = config.web.public_url
+    if not base:
+        return "staff.qr_link_off", ""
+    via_hq = bool(config.hq.url) and base.startswith(config.hq.url.rstrip("/"))
+    if via_hq and not read_secret("KIOSK_HQ_TOKEN", config.hq.token_file or None):
+        return "staff.qr_link_bad", "no HQ token: links cannot reach HQ"
+    url = base.rstrip("/") + "/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=QR_LINK_CHECK_TIMEOUT_S):
+            return "staff.qr_link_ok", ""
+    except urllib.error.HTTPError as exc:
+        return "staff.qr_link_bad", f"HTTP {exc.code}"
+    except (OSError, ValueError) as exc:
+        return "staff.qr_link_bad", str(getattr(exc, "reason", exc))[:120]
 
 
 @bp.post("/qa")

@@ -96,3 +96,19 @@ def test_hq_opens_the_summary_as_soon_as_the_qr_code_is_shown(tmp_path, postgres
         assert hq_store.resolve_summary_link(link.rsplit("/", 1)[1], utcnow()) is not None
         app.extensions["kiosk"].cameras.stop()
 
+
+
+def test_staff_see_whether_the_qr_address_answers(tmp_path):
+    from tests.web.conftest import login
+
+    app = _kiosk(tmp_path)
+    staff = app.test_client()
+    login(staff, "staff")
+    assert b"no public address" in staff.get("/staff/").data
+    with serve_on(app, "127.0.0.2") as lan_url:
+        cfg = app.config["KIOSK"].with_overrides(web={"public_url": lan_url})
+        app.config["KIOSK"] = app.extensions["kiosk"].config = cfg
+        assert b"(it answers)" in staff.get("/staff/").data
+    page = staff.get("/staff/").get_data(as_text=True)  # the server is gone
+    assert "do not answer from here" in page
+    app.extensions["kiosk"].cameras.stop()
