@@ -35,8 +35,8 @@ class SummaryLinkIn(BaseModel):
     expires_at: datetime
 
 
-def _links(items: Any, accepted: set[str], ttl_s: float) -> list[dict]:
-    """The valid links of sessions accepted in this batch, expiries capped at HQ's TTL."""
+def _links(items: Any, ttl_s: float) -> list[dict]:
+    """The well-formed links in the batch, expiries capped at HQ's own TTL."""
     if not isinstance(items, list) or len(items) > MAX_BATCH:
         abort(400)
     latest = utcnow() + timedelta(seconds=ttl_s)
@@ -46,9 +46,8 @@ def _links(items: Any, accepted: set[str], ttl_s: float) -> list[dict]:
             link = SummaryLinkIn.model_validate(item)
         except ValidationError:
             continue
-        if link.session_id in accepted:
-            expires = min(to_naive_utc(link.expires_at) or latest, latest)
-            out.append({**link.model_dump(), "expires_at": expires})
+        expires = min(to_naive_utc(link.expires_at) or latest, latest)
+        out.append({**link.model_dump(), "expires_at": expires})
     return out
 
 
@@ -61,6 +60,8 @@ def ingest() -> Any:
     items = body["sessions"]
     if len(items) > MAX_BATCH:
         abort(413)
+    svc = current_app.extensions["kiosk"]
+    links = _links(body.get("summary_links", []), svc.config.web.summary_link_ttl_s)
     kiosk_id = g.token["kiosk_id"]
     retailer_id = g.token["retailer_id"]
     good: list[SessionRecord] = []
@@ -73,20 +74,20 @@ def ingest() -> Any:
         except (ValidationError, ValueError, TypeError) as exc:
             errs = exc.errors() if isinstance(exc, ValidationError) else []
             where = ".".join(str(p) for p in errs[0]["loc"]) if errs else ""
-            rejected[key] = f"invalid record {where}".strip()[:120]
+            why = errs[0]["msg"] if errs else ""
+            rejected[key] = f"invalid record {where}: {why}"[:200]
             continue
         if rec.kiosk_id != kiosk_id or (retailer_id and rec.retailer_id != retailer_id):
             rejected[key] = "record belongs to another kiosk or retailer"
             continue
         good.append(rec)
-    svc = current_app.extensions["kiosk"]
     svc.store.save_sessions(good, received=True)
-    links = _links(
-        body.get("summary_links", []),
-        {r.session_id for r in good},
-        svc.config.web.summary_link_ttl_s,
-    )
-    svc.store.add_summary_link_hashes(links)
+    if links:
+        # a link opens only a visit this kiosk sent in this batch and HQ holds as its own
+        sent = {r.session_id for r in good}
+        held = svc.store.get_sessions([x["session_id"] for x in links if x["session_id"] in sent])
+        own = {r.session_id for r in held if r.kiosk_id == kiosk_id}
+        svc.store.add_summary_link_hashes([x for x in links if x["session_id"] in own])
     if rejected:
         log.warning("ingest from %s: %d accepted, %d rejected", kiosk_id, len(good), len(rejected))
     return jsonify(accepted=[r.session_id for r in good], rejected=rejected)
