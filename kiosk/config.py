@@ -66,6 +66,16 @@ class WebConfig(_Section):
         ),
     )
     secure_cookies: bool = Field(False, description="Set on HQ behind HTTPS.")
+    trusted_proxies: int = Field(
+        0,
+        ge=0,
+        le=4,
+        description=(
+            "Reverse proxies in front of this server (HQ behind its TLS proxy: 1). Their"
+            " X-Forwarded-For/-Proto headers name the client, so per-client login limits"
+            " count each client, not the proxy; with 0 the headers are ignored."
+        ),
+    )
     preview_fps: float = Field(15.0, gt=0, le=60)
     # Each preview holds a server thread while it streams (the kiosk runs 32, see
     # kiosk.web.gunicorn_conf): a few streams cover the screen and a staff check.

@@ -31,7 +31,8 @@ if [ ! -f "$conf" ]; then
   (umask 027; printf 'version = 1\ndata_dir = "/var/lib/footkiosk"\ncalibration_dir = "/var/lib/footkiosk/calibration"\n' > "$conf")
   if [ "$mode" = hq ]; then
     # HQ is reached over HTTPS (a TLS proxy in front): cookies only over TLS, and HSTS
-    printf '[web]\nsecure_cookies = true\n# the address phones open QR summaries at:\n# public_url = "https://hq.example.com"\n' >> "$conf"
+    # behind one TLS proxy on this host: it names the client (per-client login limits)
+    printf '[web]\nsecure_cookies = true\ntrusted_proxies = 1\n# the address phones open QR summaries at:\n# public_url = "https://hq.example.com"\n' >> "$conf"
   else
     printf '[capture]\nsource = "realsense"\n' >> "$conf"
   fi

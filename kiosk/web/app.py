@@ -16,6 +16,7 @@ from flask import Flask, abort, jsonify, render_template, request, session
 from flask.json.provider import DefaultJSONProvider
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kiosk import __version__
 from kiosk.config import Config
@@ -108,6 +109,9 @@ def create_app(
         SESSION_COOKIE_NAME="kiosk_session",
         JSON_SORT_KEYS=False,
     )
+    if config.web.trusted_proxies:
+        n = config.web.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     if store is None:
         store = Store(config.database_url)
     services = Services(

@@ -263,3 +263,36 @@ def test_retailers_cannot_revoke_their_kiosks_ingest_tokens(kiosk_app):
     )
     assert r.status_code == 404
     assert store.check_token("kiosk-secret", "kiosk") is not None
+
+
+def _tries(app, addr: str, n: int, forwarded: str | None = None) -> list[int]:
+    c = app.test_client()
+    tok = csrf_of(c)
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    return [
+        c.post(
+            "/retail/login",
+            data={"csrf_token": tok, "username": f"user{i}", "password": "x"},
+            headers=headers,
+            environ_base={"REMOTE_ADDR": addr},
+        ).status_code
+        for i in range(n)
+    ]
+
+
+def test_the_login_limit_counts_each_client_behind_a_trusted_proxy(tmp_path):
+    from kiosk.store import Store
+    from kiosk.web.app import create_app
+    from tests.web.conftest import make_config
+
+    limit = 10
+    behind = make_config(tmp_path, web={"trusted_proxies": 1})
+    app = create_app(behind, store=Store(behind.database_url), hq=True)
+    assert _tries(app, "127.0.0.1", limit + 1, "203.0.113.5")[-1] == 429
+    # another client through the same proxy is not refused with the first
+    assert _tries(app, "127.0.0.1", 1, "203.0.113.6") == [401]
+    direct = make_config(tmp_path / "direct")
+    app2 = create_app(direct, store=Store(direct.database_url), hq=True)
+    # without a trusted proxy the header is the client's word, and ignored
+    tries = _tries(app2, "198.51.100.7", limit, "203.0.113.8")
+    assert _tries(app2, "198.51.100.7", 1, "203.0.113.9") == [429], tries

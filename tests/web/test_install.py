@@ -33,7 +33,7 @@ def test_install_writes_an_hq_config_with_secure_cookies_and_hsts(tmp_path):
     conf = _written_config(tmp_path, "hq")
     assert stat.S_IMODE(conf.stat().st_mode) & 0o007 == 0  # not world-readable
     cfg = load_config(conf).with_overrides(data_dir=str(tmp_path))
-    assert cfg.web.secure_cookies
+    assert cfg.web.secure_cookies and cfg.web.trusted_proxies == 1
     store = Store(f"sqlite:///{tmp_path / 'hq.sqlite3'}")
     app = create_app(cfg, store=store, hq=True)
     r = app.test_client().get("/retail/login", base_url="https://hq.example")
