@@ -4,6 +4,7 @@ line on stderr; anything else is a bug and keeps its traceback."""
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
 import sys
@@ -191,12 +192,67 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def demo_banner(port: int) -> str:
+    """What `kiosk demo` prints first: its address and every account it makes."""
+    from kiosk.web.server import DEMO_ACCOUNTS
+
+    lines = [f"kiosk demo on http://127.0.0.1:{port}; its accounts (demo only):"]
+    for user, role, secret, retailer in DEMO_ACCOUNTS:
+        where = f" (sees {retailer})" if retailer else ""
+        lines.append(f"  {role:9s} {user} / {secret}{where}")
+    return "\n".join(lines)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from kiosk.web.server import serve
 
-    print(f"kiosk demo on http://127.0.0.1:{args.port}  (staff PIN 1234; "
-          "retailer demo / demo-password)", flush=True)
+    print(demo_banner(args.port), flush=True)
     serve(host="127.0.0.1", port=args.port, demo=True)
+    return 0
+
+
+def _read_secret(args: argparse.Namespace, what: str) -> str:
+    """The new PIN/password: twice at a prompt, or one line on stdin (--secret-stdin)."""
+    if args.secret_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass(f"new {what}: ")
+    if getpass.getpass(f"new {what}, again: ") != first:
+        raise InputError("the two entries differ")
+    return first
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    """Accounts on this kiosk or HQ (the configured database): add, passwd, disable, list."""
+    from kiosk.config import load_config
+    from kiosk.store import Store
+    from kiosk.store import accounts as acc
+    from kiosk.web.strings import t
+
+    store = Store(load_config(args.config).database_url)
+    try:
+        if args.action == "list":
+            for a in store.list_accounts():
+                state = "disabled" if a["disabled"] else "active"
+                print(f"{a['username']:24s} {a['role']:9s} {a['retailer_id'] or '-':16s} {state}")
+            return 0
+        what = "PIN" if args.action == "add" and args.role == "staff" else "password"
+        if args.action == "passwd":
+            found = store.get_account(args.username)
+            what = "PIN" if found is not None and found["role"] == "staff" else "password"
+        if args.action == "add":
+            acc.add_account(store, args.username, args.role, _read_secret(args, what),
+                            args.retailer)
+            print(f"added {args.role} account {args.username}")
+        elif args.action == "passwd":
+            acc.change_secret(store, args.username, _read_secret(args, what))
+            print(f"new {what} set for {args.username}; its sessions have ended")
+        else:
+            acc.set_disabled(store, args.username, not args.enable)
+            print(f"{args.username} {'enabled' if args.enable else 'disabled'}")
+    except acc.AccountProblem as exc:
+        raise InputError(t(exc.code, "en")) from None
+    finally:
+        store.close()
     return 0
 
 
@@ -221,6 +277,24 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=None, help="port (config web.port)")
     s.add_argument("--hq", action="store_true", help="run as a retailer's HQ (ingest)")
     s.set_defaults(func=cmd_serve)
+
+    u = sub.add_parser("users", help="accounts: add, passwd, disable, list")
+    u.add_argument("--config", help="config file (default $KIOSK_CONFIG)")
+    usub = u.add_subparsers(dest="action", required=True)
+    ua = usub.add_parser("add", help="add an account (asks for its PIN or password)")
+    ua.add_argument("username")
+    ua.add_argument("--role", choices=["staff", "retailer", "admin"], required=True)
+    ua.add_argument("--retailer", help="the retailer id a retailer account sees")
+    up = usub.add_parser("passwd", help="set a new PIN or password (ends its sessions)")
+    up.add_argument("username")
+    for sp in (ua, up):
+        sp.add_argument("--secret-stdin", action="store_true",
+                        help="read the PIN/password from one line on stdin (scripts)")
+    ud = usub.add_parser("disable", help="disable an account (ends its sessions)")
+    ud.add_argument("username")
+    ud.add_argument("--enable", action="store_true", help="enable it again instead")
+    usub.add_parser("list", help="list accounts (never their secrets)")
+    u.set_defaults(func=cmd_users)
 
     m = sub.add_parser("simulate", help="write a simulated RealSense recording + truth")
     m.add_argument("station", choices=["standing", "gait"], help="which station to simulate")

@@ -48,11 +48,43 @@ class WebConfig(_Section):
     idle_timeout_s: float = Field(90.0, gt=0, description="Shopper screens go back to welcome.")
     staff_session_timeout_s: float = Field(900.0, gt=0)
     retail_session_timeout_s: float = Field(3600.0, gt=0)
+    session_max_age_s: float = Field(
+        43_200.0, gt=0, description="A sign-in ends this long after it began, however used."
+    )
     summary_link_ttl_s: float = Field(
         86_400.0, gt=0, description="How long a QR summary link stays valid."
     )
+    public_url: str = Field(
+        "",
+        max_length=200,
+        pattern=r"^(https?://[A-Za-z0-9.\[\]:-]+(/[A-Za-z0-9._~/-]*)?)?$",
+        description=(
+            "Base URL a shopper's phone opens from the QR code: HQ (https://hq.example.com,"
+            " which gets each link with the synced record) or this kiosk on the store network"
+            " (http://192.168.1.20:8080, with web.host on that address). Never the request's"
+            " Host header. Empty: no QR code is offered."
+        ),
+    )
     secure_cookies: bool = Field(False, description="Set on HQ behind HTTPS.")
+    trusted_proxies: int = Field(
+        0,
+        ge=0,
+        le=4,
+        description=(
+            "Reverse proxies in front of this server (HQ behind its TLS proxy: 1). Their"
+            " X-Forwarded-For/-Proto headers name the client, so per-client login limits"
+            " count each client, not the proxy; with 0 the headers are ignored."
+        ),
+    )
     preview_fps: float = Field(15.0, gt=0, le=60)
+    # Each preview holds a server thread while it streams (the kiosk runs 32, see
+    # kiosk.web.gunicorn_conf): a few streams cover the screen and a staff check.
+    preview_streams_max: int = Field(
+        6, ge=1, le=16, description="Camera previews streaming at once, all clients."
+    )
+    preview_streams_per_client: int = Field(
+        3, ge=1, le=16, description="Camera previews streaming at once to one address."
+    )
 
 
 class CameraConfig(_Section):
@@ -122,8 +154,13 @@ class HQConfig(_Section):
 
 class SecurityConfig(_Section):
     secret_key_file: str = Field("", description="Flask session key; generated if missing.")
-    pin_max_attempts: int = Field(5, ge=1)
-    pin_lockout_s: float = Field(300.0, gt=0)
+    pin_max_attempts: int = Field(
+        5, ge=1, description="Wrong PINs/passwords on one account before delays begin."
+    )
+    login_first_delay_s: float = Field(
+        30.0, gt=0, description="The first delay; each further wrong try doubles it."
+    )
+    pin_lockout_s: float = Field(300.0, gt=0, description="The longest delay between tries.")
     login_rate_per_min: int = Field(10, ge=1, description="Login attempts per client/minute.")
     qa_mode_max_h: float = Field(24.0, gt=0, description="Longest a QA mode may be switched on.")
 

@@ -95,6 +95,37 @@ class RateLimiter:
             self._events.pop(next(iter(self._events)))
 
 
+class StreamSlots:
+    """Long-lived responses (the MJPEG previews) allowed at once: `total` in all, at most
+    `per_client` from one address, so streams can never hold every server thread."""
+
+    def __init__(self, total: int, per_client: int) -> None:
+        self.total, self.per_client = total, per_client
+        self._by_client: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, client: str) -> bool:
+        with self._lock:
+            if sum(self._by_client.values()) >= self.total:
+                return False
+            if self._by_client.get(client, 0) >= self.per_client:
+                return False
+            self._by_client[client] = self._by_client.get(client, 0) + 1
+            return True
+
+    def release(self, client: str) -> None:
+        with self._lock:
+            n = self._by_client.get(client, 0) - 1
+            if n > 0:
+                self._by_client[client] = n
+            else:
+                self._by_client.pop(client, None)
+
+    def in_use(self) -> int:
+        with self._lock:
+            return sum(self._by_client.values())
+
+
 def load_secret_key(path: str | Path | None, env_name: str = "KIOSK_SECRET_KEY") -> bytes:
     """The session-signing key from the environment, or from `path` (created 0600 if absent).
 

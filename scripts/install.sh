@@ -28,9 +28,18 @@ fi
 chmod 0600 /etc/footkiosk/secret_key
 conf=/etc/footkiosk/$([ "$mode" = hq ] && echo hq || echo kiosk).toml
 if [ ! -f "$conf" ]; then
-  printf 'version = 1\ndata_dir = "/var/lib/footkiosk"\ncalibration_dir = "/var/lib/footkiosk/calibration"\n' > "$conf"
-  [ "$mode" = kiosk ] && printf '[capture]\nsource = "realsense"\n' >> "$conf"
+  (umask 027; printf 'version = 1\ndata_dir = "/var/lib/footkiosk"\ncalibration_dir = "/var/lib/footkiosk/calibration"\n' > "$conf")
+  if [ "$mode" = hq ]; then
+    # HQ is reached over HTTPS (a TLS proxy in front): cookies only over TLS, and HSTS
+    # behind one TLS proxy on this host: it names the client (per-client login limits)
+    printf '[web]\nsecure_cookies = true\ntrusted_proxies = 1\n# the address phones open QR summaries at:\n# public_url = "https://hq.example.com"\n' >> "$conf"
+  else
+    printf '[capture]\nsource = "realsense"\n' >> "$conf"
+  fi
+  chgrp footkiosk "$conf"
 fi
+install -d -o footkiosk -g footkiosk -m 0700 /var/lib/footkiosk
+chmod 0700 /var/lib/footkiosk
 
 install -m 0644 systemd/*.service systemd/*.timer /etc/systemd/system/
 install -m 0644 systemd/99-realsense.rules /etc/udev/rules.d/

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -47,11 +48,22 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _private_file(path: Path) -> None:
+    """The database readable by the service user only (0600), whatever the umask: SQLite
+    gives its -wal and -shm files the database file's mode."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    if path.stat().st_mode & 0o077:
+        log.warning("%s was readable by others; now 0600", path)
+        os.chmod(path, 0o600)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(path))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -378,6 +390,36 @@ class Store:
                 )
             ).scalar()
 
+    def summary_links_for(self, session_ids: Sequence[str], now: datetime) -> list[dict]:
+        """The unexpired links of these sessions, as hashes (what HQ is sent)."""
+        sl = schema.summary_links
+        if not session_ids:
+            return []
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(sl.c.session_id, sl.c.link_hash, sl.c.expires_at).where(
+                    sl.c.session_id.in_(list(session_ids)), sl.c.expires_at > now
+                )
+            ).all()
+        return [
+            {"session_id": r.session_id, "link_hash": r.link_hash, "expires_at": r.expires_at}
+            for r in rows
+        ]
+
+    def add_summary_link_hashes(self, links: Sequence[dict]) -> None:
+        """Store links a kiosk made (by hash; HQ never sees the link itself); a link
+        already known keeps its row."""
+        if not links:
+            return
+        sl = schema.summary_links
+        ins = _insert(self.engine, sl)
+        stmt = ins.on_conflict_do_nothing(index_elements=[sl.c.link_hash])
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(stmt, [dict(x) for x in links])
+        except OperationalError as exc:
+            raise StoreUnavailable(f"could not save the summary links: {_short(exc)}") from None
+
     # --- accounts -----------------------------------------------------------------------
 
     def add_account(
@@ -403,13 +445,55 @@ class Store:
         except IntegrityError:
             raise ValueError(f"account {username!r} exists") from None
 
-    def set_account_secret(self, username: str, secret_hash: str) -> None:
+    def set_account_secret(self, username: str, secret_hash: str) -> bool:
+        """A new PIN/password; every session of the account ends. False if no such account."""
+        a = schema.accounts
+        with self.engine.begin() as conn:
+            return (
+                conn.execute(
+                    update(a)
+                    .where(a.c.username == username)
+                    .values(
+                        secret_hash=secret_hash,
+                        failed_attempts=0,
+                        locked_until=None,
+                        session_gen=a.c.session_gen + 1,
+                    )
+                ).rowcount
+                == 1
+            )
+
+    def set_account_disabled(self, username: str, disabled: bool) -> bool:
+        """Disable (every session ends) or enable an account. False if no such account."""
+        a = schema.accounts
+        with self.engine.begin() as conn:
+            return (
+                conn.execute(
+                    update(a)
+                    .where(a.c.username == username)
+                    .values(disabled=disabled, session_gen=a.c.session_gen + 1)
+                ).rowcount
+                == 1
+            )
+
+    def end_sessions(self, username: str) -> None:
+        """Logout: every cookie of this account stops working, copies included."""
+        a = schema.accounts
         with self.engine.begin() as conn:
             conn.execute(
-                update(schema.accounts)
-                .where(schema.accounts.c.username == username)
-                .values(secret_hash=secret_hash, failed_attempts=0, locked_until=None)
+                update(a).where(a.c.username == username).values(session_gen=a.c.session_gen + 1)
             )
+
+    def list_accounts(self, retailer_id: str | None = None) -> list[dict]:
+        """Accounts without their secrets, oldest first (optionally one retailer's)."""
+        a = schema.accounts
+        q = select(
+            a.c.username, a.c.role, a.c.retailer_id, a.c.disabled, a.c.created_at
+        ).order_by(a.c.account_id)
+        if retailer_id:
+            q = q.where(a.c.retailer_id == retailer_id)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
 
     def get_account(self, username: str) -> dict | None:
         with self.engine.connect() as conn:
@@ -418,29 +502,58 @@ class Store:
             ).first()
         return dict(row._mapping) if row else None
 
-    def record_login(
-        self, username: str, ok: bool, *, max_attempts: int, lockout_s: float, now: datetime
-    ) -> None:
+    def begin_login(
+        self,
+        username: str,
+        *,
+        now: datetime,
+        max_attempts: int,
+        first_delay_s: float,
+        max_delay_s: float,
+    ) -> bool:
+        """Count a login attempt BEFORE its secret is checked; False when the account is
+        waiting out a delay (or does not exist), and the secret must not be checked.
+
+        The count and the check happen in one statement, so attempts sent in parallel
+        are all counted (a check first and a count after the slow hash let them through
+        together). From the `max_attempts`-th attempt on, each one starts a delay that
+        doubles (`first_delay_s`, 2x, 4x ... up to `max_delay_s`) until one succeeds.
+        """
+        a = schema.accounts
+        try:
+            with self.engine.begin() as conn:
+                n = conn.execute(
+                    update(a)
+                    .where(
+                        a.c.username == username,
+                        (a.c.locked_until.is_(None)) | (a.c.locked_until <= now),
+                    )
+                    .values(failed_attempts=a.c.failed_attempts + 1)
+                    .returning(a.c.failed_attempts)
+                ).scalar()
+                if n is None:
+                    return False
+                if n >= max_attempts:
+                    delay = min(max_delay_s, first_delay_s * 2 ** min(n - max_attempts, 30))
+                    conn.execute(
+                        update(a)
+                        .where(a.c.username == username)
+                        .values(locked_until=now + timedelta(seconds=delay))
+                    )
+                    log.warning("account %s: %d attempts, next in %.0f s", username, n, delay)
+        except OperationalError as exc:
+            raise StoreUnavailable(f"could not record the login: {_short(exc)}") from None
+        return True
+
+    def login_succeeded(self, username: str) -> None:
+        """The secret was right: the attempt count and any delay start over."""
         a = schema.accounts
         with self.engine.begin() as conn:
-            if ok:
-                conn.execute(
-                    update(a)
-                    .where(a.c.username == username)
-                    .values(failed_attempts=0, locked_until=None)
-                )
-                return
-            n = conn.execute(select(a.c.failed_attempts).where(a.c.username == username)).scalar()
-            if n is None:
-                return
-            n += 1
-            values: dict[str, Any] = {"failed_attempts": n}
-            if n >= max_attempts:
-                values = {"failed_attempts": 0, "locked_until": now + timedelta(seconds=lockout_s)}
-                log.warning(
-                    "account %s locked for %.0f s after %d failures", username, lockout_s, n
-                )
-            conn.execute(update(a).where(a.c.username == username).values(**values))
+            conn.execute(
+                update(a)
+                .where(a.c.username == username)
+                .values(failed_attempts=0, locked_until=None)
+            )
 
     # --- tokens -------------------------------------------------------------------------
 
@@ -509,9 +622,14 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 
-    def revoke_token(self, token_id: int, retailer_id: str | None = None) -> bool:
+    def revoke_token(
+        self, token_id: int, retailer_id: str | None = None, kind: str | None = None
+    ) -> bool:
+        """Revoke a token, only if it is of `kind` and `retailer_id`'s (when given)."""
         tk = schema.tokens
         q = update(tk).where(tk.c.token_id == token_id, tk.c.revoked_at.is_(None))
+        if kind is not None:
+            q = q.where(tk.c.kind == kind)
         if retailer_id is not None:
             q = q.where(tk.c.retailer_id == retailer_id)
         with self.engine.begin() as conn:

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, inspect, select
+from sqlalchemy import Connection, Engine, inspect, select, text
 
 from kiosk.store import schema
 
@@ -30,11 +30,20 @@ def _daily_rollups(conn: Connection) -> None:
     rollup.rebuild(conn)
 
 
+def _session_generations(conn: Connection) -> None:
+    if any(c["name"] == "session_gen" for c in inspect(conn).get_columns("accounts")):
+        return
+    conn.execute(
+        text("ALTER TABLE accounts ADD COLUMN session_gen INTEGER NOT NULL DEFAULT 0")
+    )
+
+
 # (version, description, step); a new database is created from the schema and stamped
 # with every version, so each step only brings an older database forward.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema", _initial),
     (2, "daily rollups for the dashboard", _daily_rollups),
+    (3, "session generation per account (logout ends every copy)", _session_generations),
 ]
 LATEST = MIGRATIONS[-1][0]
 

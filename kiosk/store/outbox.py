@@ -62,8 +62,8 @@ class Forwarder:
         cap = min(self.backoff_max_s, self.backoff_initial_s * 2 ** (self._failures - 1))
         return random.uniform(cap / 2, cap)
 
-    def _post(self, payload: list[dict]) -> dict:
-        body = json.dumps({"sessions": payload}).encode()
+    def _post(self, payload: list[dict], links: list[dict] | None = None) -> dict:
+        body = json.dumps({"sessions": payload, "summary_links": links or []}).encode()
         req = urllib.request.Request(
             self.url,
             data=body,
@@ -88,7 +88,13 @@ class Forwarder:
             self.store.outbox_done(missing)
         due = [(sid, v) for sid, v in due if sid in recs]
         try:
-            answer = self._post([recs[sid].payload() for sid, _ in due])
+            # the QR links of these visits travel with them (hashes only), so HQ can open
+            # a shopper's summary as soon as the record arrives
+            links = [
+                {**x, "expires_at": x["expires_at"].isoformat()}
+                for x in self.store.summary_links_for([sid for sid, _ in due], now)
+            ]
+            answer = self._post([recs[sid].payload() for sid, _ in due], links)
             accepted = set(answer.get("accepted", []))
             rejected = answer.get("rejected", {})
         except (urllib.error.URLError, OSError, ValueError) as exc:

@@ -27,10 +27,10 @@ def _report_validator() -> Any:
     """The report JSON Schema compiled once (checking the schema itself per call is slow)."""
     import jsonschema
 
-    from kiosk.report import REPORT_JSON_SCHEMA
+    from kiosk.report import STORED_REPORT_JSON_SCHEMA  # closed at every depth
 
-    cls = jsonschema.validators.validator_for(REPORT_JSON_SCHEMA)
-    return cls(REPORT_JSON_SCHEMA)
+    cls = jsonschema.validators.validator_for(STORED_REPORT_JSON_SCHEMA)
+    return cls(STORED_REPORT_JSON_SCHEMA)
 
 
 def utcnow() -> datetime:
@@ -128,7 +128,8 @@ class SessionRecord(BaseModel):
             raise ValueError("report too large")
         err = next(iter(_report_validator().iter_errors(v)), None)
         if err is not None:
-            raise ValueError(f"not a kiosk.report/1 report: {err.message[:200]}")
+            where = err.json_path.replace("$", "report", 1)
+            raise ValueError(f"not a kiosk.report/1 report at {where}: {err.message[:200]}")
         expected = "standing" if info.field_name == "standing" else "gait"
         if v.get("kind") != expected:
             raise ValueError(f"expected a {expected} report")

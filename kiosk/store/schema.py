@@ -137,6 +137,9 @@ accounts = Table(
     Column("locked_until", DateTime),
     Column("disabled", Boolean, nullable=False, default=False),
     Column("created_at", DateTime, nullable=False),
+    # bumped by logout, a new secret and disabling: every session cookie signed with an
+    # older value stops working, wherever a copy of it went
+    Column("session_gen", Integer, nullable=False, default=0, server_default="0"),
 )
 
 tokens = Table(

@@ -257,7 +257,8 @@ def _advice_kw(rec: Any) -> dict[str, Any]:
 
 
 def _record_of(svc: Any, job: Job) -> Any:
-    return svc.store.get_session(job.session_id) or svc.extra.get("unsaved", {}).get(job.session_id)
+    # a copy held in memory (the disk was full) is newer than the stored row
+    return svc.extra.get("unsaved", {}).get(job.session_id) or svc.store.get_session(job.session_id)
 
 
 def keep_qa_recording(svc: Any, session_id: str, frames: list) -> None:

@@ -12,9 +12,11 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request, session
+from flask import Flask, abort, jsonify, render_template, request, session
+from flask.json.provider import DefaultJSONProvider
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kiosk import __version__
 from kiosk.capture.hub import CameraHub
@@ -25,6 +27,7 @@ from kiosk.store.db import StoreUnavailable
 from kiosk.web import strings
 from kiosk.web.auth import check_csrf, csrf_token
 from kiosk.web.jobs import Analysis, Jobs
+from kiosk.web.shopper import flush_unsaved
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,38 @@ CSP = (
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; "
     "object-src 'none'"
 )
+
+
+# Deeper JSON than any request of ours needs: a report is 4 levels deep, a batch of
+# sessions 6. Deeper input is refused before anything walks it recursively.
+MAX_JSON_DEPTH = 20
+
+
+def json_depth(value: Any) -> int:
+    """How deeply lists and objects nest in `value` (iteratively: no recursion limit)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, dict):
+            v = list(v.values())
+        if isinstance(v, list):
+            deepest = max(deepest, d)
+            stack.extend((x, d + 1) for x in v)
+    return deepest
+
+
+class BoundedJSON(DefaultJSONProvider):
+    """Request JSON that nests too deeply is a bad request (a ValueError here becomes 400),
+    never a RecursionError and a 500."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            value = super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+        if json_depth(value) > MAX_JSON_DEPTH:
+            raise ValueError("JSON nested too deeply")
+        return value
 
 
 @dataclass
@@ -63,6 +98,7 @@ def create_app(
     returns a FrameSource (default: the configured camera or the simulator)."""
     config = config or Config()
     app = Flask(__name__)
+    app.json = BoundedJSON(app)
     app.config.update(
         KIOSK=config,
         # the demo signs cookies with a per-process key; a kiosk keeps its key in a file
@@ -75,6 +111,9 @@ def create_app(
         SESSION_COOKIE_NAME="kiosk_session",
         JSON_SORT_KEYS=False,
     )
+    if config.web.trusted_proxies:
+        n = config.web.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     if store is None:
         store = Store(config.database_url)
     services = Services(
@@ -96,10 +135,11 @@ def create_app(
         )
         services.jobs = Jobs()
 
-    from kiosk.web import api, hq_ingest, retail, shopper, staff
+    from kiosk.web import api, hq_ingest, retail, shopper, staff, summary
 
     app.register_blueprint(api.bp)
     app.register_blueprint(retail.bp)
+    app.register_blueprint(summary.bp)
     if hq:
         app.register_blueprint(hq_ingest.bp)
     else:
@@ -156,9 +196,15 @@ def _install_policy(app: Flask) -> None:
         if request.path.startswith("/staff/catalogue"):
             max_body = app.config["KIOSK"].web.max_upload_bytes
         if request.content_length is not None and request.content_length > max_body:
-            from flask import abort
-
             abort(413)
+        if request.content_length is None and "chunked" in request.headers.get(
+            "Transfer-Encoding", ""
+        ).lower():
+            # a body of no announced length: read it now, at most max_body bytes (werkzeug
+            # stops there without a word), and refuse it if it reached the limit
+            request.max_content_length = max_body
+            if len(request.get_data(cache=True)) >= max_body:
+                abort(413)
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
             view = app.view_functions.get(request.endpoint or "")
             if view is not None and not getattr(view, "csrf_exempt", False):
@@ -249,6 +295,14 @@ def _healthz() -> Any:
         body["database"] = str(exc)
         body["status"] = "degraded"
         code = 503
+    if svc.extra.get("store_error"):
+        # the shopper flow keeps going on copies in memory; a write here is how the kiosk
+        # notices the disk has room again, without a restart
+        error = flush_unsaved(svc)
+        if error:
+            body["status"] = "degraded"
+            held = len(svc.extra.get("unsaved", {}))
+            body["storage"] = f"not saving visits ({held} held in memory): {error}"
     if svc.cameras is not None:
         body["cameras"] = {n: s["state"] for n, s in svc.cameras.status().items()}
         models_error = getattr(svc.analysis, "models_error", None)

@@ -37,6 +37,9 @@ def check_csrf() -> None:
         abort(400, description="csrf")
 
 
+SESSION_KEYS = ("uid", "role", "retailer_id", "seen", "born", "gen", "csrf")
+
+
 def login_user(account: dict) -> None:
     """Start an authenticated session (a fresh one: the old cookie's content is dropped)."""
     lang = session.get("lang")
@@ -44,27 +47,58 @@ def login_user(account: dict) -> None:
     session["uid"] = account["username"]
     session["role"] = account["role"]
     session["retailer_id"] = account.get("retailer_id")
-    session["seen"] = time.time()
+    session["seen"] = session["born"] = time.time()
+    session["gen"] = account.get("session_gen", 0)
     if lang:
         session["lang"] = lang
     csrf_token()
 
 
-def logout_user() -> None:
-    for k in ("uid", "role", "retailer_id", "seen", "csrf"):
+def _forget() -> None:
+    for k in SESSION_KEYS:
         session.pop(k, None)
 
 
+def logout_user() -> None:
+    """End this sign-in everywhere: a copy of the cookie made before stops working too."""
+    uid = session.get("uid")
+    if uid and current_role() is not None:  # a stale cookie cannot sign others out
+        current_app.extensions["kiosk"].store.end_sessions(uid)
+    _forget()
+    g.pop("kiosk_role", None)
+
+
 def current_role() -> str | None:
+    """The signed-in role, or None when signed out, idle too long, past the absolute
+    lifetime, or when the account was signed out elsewhere, changed its secret or was
+    disabled (its generation moved on)."""
+    if "kiosk_role" not in g:
+        g.kiosk_role = _check_role()
+    return g.kiosk_role
+
+
+def _check_role() -> str | None:
     role = session.get("role")
     if role is None:
         return None
-    timeout = current_app.config["KIOSK"].web
-    limit = timeout.staff_session_timeout_s if role == "staff" else timeout.retail_session_timeout_s
-    if time.time() - float(session.get("seen", 0)) > limit:
-        logout_user()
+    web = current_app.config["KIOSK"].web
+    limit = web.staff_session_timeout_s if role == "staff" else web.retail_session_timeout_s
+    now = time.time()
+    if now - float(session.get("seen", 0)) > limit or (
+        now - float(session.get("born", 0)) > web.session_max_age_s
+    ):
+        _forget()
         return None
-    session["seen"] = time.time()
+    acct = current_app.extensions["kiosk"].store.get_account(str(session.get("uid")))
+    if (
+        acct is None
+        or acct["disabled"]
+        or acct["role"] != role
+        or acct["session_gen"] != session.get("gen")
+    ):
+        _forget()
+        return None
+    session["seen"] = now
     return role
 
 

@@ -8,6 +8,8 @@ restarted by systemd (WatchdogSec in the unit).
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import logging
 import os
@@ -15,10 +17,19 @@ import socket
 import threading
 import urllib.request
 
+from gunicorn.workers import gthread
+
+# The kiosk's threads: the camera previews may hold at most web.preview_streams_max of
+# them (6 by default), which leaves most for pages, the capture API and /healthz.
+KIOSK_THREADS = 32
+# A request must arrive (headers and body), and a response be taken, within this time:
+# a client that sends half a request and waits must not hold a thread for long.
+REQUEST_READ_TIMEOUT_S = 5.0
+
 _mode = os.environ.get("KIOSK_MODE", "kiosk")
 bind = os.environ.get("KIOSK_BIND", "127.0.0.1:8080")
 worker_class = "gthread"
-threads = int(os.environ.get("KIOSK_THREADS", "16" if _mode == "kiosk" else "4"))
+threads = int(os.environ.get("KIOSK_THREADS", str(KIOSK_THREADS) if _mode == "kiosk" else "4"))
 workers = (
     1
     if _mode == "kiosk"
@@ -68,6 +79,46 @@ def _watchdog(url: str, interval_s: float) -> None:
             log.warning("watchdog: /healthz failed: %s", exc)
         if healthy:
             _notify("WATCHDOG=1")
+
+
+def post_worker_init(worker: object) -> None:
+    """Give every client socket a read timeout (gunicorn's gthread worker reads a request
+    with a blocking socket and no limit once its first bytes arrive)."""
+    limit_socket_reads(REQUEST_READ_TIMEOUT_S)
+
+
+class _ReadDeadline:
+    """The request reader's view of a client socket: a read that times out shuts the
+    connection at once. (gunicorn would otherwise close it "gracefully", lingering up to
+    2 s per connection on its main thread, which then accepts nobody.)"""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+
+    def recv(self, *args: int) -> bytes:
+        try:
+            return self._sock.recv(*args)
+        except TimeoutError:
+            with contextlib.suppress(OSError):
+                self._sock.shutdown(socket.SHUT_RDWR)
+            raise ConnectionResetError(errno.ECONNRESET, "request not sent in time") from None
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._sock, name)
+
+
+def limit_socket_reads(timeout_s: float) -> None:
+    original = getattr(gthread.TConn, "_kiosk_original_init", None) or gthread.TConn.init
+
+    def init(conn: object) -> None:
+        original(conn)
+        conn.sock.settimeout(timeout_s)  # type: ignore[attr-defined]
+        unreader = getattr(getattr(conn, "parser", None), "unreader", None)
+        if unreader is not None and not isinstance(unreader.sock, _ReadDeadline):
+            unreader.sock = _ReadDeadline(unreader.sock)
+
+    gthread.TConn._kiosk_original_init = original  # type: ignore[attr-defined]
+    gthread.TConn.init = init  # type: ignore[method-assign]
 
 
 def when_ready(server: object) -> None:

@@ -6,6 +6,7 @@ SVG drawn by the templates from the same numbers the CSV export and JSON API ser
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -23,7 +24,7 @@ from flask import (
 )
 
 from kiosk.security import new_token, verify_secret, verify_unknown_user
-from kiosk.store import stats, utcnow
+from kiosk.store import accounts, stats, utcnow
 from kiosk.web.auth import RETAIL_ROLES, current_role, login_user, logout_user, require_role
 
 bp = Blueprint("retail", __name__, url_prefix="/retail")
@@ -39,27 +40,63 @@ def client_key() -> str:
 
 
 def authenticate(username: str, password: str, roles: tuple[str, ...]) -> tuple[dict | None, str]:
-    """(account, "") on success, else (None, reason) with reason ok/locked/rate."""
+    """(account, "") on success, else (None, reason): "rate" when this client sent too
+    many attempts, otherwise "bad". An unknown, disabled or throttled account answers
+    exactly as a wrong secret does (and takes as long), so nobody learns which it was."""
     svc = _svc()
     sec = svc.config.security
-    if not svc.login_limiter.hit(client_key() + "|" + username[:64]):
+    if not svc.login_limiter.hit(client_key()):
         return None, "rate"
-    acct = svc.store.get_account(username[:64]) if username else None
-    now = utcnow()
+    username = username[:64]
+    acct = svc.store.get_account(username) if username else None
     if acct is None or acct["disabled"] or acct["role"] not in roles:
         verify_unknown_user(password)
         return None, "bad"
-    if acct["locked_until"] is not None and acct["locked_until"] > now:
-        return None, "locked"
-    ok = verify_secret(password, acct["secret_hash"])
-    svc.store.record_login(
-        username, ok, max_attempts=sec.pin_max_attempts, lockout_s=sec.pin_lockout_s, now=now
+    allowed = svc.store.begin_login(
+        username,
+        now=utcnow(),
+        max_attempts=sec.pin_max_attempts,
+        first_delay_s=sec.login_first_delay_s,
+        max_delay_s=sec.pin_lockout_s,
     )
-    return (acct, "") if ok else (None, "bad")
+    if not allowed:
+        verify_unknown_user(password)
+        return None, "bad"
+    if not verify_secret(password, acct["secret_hash"]):
+        return None, "bad"
+    svc.store.login_succeeded(username)
+    return acct, ""
+
+
+def change_own_secret(roles: tuple[str, ...]) -> str | None:
+    """The signed-in account's new PIN/password from the form (current, new, again);
+    None when changed (every session of it has then ended), else a problem code."""
+    svc = _svc()
+    uid = str(session.get("uid", ""))
+    acct = svc.store.get_account(uid)
+    new = request.form.get("new", "")[:128]
+    if acct is None:
+        abort(403)
+    if new != request.form.get("again", "")[:128]:
+        return "account.mismatch"
+    problem = accounts.secret_problem(acct["role"], new, uid)
+    if problem:
+        return problem
+    ok, why = authenticate(uid, request.form.get("current", "")[:128], roles)
+    if ok is None:
+        return "error.rate_limited" if why == "rate" else "account.wrong_current"
+    accounts.change_secret(svc.store, uid, new)
+    return None
+
+
+# A path on this site and nothing else: browsers drop tabs and newlines from URLs, so
+# "/\t/evil.example" would become "//evil.example" (another site), and a newline cannot
+# go into a Location header at all.
+_SAME_SITE_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9._~/-]{0,500}")
 
 
 def _safe_next(target: str | None, default: str) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if target and _SAME_SITE_PATH.fullmatch(target):
         return target
     return default
 
@@ -74,9 +111,7 @@ def login() -> Any:
         if acct is not None:
             login_user(acct)
             return redirect(_safe_next(request.args.get("next"), url_for("retail.dashboard")))
-        error = {"rate": "error.rate_limited", "locked": "error.rate_limited"}.get(
-            why, "retail.bad_login"
-        )
+        error = "error.rate_limited" if why == "rate" else "retail.bad_login"
         code = 429 if why == "rate" else 401
         return render_template("retail_login.html", error=error), code
     return render_template("retail_login.html", error=error)
@@ -147,6 +182,17 @@ def export() -> Any:
     )
 
 
+MAX_TOKEN_ID = 2**31 - 1  # the column is a 32-bit INTEGER on PostgreSQL
+
+
+def _token_id() -> int:
+    """The form's token id; 400 unless a number the database can hold."""
+    text = request.form.get("token_id", "")
+    if not text.isdigit() or len(text) > 10 or not 0 < int(text) <= MAX_TOKEN_ID:
+        abort(400)
+    return int(text)
+
+
 @bp.route("/tokens", methods=["GET", "POST"])
 @retail_only
 def tokens() -> Any:
@@ -159,11 +205,10 @@ def tokens() -> Any:
     created = None
     if request.method == "POST":
         if request.form.get("action") == "revoke":
-            try:
-                tid = int(request.form.get("token_id", ""))
-            except ValueError:
-                abort(400)
-            if not svc.store.revoke_token(tid, None if current_role() == "admin" else rid):
+            tid = _token_id()
+            # this page holds read-only API tokens; kiosk tokens are the admin's page's
+            scope_rid = None if current_role() == "admin" else rid
+            if not svc.store.revoke_token(tid, scope_rid, kind="retailer"):
                 abort(404)
         else:
             if not rid:
@@ -183,17 +228,12 @@ def kiosk_tokens() -> Any:
     created = None
     if request.method == "POST":
         if request.form.get("action") == "revoke":
-            try:
-                tid = int(request.form.get("token_id", ""))
-            except ValueError:
-                abort(400)
-            if not svc.store.revoke_token(tid):
+            tid = _token_id()
+            if not svc.store.revoke_token(tid, kind="kiosk"):
                 abort(404)
         else:
             kiosk_id = request.form.get("kiosk_id", "")
             retailer_id = request.form.get("retailer_id", "")
-            import re
-
             pat = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
             if not pat.match(kiosk_id) or not pat.match(retailer_id):
                 abort(400)
@@ -204,3 +244,47 @@ def kiosk_tokens() -> Any:
     return render_template(
         "retail_kiosk_tokens.html", tokens=svc.store.list_tokens("kiosk"), created=created
     )
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@retail_only
+def password() -> Any:
+    problem, changed = None, False
+    if request.method == "POST":
+        problem = change_own_secret(RETAIL_ROLES)
+        changed = problem is None
+    return render_template("retail_password.html", problem=problem, changed=changed), (
+        400 if problem else 200
+    )
+
+
+@bp.route("/accounts", methods=["GET", "POST"])
+@require_role(("admin",), "retail.login")
+def accounts_page() -> Any:
+    """Admin: retailer and admin accounts (staff PINs belong to each kiosk)."""
+    svc = _svc()
+    problem = None
+    if request.method == "POST":
+        f = request.form
+        action, username = f.get("action"), f.get("username", "")[:64]
+        target = svc.store.get_account(username)
+        try:
+            if action == "add":
+                role = f.get("role", "")
+                if role not in RETAIL_ROLES:
+                    raise accounts.AccountProblem("account.bad_role")
+                rid = f.get("retailer_id", "")[:64] or None
+                accounts.add_account(svc.store, username, role, f.get("password", "")[:128], rid)
+            elif target is None or target["role"] not in RETAIL_ROLES:
+                raise accounts.AccountProblem("account.unknown")
+            elif action == "passwd":
+                accounts.change_secret(svc.store, username, f.get("password", "")[:128])
+            elif action in ("disable", "enable"):
+                accounts.set_disabled(svc.store, username, action == "disable")
+            else:
+                abort(400)
+        except accounts.AccountProblem as exc:
+            problem = exc.code
+    return render_template(
+        "retail_accounts.html", accounts=svc.store.list_accounts(), problem=problem
+    ), (400 if problem else 200)

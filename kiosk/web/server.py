@@ -11,17 +11,27 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.errors import ConfigError
+from kiosk.store.demo import DEMO_RETAILER
+from kiosk.web import gunicorn_conf
 
 log = logging.getLogger(__name__)
 
 DEMO_STAFF_PIN = "1234"
 DEMO_RETAIL_USER, DEMO_RETAIL_PASSWORD = "demo", "demo-password"
+DEMO_ADMIN_USER, DEMO_ADMIN_PASSWORD = "admin", "demo-admin-password"
+# Every account `kiosk demo` makes (and prints): (username, role, PIN/password, retailer).
+# Nothing else in the product makes an account: see `kiosk users`.
+DEMO_ACCOUNTS: tuple[tuple[str, str, str, str | None], ...] = (
+    ("staff", "staff", DEMO_STAFF_PIN, None),
+    (DEMO_RETAIL_USER, "retailer", DEMO_RETAIL_PASSWORD, DEMO_RETAILER),
+    (DEMO_ADMIN_USER, "admin", DEMO_ADMIN_PASSWORD, None),
+)
 
 
 def demo_config(data_dir: str | Path | None = None) -> Any:
     """A config for `kiosk demo`: simulated cameras, SQLite in a temp dir, demo ids."""
     from kiosk.config import Config
-    from kiosk.store.demo import DEMO_RETAILER, DEMO_STORES
+    from kiosk.store.demo import DEMO_STORES
 
     d = Path(data_dir or tempfile.mkdtemp(prefix="kiosk-demo-"))
     return Config.model_validate(
@@ -42,16 +52,12 @@ def prepare_demo(config: Any, seed: int = 0) -> Any:
     """The demo database: seeded sessions and demo accounts (PIN/password in the docs)."""
     from kiosk.security import hash_secret
     from kiosk.store import Store
-    from kiosk.store.demo import DEMO_RETAILER, seed_demo_database
+    from kiosk.store.demo import seed_demo_database
 
     store = Store(config.database_url)
     if store.count_sessions() == 0:
         seed_demo_database(store, seed)
-    for user, role, secret, rid in (
-        ("staff", "staff", DEMO_STAFF_PIN, None),
-        (DEMO_RETAIL_USER, "retailer", DEMO_RETAIL_PASSWORD, DEMO_RETAILER),
-        ("admin", "admin", DEMO_RETAIL_PASSWORD, None),
-    ):
+    for user, role, secret, rid in DEMO_ACCOUNTS:
         if store.get_account(user) is None:
             store.add_account(user, role, hash_secret(secret), retailer_id=rid)
     return store
@@ -112,25 +118,24 @@ def serve(
     if demo:
         config = config or demo_config()
         store = prepare_demo(config)
-        log.info(
-            "demo: staff PIN %s, retailer %s / %s, data in %s",
-            DEMO_STAFF_PIN,
-            DEMO_RETAIL_USER,
-            DEMO_RETAIL_PASSWORD,
-            config.data_dir,
-        )
+        accounts = ", ".join(f"{role} {user} / {secret}" for user, role, secret, _ in DEMO_ACCOUNTS)
+        log.info("demo accounts: %s; data in %s", accounts, config.data_dir)
     else:
         config = config or load_config()
         store = None
-    app = create_app(config, store=store, hq=hq, demo=demo, camera_factory=camera_factory)
     bind = f"{host or config.web.host}:{port or config.web.port}"
+    if demo and not config.web.public_url:
+        # the demo's phone is the same machine: its QR codes open the demo itself
+        config = config.with_overrides(web={"public_url": f"http://{bind}"})
+    app = create_app(config, store=store, hq=hq, demo=demo, camera_factory=camera_factory)
 
     class _App(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", bind)
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("workers", 1)
-            self.cfg.set("threads", 16)
+            self.cfg.set("threads", gunicorn_conf.KIOSK_THREADS)
+            self.cfg.set("post_worker_init", gunicorn_conf.post_worker_init)
             self.cfg.set("timeout", 60)
             # the MJPEG previews never finish on their own: do not wait long for them
             self.cfg.set("graceful_timeout", 5)

@@ -26,16 +26,22 @@ from flask import (
 )
 
 from kiosk import __version__
-from kiosk.security import new_token
+from kiosk.errors import ConfigError
+from kiosk.security import StreamSlots, new_token
 from kiosk.store import SessionRecord, new_record, utcnow
 from kiosk.store.db import StoreUnavailable
+from kiosk.store.jobs import send_soon
 from kiosk.store.records import Recommendation
+from kiosk.web.summary import summary_url
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("shopper", __name__)
 
 SEXES = ("female", "male")
+# A preview whose camera sends nothing this long ends: a stream that never writes would
+# never notice its viewer has gone, and would hold a server thread for nothing.
+PREVIEW_NO_FRAME_END_S = 10.0
 
 
 def _svc() -> Any:
@@ -46,10 +52,14 @@ def current_record() -> SessionRecord | None:
     sid = session.get("sid")
     if not sid:
         return None
+    # a copy the database could not take is newer than any row it holds
+    unsaved = session_fallback()
+    if unsaved is not None:
+        return unsaved
     try:
         return _svc().store.get_session(sid)
     except StoreUnavailable:
-        return session_fallback()
+        return None
 
 
 def session_fallback() -> SessionRecord | None:
@@ -62,14 +72,28 @@ def save(svc: Any, rec: SessionRecord, **changes: Any) -> SessionRecord:
     """Apply `changes` and save; a full disk keeps the flow going on an in-memory copy."""
     rec = rec.model_copy(update={**changes, "updated_at": max(utcnow(), rec.updated_at)})
     rec = SessionRecord.model_validate(rec.model_dump(by_alias=True))
-    try:
-        svc.store.save_session(rec, enqueue=True)
-        svc.extra.get("unsaved", {}).pop(rec.session_id, None)
-    except StoreUnavailable as exc:
-        log.error("session %s not saved: %s", rec.session_id, exc)
-        svc.extra.setdefault("unsaved", {})[rec.session_id] = rec
-        svc.extra["store_error"] = str(exc)
+    unsaved = svc.extra.setdefault("unsaved", {})
+    unsaved[rec.session_id] = rec
+    flush_unsaved(svc)
     return rec
+
+
+def flush_unsaved(svc: Any) -> str | None:
+    """Write the visits held in memory since the disk filled (oldest first); None once
+    all are stored, else the reason. Staff and /healthz see the reason meanwhile."""
+    unsaved: dict[str, SessionRecord] = svc.extra.setdefault("unsaved", {})
+    for sid, rec in sorted(unsaved.items(), key=lambda kv: kv[1].updated_at):
+        try:
+            svc.store.save_session(rec, enqueue=True)
+        except StoreUnavailable as exc:
+            log.error("session %s not saved: %s", sid, exc)
+            svc.extra["store_error"] = str(exc)
+            return str(exc)
+        if unsaved.get(sid) is rec:
+            unsaved.pop(sid, None)
+    if svc.extra.pop("store_error", None):
+        log.warning("the database takes writes again; held visits saved")
+    return None
 
 
 def qa_until(svc: Any) -> float | None:
@@ -200,16 +224,20 @@ def results() -> Any:
     if rec.standing is None:
         return redirect(url_for("shopper.standing"))
     svc = _svc()
+    unsaved = svc.extra.get("unsaved", {}).get(rec.session_id) is not None
     qr_svg = None
     link = session.get("qr_link")
-    if link and session.get("qr_sid") == rec.session_id:
-        qr_svg = qr_code_svg(url_for("shopper.summary", link=link, _external=True))
+    public_url = svc.config.web.public_url
+    if link and public_url and session.get("qr_sid") == rec.session_id:
+        qr_svg = qr_code_svg(summary_url(public_url, link))
     return render_template(
         "results.html",
         rec=rec,
         qr_svg=qr_svg,
+        # a link needs the visit stored: none while the disk is full
+        qr_offered=bool(svc.config.web.public_url) and not unsaved,
         hours=int(svc.config.web.summary_link_ttl_s // 3600),
-        store_error=svc.extra.get("unsaved", {}).get(rec.session_id) is not None,
+        store_error=unsaved,
     )
 
 
@@ -227,6 +255,8 @@ def qr_code_svg(url: str) -> str:
 def make_qr() -> Any:
     svc = _svc()
     rec = require_record("results")
+    if not svc.config.web.public_url:
+        abort(404)  # no address a phone could open: the button is not shown
     link = new_token()
     expires = utcnow() + timedelta(seconds=svc.config.web.summary_link_ttl_s)
     try:
@@ -235,21 +265,11 @@ def make_qr() -> Any:
         abort(503)
     save(svc, rec, qr_at=rec.qr_at or utcnow())
     session["qr_link"], session["qr_sid"] = link, rec.session_id
+    try:
+        svc.extra["qr_push"] = send_soon(svc.config, svc.store)
+    except ConfigError as exc:  # no HQ token: staff see it in camera health
+        log.error("QR link not sent to HQ: %s", exc)
     return redirect(url_for("shopper.results") + "#qr")
-
-
-@bp.get("/s/<link>")
-def summary(link: str) -> Any:
-    svc = _svc()
-    if len(link) > 100:
-        abort(404)
-    sid = svc.store.resolve_summary_link(link, utcnow())
-    if sid is None:
-        abort(410)
-    rec = svc.store.get_session(sid)
-    if rec is None:
-        abort(410)
-    return render_template("summary.html", rec=rec)
 
 
 @bp.post("/finish")
@@ -280,6 +300,10 @@ def preview(station: str) -> Any:
     svc = _svc()
     if station not in svc.cameras.stations:
         abort(404)
+    slots = preview_slots(svc)
+    client = request.remote_addr or "?"
+    if not slots.acquire(client):
+        abort(429)  # every other request must still find a free thread
     cam = svc.cameras[station]
     fps = svc.config.web.preview_fps
     # the pipeline has no treadmill preview yet: the walk screen shows the camera as is
@@ -290,11 +314,15 @@ def preview(station: str) -> Any:
         import cv2
 
         seq, t_end = 0, time.monotonic() + max_s
+        last_frame = time.monotonic()
         while time.monotonic() < t_end:
             t0 = time.monotonic()
             frame, seq = cam.wait_frame(seq, timeout_s=2.0)
             if frame is None or frame.color is None:
+                if t0 - last_frame > PREVIEW_NO_FRAME_END_S:
+                    return  # nothing to show: give the thread (and the slot) back
                 continue
+            last_frame = t0
             image = frame.color
             if overlay is not None:
                 overlay.offer(frame)
@@ -312,8 +340,20 @@ def preview(station: str) -> Any:
             )
             time.sleep(max(0.0, 1.0 / fps - (time.monotonic() - t0)))
 
-    return Response(
+    resp = Response(
         frames(),
         mimetype="multipart/x-mixed-replace; boundary=frame",
         headers={"Cache-Control": "no-store"},
     )
+    resp.call_on_close(lambda: slots.release(client))
+    return resp
+
+
+def preview_slots(svc: Any) -> StreamSlots:
+    slots = svc.extra.get("preview_slots")
+    if slots is None:
+        web = svc.config.web
+        slots = svc.extra.setdefault(
+            "preview_slots", StreamSlots(web.preview_streams_max, web.preview_streams_per_client)
+        )
+    return slots

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import logging
 import time
+import urllib.error
+import urllib.request
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,10 +23,10 @@ from flask import (
     url_for,
 )
 
+from kiosk.config import read_secret
 from kiosk.errors import CatalogueError
-from kiosk.store import utcnow
 from kiosk.web.auth import STAFF_ROLES, login_user, logout_user, require_role
-from kiosk.web.retail import _safe_next, authenticate
+from kiosk.web.retail import _safe_next, authenticate, change_own_secret
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +48,25 @@ def login() -> Any:
         if acct is not None:
             login_user(acct)
             return redirect(_safe_next(request.args.get("next"), url_for("staff.home")))
-        sec = _svc().config.security
-        minutes = max(1, round(sec.pin_lockout_s / 60))
-        error = {"locked": "staff.locked", "rate": "error.rate_limited"}.get(why, "staff.bad_pin")
-        acct_row = _svc().store.get_account(STAFF_ACCOUNT)
-        if acct_row and acct_row["locked_until"] and acct_row["locked_until"] > utcnow():
-            error = "staff.locked"
+        # a PIN refused while the account waits out a delay reads as any wrong PIN
+        error = "error.rate_limited" if why == "rate" else "staff.bad_pin"
         return render_template("staff_login.html", error=error, minutes=minutes), (
-            429 if error != "staff.bad_pin" else 401
+            429 if why == "rate" else 401
         )
     return render_template("staff_login.html", error=error, minutes=minutes)
+
+
+@bp.route("/pin", methods=["GET", "POST"])
+@staff_only
+def pin() -> Any:
+    """The signed-in staff account's new PIN (admin: password); every session ends."""
+    problem, changed = None, False
+    if request.method == "POST":
+        problem = change_own_secret(STAFF_ROLES)
+        changed = problem is None
+    return render_template("staff_pin.html", problem=problem, changed=changed), (
+        400 if problem else 200
+    )
 
 
 @bp.post("/logout")
@@ -79,8 +90,31 @@ def home() -> Any:
         qa_hours=int(svc.config.security.qa_mode_max_h),
         calibrations={s: read_station_calibration(svc, s) for s in ("standing", "gait")},
         store_error=svc.extra.get("store_error"),
+        qr_link=qr_link_status(svc.config),
         models_error=getattr(svc.analysis, "models_error", None),
     )
+
+
+QR_LINK_CHECK_TIMEOUT_S = 2.0
+
+
+def qr_link_status(config: Any) -> tuple[str, str]:
+    """(string key, reason) for the staff page: does the QR codes' address answer?
+    Checked from the kiosk, which sees the store network much as a phone on it does."""
+    base = config.web.public_url
+    if not base:
+        return "staff.qr_link_off", ""
+    via_hq = bool(config.hq.url) and base.startswith(config.hq.url.rstrip("/"))
+    if via_hq and not read_secret("KIOSK_HQ_TOKEN", config.hq.token_file or None):
+        return "staff.qr_link_bad", "no HQ token: links cannot reach HQ"
+    url = base.rstrip("/") + "/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=QR_LINK_CHECK_TIMEOUT_S):
+            return "staff.qr_link_ok", ""
+    except urllib.error.HTTPError as exc:
+        return "staff.qr_link_bad", f"HTTP {exc.code}"
+    except (OSError, ValueError) as exc:
+        return "staff.qr_link_bad", str(getattr(exc, "reason", exc))[:120]
 
 
 @bp.post("/qa")

@@ -135,16 +135,25 @@ def test_tokens_are_stored_hashed_checked_by_kind_and_revocable(store):
     assert store.check_token("tok-abc", "retailer") is None
 
 
-def test_account_locks_after_max_failures_and_unlocks_on_success(store):
+def test_login_delays_start_at_max_attempts_double_and_end_on_success(store):
     store.add_account("staff", "staff", "hash")
+    kw = {"max_attempts": 3, "first_delay_s": 30, "max_delay_s": 100}
     for _ in range(2):
-        store.record_login("staff", False, max_attempts=3, lockout_s=60, now=T0)
+        assert store.begin_login("staff", now=T0, **kw)
     assert store.get_account("staff")["locked_until"] is None
-    store.record_login("staff", False, max_attempts=3, lockout_s=60, now=T0)
-    locked = store.get_account("staff")["locked_until"]
-    assert locked == T0 + timedelta(seconds=60)
-    store.record_login("staff", True, max_attempts=3, lockout_s=60, now=T0)
-    assert store.get_account("staff")["locked_until"] is None
+    assert store.begin_login("staff", now=T0, **kw)  # the 3rd is checked; the next waits
+    assert store.get_account("staff")["locked_until"] == T0 + timedelta(seconds=30)
+    assert not store.begin_login("staff", now=T0 + timedelta(seconds=29), **kw)
+    t1 = T0 + timedelta(seconds=30)
+    assert store.begin_login("staff", now=t1, **kw)
+    assert store.get_account("staff")["locked_until"] == t1 + timedelta(seconds=60)
+    t2 = t1 + timedelta(seconds=60)
+    assert store.begin_login("staff", now=t2, **kw)
+    assert store.get_account("staff")["locked_until"] == t2 + timedelta(seconds=100)  # capped
+    assert not store.begin_login("nobody", now=t2, **kw)
+    store.login_succeeded("staff")
+    acct = store.get_account("staff")
+    assert acct["locked_until"] is None and acct["failed_attempts"] == 0
     with pytest.raises(ValueError, match="exists"):
         store.add_account("staff", "staff", "hash")
 
@@ -215,3 +224,21 @@ def test_sqlite_database_runs_in_wal_mode_with_full_sync(tmp_path):
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 2
     s.close()
+
+
+def test_migration_gives_existing_accounts_a_session_generation(db_url):
+    from sqlalchemy import delete, text
+
+    store = Store(db_url)
+    store.add_account("staff", "staff", "hash")
+    with store.engine.begin() as conn:  # as a version-2 database left it
+        conn.execute(text("ALTER TABLE accounts DROP COLUMN session_gen"))
+        conn.execute(delete(schema.schema_version).where(schema.schema_version.c.version >= 3))
+    store.close()
+    reopened = Store(db_url)
+    try:
+        assert reopened.get_account("staff")["session_gen"] == 0
+        reopened.end_sessions("staff")
+        assert reopened.get_account("staff")["session_gen"] == 1
+    finally:
+        reopened.close()

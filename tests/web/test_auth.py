@@ -3,11 +3,14 @@ CSRF; PINs lock; logins are rate limited; responses carry the security headers."
 
 from __future__ import annotations
 
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import pytest
 
-from tests.web.conftest import STAFF_PIN, csrf_of, login
+from tests.web.conftest import RETAIL_PW, STAFF_PIN, csrf_of, login
 
 PUBLIC = {"staff.login", "retail.login", "retail.logout", "staff.logout"}
 
@@ -80,30 +83,72 @@ def test_forms_without_the_csrf_token_are_rejected(kiosk_app):
     assert c2.post("/start").status_code == 400
 
 
-def test_staff_pin_locks_after_repeated_failures_even_for_the_right_pin(kiosk_app):
+def test_staff_pin_waits_after_repeated_failures_even_for_the_right_pin(kiosk_app):
     c = kiosk_app.test_client()
     tok = csrf_of(c)
     for _ in range(5):
-        r = c.post("/staff/login", data={"csrf_token": tok, "pin": "0000"})
-    assert r.status_code == 429
+        wrong = c.post("/staff/login", data={"csrf_token": tok, "pin": "0000"})
+    assert wrong.status_code == 401
     r = c.post("/staff/login", data={"csrf_token": tok, "pin": STAFF_PIN})
-    assert r.status_code == 429
-    assert b"login-error" in r.data
+    # refused, and in the same words as a wrong PIN: a guesser learns nothing
+    assert r.status_code == 401
+    assert _notice(r) == _notice(wrong)
     acct = kiosk_app.extensions["kiosk"].store.get_account("staff")
     assert acct["locked_until"] > datetime.utcnow()
 
 
-def test_login_attempts_are_rate_limited_per_client(kiosk_app):
-    c = kiosk_app.test_client()
-    tok = csrf_of(c)
-    codes = [
-        c.post(
-            "/retail/login", data={"csrf_token": tok, "username": "nobody", "password": "x"}
-        ).status_code
-        for _ in range(12)
-    ]
-    assert codes[:10] == [401] * 10
-    assert codes[10:] == [429, 429]
+def _notice(r) -> str:
+    return re.search(r'id="login-error">([^<]*)<', r.get_data(as_text=True)).group(1)
+
+
+def test_a_throttled_retail_account_answers_like_a_wrong_password(kiosk_app):
+    attacker, owner = kiosk_app.test_client(), kiosk_app.test_client()
+    tok = csrf_of(attacker)
+    for _ in range(5):
+        wrong = attacker.post(
+            "/retail/login", data={"csrf_token": tok, "username": "shop1", "password": "guess"}
+        )
+    tok2 = csrf_of(owner)
+    r = owner.post(
+        "/retail/login", data={"csrf_token": tok2, "username": "shop1", "password": RETAIL_PW}
+    )
+    assert r.status_code == wrong.status_code == 401
+    assert _notice(r) == _notice(wrong)
+    unknown = owner.post(
+        "/retail/login", data={"csrf_token": tok2, "username": "nobody", "password": "x"}
+    )
+    assert unknown.status_code == 401 and _notice(unknown) == _notice(wrong)
+
+
+def test_parallel_guesses_are_all_counted_before_any_pin_is_checked(tmp_path):
+    """Four wrong PINs, then nine more at once and the right one just behind them: the
+    right PIN arrives while the nine are still hashing, yet must wait its turn."""
+    from kiosk.security import hash_secret
+    from kiosk.store import Store
+    from kiosk.web.app import create_app
+    from tests.web.conftest import make_config
+
+    cfg = make_config(tmp_path, security={"login_rate_per_min": 100})
+    store = Store(cfg.database_url)
+    store.add_account("staff", "staff", hash_secret(STAFF_PIN))  # the real 600k cost
+    app = create_app(cfg, store=store)
+    clients = [app.test_client() for _ in range(10)]
+    toks = [csrf_of(c) for c in clients]
+    for _ in range(4):
+        clients[0].post("/staff/login", data={"csrf_token": toks[0], "pin": "0000"})
+
+    def attempt(i: int) -> int:
+        if i == 9:
+            time.sleep(0.15)  # behind the others, while their hashes run
+        pin = STAFF_PIN if i == 9 else f"{i:04d}"
+        return clients[i].post("/staff/login", data={"csrf_token": toks[i], "pin": pin}).status_code
+
+    with ThreadPoolExecutor(10) as pool:
+        codes = list(pool.map(attempt, range(10)))
+    assert codes[9] == 401, codes
+    # only the fifth try was checked; the rest waited without touching the count
+    assert store.get_account("staff")["failed_attempts"] == 5
+    app.extensions["kiosk"].cameras.stop()
 
 
 def test_responses_carry_security_headers_and_no_server_banner(kiosk_app):
@@ -140,3 +185,114 @@ def test_default_bind_address_is_localhost():
     from kiosk.config import Config
 
     assert Config().web.host == "127.0.0.1"
+
+
+def _copy_of_cookie(client) -> str:
+    return "kiosk_session=" + client.get_cookie("kiosk_session").value
+
+
+def _with_cookie(app, cookie: str, url: str) -> int:
+    return app.test_client(use_cookies=False).get(url, headers={"Cookie": cookie}).status_code
+
+
+def test_logout_ends_every_copy_of_the_session_cookie(kiosk_app):
+    c = kiosk_app.test_client()
+    tok = login(c, "retailer")
+    copy = _copy_of_cookie(c)
+    assert _with_cookie(kiosk_app, copy, "/retail/") == 200
+    c.post("/retail/logout", data={"csrf_token": tok})
+    assert _with_cookie(kiosk_app, copy, "/retail/") == 302  # back to the login page
+
+
+def test_a_new_password_or_disabling_ends_existing_sessions(kiosk_app):
+    from kiosk.security import hash_secret
+
+    store = kiosk_app.extensions["kiosk"].store
+    c = kiosk_app.test_client()
+    login(c, "retailer")
+    assert c.get("/retail/").status_code == 200
+    store.set_account_secret("shop1", hash_secret("a new long password", iterations=1000))
+    assert c.get("/retail/").status_code == 302
+    c2 = kiosk_app.test_client()
+    login(c2, "retailer2")
+    store.set_account_disabled("shop2", True)
+    assert c2.get("/retail/").status_code == 302
+
+
+def test_a_session_ends_at_its_absolute_lifetime_however_busy(kiosk_app):
+    c = kiosk_app.test_client()
+    login(c, "staff")
+    max_age = kiosk_app.config["KIOSK"].web.session_max_age_s
+    with c.session_transaction() as s:
+        s["born"] -= max_age + 1  # signed in long ago, used a moment ago
+    assert c.get("/staff/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/%09/evil.example", "/%0a/evil.example", "/%0d%0aSet-Cookie:x=1", "/\\evil.example",
+     "https://evil.example/", "/%20/evil.example"],
+)
+def test_login_never_redirects_off_site_or_fails_on_odd_targets(kiosk_app, target):
+    c = kiosk_app.test_client()
+    tok = csrf_of(c)
+    r = c.post(
+        f"/retail/login?next={target}",
+        data={"csrf_token": tok, "username": "shop1", "password": RETAIL_PW},
+    )
+    assert r.status_code == 302 and r.headers["Location"] == "/retail/"
+
+
+def test_login_returns_to_the_page_that_asked(kiosk_app):
+    c = kiosk_app.test_client()
+    tok = csrf_of(c)
+    r = c.post(
+        "/retail/login?next=/retail/tokens",
+        data={"csrf_token": tok, "username": "shop1", "password": RETAIL_PW},
+    )
+    assert r.headers["Location"] == "/retail/tokens"
+
+
+def test_retailers_cannot_revoke_their_kiosks_ingest_tokens(kiosk_app):
+    store = kiosk_app.extensions["kiosk"].store
+    kiosk_tid = store.add_token("kiosk-secret", "kiosk", "k1", kiosk_id="k1", retailer_id="r1")
+    c = kiosk_app.test_client()
+    tok = login(c, "retailer")
+    r = c.post(
+        "/retail/tokens", data={"csrf_token": tok, "action": "revoke", "token_id": kiosk_tid}
+    )
+    assert r.status_code == 404
+    assert store.check_token("kiosk-secret", "kiosk") is not None
+
+
+def _tries(app, addr: str, n: int, forwarded: str | None = None) -> list[int]:
+    c = app.test_client()
+    tok = csrf_of(c)
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    return [
+        c.post(
+            "/retail/login",
+            data={"csrf_token": tok, "username": f"user{i}", "password": "x"},
+            headers=headers,
+            environ_base={"REMOTE_ADDR": addr},
+        ).status_code
+        for i in range(n)
+    ]
+
+
+def test_the_login_limit_counts_each_client_behind_a_trusted_proxy(tmp_path):
+    from kiosk.store import Store
+    from kiosk.web.app import create_app
+    from tests.web.conftest import make_config
+
+    limit = 10
+    behind = make_config(tmp_path, web={"trusted_proxies": 1})
+    app = create_app(behind, store=Store(behind.database_url), hq=True)
+    assert _tries(app, "127.0.0.1", limit + 1, "203.0.113.5")[-1] == 429
+    # another client through the same proxy is not refused with the first
+    assert _tries(app, "127.0.0.1", 1, "203.0.113.6") == [401]
+    direct = make_config(tmp_path / "direct")
+    app2 = create_app(direct, store=Store(direct.database_url), hq=True)
+    # without a trusted proxy the header is the client's word, and ignored
+    tries = _tries(app2, "198.51.100.7", limit, "203.0.113.8")
+    assert _tries(app2, "198.51.100.7", 1, "203.0.113.9") == [429], tries

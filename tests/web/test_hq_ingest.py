@@ -3,10 +3,12 @@ and hostile input never produces a 500 or a stack trace."""
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import datetime
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -131,3 +133,83 @@ def test_hostile_ingest_bodies_never_cause_500s_or_tracebacks(hq_app, body, raw)
             headers={"Authorization": "Bearer retail-token-1"},
         )
         assert r.status_code in (200, 400)
+
+
+def test_a_chunked_body_is_held_to_the_same_limit(hq_app):
+    """Through a real WSGI server: a body sent in chunks, with no Content-Length."""
+    import http.client
+
+    from tests.web.field import serve_on
+
+    limit = hq_app.config["KIOSK"].web.max_request_bytes
+    body = json.dumps({"sessions": [{"pad": "x" * (2 * limit)}]}).encode()
+    with serve_on(hq_app, "127.0.0.1") as url:
+        host, port = url.rsplit("/", 1)[1].split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        chunks = (body[i : i + 65536] for i in range(0, len(body), 65536))
+        conn.request(
+            "POST",
+            "/hq/api/v1/sessions",
+            body=chunks,
+            headers={**AUTH, "Content-Type": "application/json"},
+            encode_chunked=True,
+        )
+        r = conn.getresponse()
+        assert r.status == 413
+        conn.close()
+
+
+def test_deeply_nested_json_is_a_bad_request_not_a_500(hq_app):
+    c = hq_app.test_client()
+    for depth in (50, 100_000):
+        data = "[" * depth + "]" * depth
+        r = c.post(
+            "/hq/api/v1/sessions", data=data, headers={**AUTH, "Content-Type": "application/json"}
+        )
+        assert r.status_code == 400, (depth, r.status_code)
+
+
+def test_huge_token_ids_are_bad_requests(hq_app):
+    from tests.web.conftest import login
+
+    c = hq_app.test_client()
+    tok = login(c, "admin")
+    for tid in ("9" * 30, "9" * 5000, "-1", "0", "1e3", "2147483648"):
+        for url in ("/retail/tokens", "/retail/kiosk-tokens"):
+            r = c.post(url, data={"csrf_token": tok, "action": "revoke", "token_id": tid})
+            assert r.status_code == 400, (url, tid, r.status_code)
+
+
+@pytest.mark.parametrize(
+    ("report", "path", "value"),
+    [
+        ("standing", ["depth_png"], "iVBORw0KGgo="),
+        ("standing", ["feet", "left", "photo"], "x"),
+        ("standing", ["feet", "left", "arch_class", "face"], "x"),
+        ("standing", ["size", "per_foot", "right", "owner"], "x"),
+        ("standing", ["size", "exact", "name"], "Jane"),
+        ("gait", ["feet", "right", "frames_png"], ["x"]),
+        ("gait", ["pose", "image"], "x" * 5000),
+    ],
+)
+def test_ingest_rejects_unknown_report_fields_at_any_depth(hq_app, report, path, value):
+    base = next(
+        p for p in _payload(40, seed=2) if p["standing"] is not None and p["gait"] is not None
+    )
+    c = hq_app.test_client()
+    assert c.post("/hq/api/v1/sessions", json={"sessions": [base]}, headers=AUTH).json[
+        "accepted"
+    ] == [base["session_id"]]
+    bad = copy.deepcopy(base)
+    bad["updated_at"] = "2026-03-02T13:00:00"
+    node = bad[report]
+    for key in path[:-1]:
+        node = node.setdefault(key, {})
+    node[path[-1]] = value
+    r = c.post("/hq/api/v1/sessions", json={"sessions": [bad]}, headers=AUTH)
+    assert r.status_code == 200 and base["session_id"] in r.json["rejected"]
+    assert path[-1] in r.json["rejected"][base["session_id"]] or report in (
+        r.json["rejected"][base["session_id"]]
+    )
+    stored = hq_app.extensions["kiosk"].store.get_session(base["session_id"]).payload()
+    assert not stored["updated_at"].startswith("2026-03-02T13:00")  # the clean one stays

@@ -152,8 +152,11 @@ function setupCapture() {
 }
 
 function setupKeypad() {
-  const pin = document.getElementById("pin");
-  if (!pin) return;
+  // the keypad types into the PIN field last touched (the PIN change form has three)
+  const fields = [...document.querySelectorAll("#pin, .pin-field")];
+  if (!fields.length) return;
+  let pin = fields[0];
+  fields.forEach((f) => f.addEventListener("focus", () => { pin = f; }));
   document.querySelectorAll(".key").forEach((b) => {
     b.addEventListener("click", () => {
       const k = b.dataset.key;
