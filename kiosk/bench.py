@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import platform
 import time
 
 import numpy as np
 
+from kiosk.advice.bench import catalogue_import_benchmark, recommendation_mix
 from kiosk.capture.frame import Frame
+from kiosk.vision.pose import pose_benchmark
+from kiosk.web.bench import bench_first_visit, bench_visits
 
 
 def _fmt(rows: list[tuple[str, float, str]]) -> str:
@@ -114,19 +119,51 @@ def bench_models(n_frames: int = 60) -> list[tuple[str, float, str]]:
     return rows
 
 
-def run_bench(quick: bool = False) -> str:
-    parts = ["## Measuring core", _fmt(bench_standing(3 if quick else 9) + bench_gait(
-        30 if quick else 90))]
-    parts += ["", "## Learned models", _fmt(bench_models(20 if quick else 60))]
-    from kiosk.vision.pose import pose_benchmark
+def _section_core(quick: bool, visits: int) -> str:
+    return _fmt(bench_standing(3 if quick else 9) + bench_gait(30 if quick else 90))
 
-    rows = pose_benchmark(n_frames=20 if quick else 100)
-    parts += ["", "## Pose (MediaPipe)", _dict_rows(rows)]
-    from kiosk.advice.bench import catalogue_import_benchmark, recommendation_mix
 
-    parts += ["", "## Advice", _dict_rows(catalogue_import_benchmark(
-        rows=2000 if quick else 10_000, repeats=1 if quick else 3))]
-    parts += ["", _dict_rows(recommendation_mix(n=100 if quick else 1000))]
+def _section_models(quick: bool, visits: int) -> str:
+    return _fmt(bench_models(20 if quick else 60))
+
+
+def _section_pose(quick: bool, visits: int) -> str:
+    return _dict_rows(pose_benchmark(n_frames=20 if quick else 100))
+
+
+def _section_advice(quick: bool, visits: int) -> str:
+    return "\n\n".join([
+        _dict_rows(catalogue_import_benchmark(rows=2000 if quick else 10_000,
+                                              repeats=1 if quick else 3)),
+        _dict_rows(recommendation_mix(n=100 if quick else 1000))])
+
+
+def _section_web(quick: bool, visits: int) -> str:
+    """The demo under gunicorn on loopback: the first shopper after a cold start, then
+    `visits` shoppers in a row with the web worker's memory."""
+    return "\n\n".join([_dict_rows([bench_first_visit(cold=True)]),
+                         _dict_rows(bench_visits(visits))])
+
+
+SECTIONS = {
+    "core": ("Measuring core", _section_core),
+    "models": ("Learned models", _section_models),
+    "pose": ("Pose (MediaPipe)", _section_pose),
+    "advice": ("Advice", _section_advice),
+    "web": ("Web app (demo on loopback)", _section_web),
+}
+
+
+def run_bench(quick: bool = False, only: list[str] | None = None,
+              visits: int | None = None) -> str:
+    """Every section's table (or those in `only`), with when and where it ran."""
+    visits = visits or (10 if quick else 100)
+    parts = [f"`kiosk bench{' --quick' if quick else ''}` on {platform.node()} "
+             f"({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}), "
+             f"{time.strftime('%Y-%m-%d %H:%M')}"]
+    for key in only or SECTIONS:
+        title, fn = SECTIONS[key]
+        parts += ["", f"## {title}", fn(quick, visits)]
     return "\n".join(parts)
 
 

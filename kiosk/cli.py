@@ -176,7 +176,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from kiosk.bench import run_bench
 
-    print(run_bench(quick=args.quick))
+    print(run_bench(quick=args.quick, only=args.only, visits=args.visits))
     return 0
 
 
@@ -343,6 +343,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("bench", help="speed of every stage (tables)")
     b.add_argument("--quick", action="store_true", help="fewer repeats (a rough figure)")
+    b.add_argument("--only", nargs="+", choices=["core", "models", "pose", "advice", "web"],
+                   help="run only these sections")
+    b.add_argument("--visits", type=int, default=None,
+                   help="web: shoppers in a row for the memory figure (100; --quick 10)")
     b.set_defaults(func=cmd_bench)
 
     t = sub.add_parser("train", help="train the learned models (needs the train extra)")

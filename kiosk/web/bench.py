@@ -68,6 +68,7 @@ def demo_server(
     camera_factory: str | None = None,
     pythonpath: list[str] | None = None,
     start_timeout_s: float = 60.0,
+    env_extra: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """The demo kiosk under gunicorn in a child process; yields its base URL.
 
@@ -91,7 +92,7 @@ def demo_server(
     ]
     if camera_factory:
         cmd += ["--camera-factory", camera_factory]
-    env = dict(os.environ)
+    env = dict(os.environ, **(env_extra or {}))
     if pythonpath:
         env["PYTHONPATH"] = os.pathsep.join([*pythonpath, env.get("PYTHONPATH", "")])
     logf = open(d / "server.log", "ab")  # noqa: SIM115 - closed in finally
@@ -310,6 +311,31 @@ class _HttpShopper:
             job = self._open(f"/api/v1/shopper/jobs/{job['id']}")
         return job
 
+    def first_visit(self, timeout_s: float = 300.0) -> dict[str, float]:
+        """A shopper's visit timed as they see it (s): "Measure my feet" to the walk
+        screen, the walk screen to "Start walking" enabled, the walk to results."""
+        self._open("/")
+        self._open("/start", {})
+        self._open("/consent", {"choice": "agree"})
+        t_measure = time.monotonic()
+        job = self._job("/api/v1/shopper/standing", timeout_s)
+        if job["phase"] == "error":
+            raise RuntimeError(f"standing capture failed: {job['error']}")
+        self._open("/walk")
+        t_walk = time.monotonic()
+        while self._open("/api/v1/shopper/camera/gait")["state"] != "ok":
+            if time.monotonic() - t_walk > timeout_s:
+                raise TimeoutError("the treadmill camera never became ready")
+            time.sleep(0.25)
+        t_ready = time.monotonic()
+        job = self._job("/api/v1/shopper/walk", timeout_s)
+        self._open("/results")
+        t_results = time.monotonic()
+        return {"measure_to_walk_screen_s": round(t_walk - t_measure, 1),
+                "walk_screen_to_camera_ready_s": round(t_ready - t_walk, 1),
+                "walk_to_results_s": round(t_results - t_ready, 1),
+                "walk_ended": 1.0 if job["phase"] == "done" else 0.0}
+
     def visit(self, timeout_s: float = 180.0) -> str:
         """Welcome to results; the phase it ended in ("results" or the error's code)."""
         self._open("/")
@@ -340,7 +366,7 @@ def _worker_rss_mb(server_pid: int) -> float:
     return total
 
 
-def bench_visits(visits: int = 100, walk_duration_s: float = 4.0,
+def bench_visits(visits: int = 100, walk_duration_s: float = 6.0,
                  data_dir: str | Path | None = None) -> list[dict[str, Any]]:
     """`visits` shoppers in a row on one demo server: the web worker's memory after the
     first, and after every tenth, and how each visit ended."""
@@ -359,3 +385,14 @@ def bench_visits(visits: int = 100, walk_duration_s: float = 4.0,
                              "elapsed_s": round(time.monotonic() - t0, 1)})
                 log.info("visits: %s", rows[-1])
     return rows
+
+
+def bench_first_visit(cold: bool = True) -> dict[str, Any]:
+    """The first shopper after `kiosk demo` starts. `cold`: with no prepared footage (a
+    fresh install), so the simulated cameras render while the shopper is served."""
+    env = {"XDG_CACHE_HOME": tempfile.mkdtemp(prefix="kiosk-cold-")} if cold else None
+    t0 = time.monotonic()
+    with demo_server(env_extra=env) as url:
+        up = time.monotonic() - t0
+        row = _HttpShopper(url).first_visit()
+    return {"start": "cold" if cold else "warm", "server_answers_s": round(up, 1), **row}
