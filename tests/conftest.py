@@ -20,6 +20,29 @@ from pathlib import Path
 
 import pytest
 
+# Under CI (CI=true) nothing may be skipped: a missing browser, database, torch or data
+# folder is a broken setup, and a green run must not hide it.
+STRICT = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _strict(report: pytest.TestReport | pytest.CollectReport) -> None:
+    if STRICT and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true (a test dependency is missing): {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    outcome = yield
+    _strict(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
+    outcome = yield
+    _strict(outcome.get_result())
+
 
 def _pg_bindir() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
