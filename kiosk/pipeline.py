@@ -9,15 +9,21 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 
 import numpy as np
 
 from kiosk import __version__
+from kiosk.advice.classes import classify_standing_report
+from kiosk.advice.sizes import pair_sizes
 from kiosk.capture.frame import Frame
 from kiosk.errors import InputError
 from kiosk.report import SCHEMA
+from kiosk.vision.learned import standing_with_models
+from kiosk.vision.standing import analyze_standing_frames
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +59,13 @@ def _recommend(standing: dict | None, gait: dict | None, lang: str, sex: str | N
     return out.get("items", []) if isinstance(out, dict) else list(out)
 
 
+def _middle_color(frames: list[Frame]) -> np.ndarray | None:
+    """The colour image nearest the capture's middle (a capture may thin colour out)."""
+    mid = len(frames) // 2
+    nearest = sorted(range(len(frames)), key=lambda k: abs(k - mid))
+    return next((frames[k].color for k in nearest if frames[k].color is not None), None)
+
+
 def analyze_standing(frames: Iterable[Frame], calibration: dict | None = None,
                      sex: str | None = None, lang: str = "en",
                      recommendations: bool = True, models="auto") -> dict:
@@ -62,28 +75,38 @@ def analyze_standing(frames: Iterable[Frame], calibration: dict | None = None,
     foot estimator fused by inverse variance where that was shown to help (the models'
     cards say which); otherwise geometry's.
     """
-    from kiosk.advice.classes import classify_standing_report
-    from kiosk.advice.sizes import pair_sizes
-    from kiosk.vision.standing import analyze_standing_frames
-
     models = _models(models)
     frames = list(islice(frames, STANDING_MAX_FRAMES))
-    result = analyze_standing_frames(frames)
-    figures = {side: {"length_mm": m.length_mm, "width_mm": m.width_mm,
-                      "arch_height_mm": m.arch_height_mm,
-                      "arch_height_index": m.arch_height_index}
-               for side, m in result.feet.items()}
-    timings = dict(result.timings_ms)
-    if models is not None:
-        from kiosk.vision.learned import standing_with_models
+    color = _middle_color(frames)
+    pending: dict[str, Future] = {}
+    pool = ThreadPoolExecutor(1, thread_name_prefix="standing-seg") if models else None
 
-        mid = len(frames) // 2  # the colour nearest the middle (a capture may thin it out)
-        nearest = sorted(range(len(frames)), key=lambda k: abs(k - mid))
-        color = next((frames[k].color for k in nearest if frames[k].color is not None), None)
-        lm = standing_with_models(result, color, frames[0].intrinsics, models)
-        for side, out in lm["feet"].items():
-            figures[side] = out["fused"]
-        timings.update({f"models_{k}": v for k, v in lm["timings_ms"].items()})
+    def segment_beside(fused: np.ndarray, floor) -> None:
+        # the learned segmentation needs only the fused depth and the floor: it runs on
+        # a second core while the geometry finds the stop and measures the feet
+        pending["seg"] = pool.submit(models.standing_seg, fused, color,
+                                     frames[0].intrinsics, floor)
+
+    try:
+        result = analyze_standing_frames(frames, on_floor=segment_beside if pool else None)
+        figures = {side: {"length_mm": m.length_mm, "width_mm": m.width_mm,
+                          "arch_height_mm": m.arch_height_mm,
+                          "arch_height_index": m.arch_height_index}
+                   for side, m in result.feet.items()}
+        timings = dict(result.timings_ms)
+        if models is not None:
+            t = time.perf_counter()
+            seg = pending["seg"].result()
+            waited_ms = (time.perf_counter() - t) * 1e3
+            lm = standing_with_models(result, color, frames[0].intrinsics, models, seg=seg)
+            for side, out in lm["feet"].items():
+                figures[side] = out["fused"]
+            timings.update({f"models_{k}": v for k, v in lm["timings_ms"].items()})
+            timings["models_segmentation"] = sum(seg.timings_ms.values())
+            timings["models_segmentation_wait"] = waited_ms
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     feet = {}
     for side, m in result.feet.items():
         fig = figures[side]

@@ -122,10 +122,12 @@ def _figures(length: float, width: float, arch: float) -> dict:
 
 
 def standing_with_models(result, color: np.ndarray | None, intr: Intrinsics,
-                         models: LearnedModels) -> dict:
-    """Geometry, model and fused figures per foot from a geometric StandingResult."""
+                         models: LearnedModels, seg: Segmentation | None = None) -> dict:
+    """Geometry, model and fused figures per foot from a geometric StandingResult
+    (`seg`: the standing segmentation of its fused depth, when already made)."""
     t0 = time.perf_counter()
-    seg = models.standing_seg(result.fused_depth, color, intr, result.floor)
+    if seg is None:
+        seg = models.standing_seg(result.fused_depth, color, intr, result.floor)
     P = floor_points(result.fused_depth, strided_rays(intr, 1), result.floor)
     valid = result.fused_depth > 0
     rasters, sides = [], []

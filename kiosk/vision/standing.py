@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -336,8 +337,14 @@ def segment_feet(P: np.ndarray, valid: np.ndarray, stop: dict,
 
 
 def analyze_standing_frames(frames: list[Frame], rng: np.random.Generator | None = None,
-                            check_heels: bool = True) -> StandingResult:
-    """Fuse the frames and measure both feet; raises NoFeetFound / StepBack / InputError."""
+                            check_heels: bool = True,
+                            on_floor: Callable[[np.ndarray, FloorPlane], None] | None = None,
+                            ) -> StandingResult:
+    """Fuse the frames and measure both feet; raises NoFeetFound / StepBack / InputError.
+
+    `on_floor(fused_depth, floor)` is called as soon as the floor is known, so work that
+    needs only those (the learned segmentation) can run beside the geometric measurement.
+    """
     if not frames:
         raise InputError("the recording has no frames")
     if frames[0].depth_m is None:
@@ -348,6 +355,8 @@ def analyze_standing_frames(frames: list[Frame], rng: np.random.Generator | None
     t1 = time.perf_counter()
     intr: Intrinsics = frames[0].intrinsics
     floor = fit_floor(fused, intr, rng, topmost=False)
+    if on_floor is not None:
+        on_floor(fused, floor)
     P = floor.to_floor(intr.deproject(fused))
     valid = station_area(P, fused > 0, intr, floor)
     t2 = time.perf_counter()
