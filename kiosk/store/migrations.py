@@ -30,11 +30,18 @@ def _daily_rollups(conn: Connection) -> None:
     rollup.rebuild(conn)
 
 
+def _rollup_rebuild(conn: Connection) -> None:
+    from kiosk.store import rollup
+
+    rollup.rebuild(conn)
+
+
 # (version, description, step); a new database is created from the schema and stamped
 # with every version, so each step only brings an older database forward.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema", _initial),
     (2, "daily rollups for the dashboard", _daily_rollups),
+    (3, "daily rollups count out-of-stock suggestions by size", _rollup_rebuild),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -31,6 +31,10 @@ def size_key(sex: str | None, width: str | None, size_eu: float) -> str:
     return f"{sex or 'unspecified'}|{width or '?'}|{float(size_eu):g}"
 
 
+def oos_key(kind: str, size_eu: float) -> str:
+    return f"{kind}|{float(size_eu):g}"
+
+
 def groups_of(rows: Iterable[dict]) -> set[Group]:
     return {(r["retailer_id"], r["store_id"], r["day"]) for r in rows}
 
@@ -84,6 +88,23 @@ def _refresh_chunk(conn: Connection, groups: list[Group]) -> None:
             counts[(*g, "arch", arch)] += n
         if rolling is not None:
             counts[(*g, "rolling", rolling)] += n
+    # shoppers shown a suggestion that was out of stock, by the kind and their EU size:
+    # what a buyer should have had on the shelf
+    oos_q = (
+        select(
+            s.c.retailer_id,
+            s.c.store_id,
+            s.c.day,
+            r.c.kind,
+            s.c.size_eu,
+            func.count(func.distinct(s.c.session_id)),
+        )
+        .select_from(s.join(r, r.c.session_id == s.c.session_id))
+        .where(in_groups, r.c.in_stock.is_(False), s.c.size_eu.is_not(None))
+        .group_by(s.c.retailer_id, s.c.store_id, s.c.day, r.c.kind, s.c.size_eu)
+    )
+    for rid, sid, day, kind, size_eu, n in conn.execute(oos_q):
+        counts[(rid, sid, day, "oos_size", oos_key(kind, size_eu))] += n
     bulk.insert_rows(
         conn,
         dc,

@@ -195,7 +195,9 @@ qa_recordings = Table(
 # Daily rollups for the dashboard, kept by the store whenever sessions change
 # (kiosk.store.rollup): year-long dashboards read thousands of rows, not every session.
 # `metric`/`key`: hour/"0".."23", funnel/<stage>, size/"<sex>|<width>|<eu>", arch/<class>,
-# rolling/<class>. Derived data: `kiosk.store.rollup.rebuild` recomputes it from sessions.
+# rolling/<class>, oos_size/"<kind>|<eu>" (sessions shown an out-of-stock suggestion of
+# that kind, by the shopper's EU size). Derived data: `kiosk.store.rollup.rebuild`
+# recomputes it from sessions.
 daily_counts = Table(
     "daily_counts",
     metadata,
