@@ -329,10 +329,10 @@ def test_retail_dashboard_filters_and_exports_csv(browser, board_kiosk, screens,
     page.fill("#password", DEMO_RETAIL_PASSWORD)
     page.click("#signin")
     page.wait_for_url("**/retail/", wait_until="domcontentloaded")
-    funnel = [number(t) for t in page.locator("#funnel td").all_inner_texts()]
+    funnel = [number(t) for t in page.locator("#funnel td.n").all_inner_texts()]
     assert len(funnel) == 6 and funnel[0] > 0
     assert funnel == sorted(funnel, reverse=True)  # started ≥ consent ≥ … ≥ QR
-    assert page.locator("#chart-day").count() == 1
+    assert page.locator("#chart-time svg").count() == 1
     snap(page, screens, "21-retail-dashboard", lang, full_page=True)
 
     # a wider range, one store: fewer sessions than all stores, and the CSV agrees
@@ -340,11 +340,11 @@ def test_retail_dashboard_filters_and_exports_csv(browser, board_kiosk, screens,
     page.select_option("select[name=store]", ["demo-umeda"])
     page.click("form.filters button[type=submit]")
     page.wait_for_url("**store=demo-umeda**", wait_until="domcontentloaded")
-    one_store = [number(t) for t in page.locator("#funnel td").all_inner_texts()]
+    one_store = [number(t) for t in page.locator("#funnel td.n").all_inner_texts()]
     page.select_option("select[name=store]", [])
     page.click("form.filters button[type=submit]")
     page.wait_for_load_state("domcontentloaded")
-    all_stores = [number(t) for t in page.locator("#funnel td").all_inner_texts()]
+    all_stores = [number(t) for t in page.locator("#funnel td.n").all_inner_texts()]
     assert 0 < one_store[0] < all_stores[0]
     page.select_option("select[name=store]", ["demo-umeda"])
     page.click("form.filters button[type=submit]")
