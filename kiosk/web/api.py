@@ -17,7 +17,7 @@ from kiosk.errors import CameraUnavailable
 from kiosk.store import stats, utcnow
 from kiosk.web.auth import require_token
 from kiosk.web.capture import Job
-from kiosk.web.retail import parse_filter
+from kiosk.web.retail import parse_filter, parse_grain
 
 log = logging.getLogger(__name__)
 
@@ -284,8 +284,15 @@ def retail_dashboard() -> Any:
             "to": f.date_to.isoformat(),
             "stores": list(f.store_ids),
         },
-        **stats.dashboard(_svc().store, f),
+        **stats.dashboard(_svc().store, f, parse_grain(request.args)),
     )
+
+
+@bp.get("/retail/stock.csv")
+@require_token("retailer")
+def retail_stock_csv() -> Any:
+    f = parse_filter(request.args, g.token["retailer_id"])
+    return Response(stats.stock_csv(_svc().store, f), mimetype="text/csv")
 
 
 @bp.get("/retail/sessions.csv")
