@@ -36,21 +36,28 @@ def _standing() -> dict:
     }
 
 
-def _gait() -> dict:
-    curve = [round(9.0 * max(0.0, min(1.0, i / 30)), 2) for i in range(101)]
-    foot = {
-        "peak_eversion_deg": 9.0,
+def _foot_gait(peak_deg: float, toe_off_s: float) -> dict:
+    curve = [round(peak_deg * max(0.0, min(1.0, i / 30)), 2) for i in range(101)]
+    return {
+        "peak_eversion_deg": peak_deg,
         "rolling": "neutral",
         "steps": 3,
         "confidence": 0.9,
         "rearfoot_curve_deg": curve,
         "heel_strikes_s": [0.0, 1.1, 2.2, 3.3],
-        "toe_offs_s": [0.66, 1.76, 2.86],
+        "toe_offs_s": [toe_off_s + k * 1.1 for k in range(3)],
     }
+
+
+# strides of 1.1 s; the left foot leaves the ground at 58 % of them, the right at 60 %
+TOE_OFF_PCT = {"left": 58.0, "right": 60.0}
+
+
+def _gait() -> dict:
     return {
         "schema": "kiosk.report/1",
         "kind": "gait",
-        "feet": {"left": dict(foot), "right": dict(foot)},
+        "feet": {"left": _foot_gait(7.0, 0.638), "right": _foot_gait(9.0, 0.66)},
         "cadence_spm": 109.0,
         "recommendations": [],
     }
@@ -141,6 +148,8 @@ def test_heel_chart_data_covers_stance_only_with_toe_off_measured(visit):
     data = json.loads(m.group(1))
     for side in ("left", "right"):
         foot = data["feet"][side]
-        assert foot["toe_off_measured"] and foot["toe_off_pct"] == 60.0
-        assert foot["curve"][60] is not None and foot["curve"][61] is None
+        pct = TOE_OFF_PCT[side]
+        assert foot["toe_off_measured"] and foot["toe_off_pct"] == pytest.approx(pct, abs=0.1)
+        last = round(pct)
+        assert foot["curve"][last] is not None and foot["curve"][last + 1] is None
     assert data["normal_band_deg"][0] < data["normal_band_deg"][1]

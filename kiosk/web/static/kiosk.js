@@ -179,7 +179,7 @@ function drawRearfootChart() {
   const band = data.normal_band_deg;
   // margins: y tick labels and the rotated y title on the left, x ticks and title below,
   // marker labels above the plot: each in its own strip
-  const W = 900, H = 400, L = 96, R = 24, T = 44, B = 76;
+  const W = 900, H = 410, L = 96, R = 24, T = 44, B = 84;
   let lo = Math.min(0, band[0], ...all), hi = Math.max(band[1], ...all);
   lo = Math.floor(lo / 5) * 5; hi = Math.ceil(hi / 5) * 5 || 5;
   const x = (pct) => L + (pct / 100) * (W - L - R);
@@ -203,10 +203,12 @@ function drawRearfootChart() {
                 height: y(band[0]) - y(band[1]), class: "band", id: "normal-band" });
   for (let v = lo; v <= hi; v += 5) {
     add("line", { x1: L, x2: W - R, y1: y(v), y2: y(v), class: v === 0 ? "axis" : "grid" });
-    add("text", { x: L - 10, y: y(v) + 6, "text-anchor": "end", class: "tick" }, v + "°");
+    add("text", { x: L - 12, y: y(v) + 7, "text-anchor": "end", class: "tick" }, v + "°");
   }
   for (let p = 0; p <= 100; p += 25) {
-    add("text", { x: x(p), y: H - B + 26, "text-anchor": "middle", class: "tick" }, p + "%");
+    // the ends align inward, clear of the y labels and of the edge
+    const anchor = p === 0 ? "start" : p === 100 ? "end" : "middle";
+    add("text", { x: x(p), y: H - B + 32, "text-anchor": anchor, class: "tick" }, p + "%");
   }
   add("text", { x: (L + W - R) / 2, y: H - 12, "text-anchor": "middle", class: "title",
                 id: "axis-x" }, host.dataset.x);
