@@ -118,7 +118,7 @@ def test_dashboard_draws_every_chart_with_labels_tooltips_and_a_csv(browser, sit
         overlaps = page.evaluate(OVERLAPS_JS, texts)
         assert not overlaps, f"chart-{chart}: labels on top of each other: {overlaps}"
     # axis titles and units in the page's language
-    time_texts = page.locator("#chart-time svg text").all_inner_texts()
+    time_texts = page.locator("#chart-time svg text").all_text_contents()
     unit = {"en": "sessions", "ja": "セッション数"}[lang]
     assert unit in time_texts
     # a tooltip on touch/hover, with the unit

@@ -35,14 +35,14 @@
 
   // category axis, value axis in sessions; names sit outside the tick labels
   const catAxis = (data, name, extra) => Object.assign({
-    type: "category", data, name, nameLocation: "middle", nameGap: 34,
-    axisLabel: { hideOverlap: true },
+    type: "category", data, name, nameLocation: "middle", nameGap: 38,
+    axisLabel: { hideOverlap: true, margin: 14 },
   }, extra || {});
   const valAxis = (extra) => Object.assign({
     type: "value", name: s("retail.axis.sessions"), nameLocation: "middle", nameGap: 52,
-    minInterval: 1,
+    minInterval: 1, axisLabel: { margin: 10 },
   }, extra || {});
-  const grid = (extra) => Object.assign({ left: 72, right: 24, top: 48, bottom: 56 }, extra || {});
+  const grid = (extra) => Object.assign({ left: 72, right: 24, top: 48, bottom: 60 }, extra || {});
   const legend = { type: "scroll", top: 0, left: 0, right: 0 };
 
   // sessions over time
