@@ -208,3 +208,21 @@ def default_chart(size_systems: tuple[str, ...], lang: str) -> str:
     if lang == "ja" and "jp_cm" in charts:
         return "jp_cm"
     return charts[0]
+
+
+def compare_charts(before: dict | None, after: dict | None) -> dict[str, dict]:
+    """Per foot, the heel-angle chart of two walks (`before`, `after`) over stance, in the
+    shape `stance_chart` gives (series keyed "before"/"after"); feet measured in neither
+    walk are left out. The normal band is the first walk's gait's."""
+    charts: dict[str, dict] = {}
+    b, a = stance_chart(before), stance_chart(after)
+    for side in SIDES:
+        series = {
+            key: chart["feet"][side]
+            for key, chart in (("before", b), ("after", a))
+            if chart is not None and side in chart["feet"]
+        }
+        if series:
+            band = (b or a)["normal_band_deg"]
+            charts[side] = {"feet": series, "order": ["before", "after"], "normal_band_deg": band}
+    return charts

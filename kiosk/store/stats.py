@@ -267,6 +267,21 @@ def out_of_stock(store: Store, f: Filter, limit: int = 50) -> list[dict]:
     return [r for r in recommendation_mix(store, f, limit=1000) if r["out_of_stock"]][:limit]
 
 
+def tries(store: Store, f: Filter) -> list[dict]:
+    """Before/after walks per product: how many, and how many changed the rolling class
+    (worse foot) from the first walk's; `unknown` where either walk has no class."""
+    per: dict[str, dict[str, int]] = {}
+    for key, n in _counts(store, f, "tries").items():
+        outcome, product_id = key.split("|", 1)
+        per.setdefault(product_id, {o: 0 for o in rollup.TRY_OUTCOMES})[outcome] += n
+    names = {r["product_id"]: r["name"] for r in recommendation_mix(store, f, limit=1000)}
+    out = [
+        {"product_id": p, "name": names.get(p, p), "tries": sum(c.values()), **c}
+        for p, c in per.items()
+    ]
+    return sorted(out, key=lambda r: (-r["tries"], r["product_id"]))
+
+
 def dashboard(store: Store, f: Filter, grain: str = "day") -> dict[str, Any]:
     """Everything the dashboard page and the JSON API show (docs/API.md)."""
     stock = stock_table(store, f)
@@ -284,6 +299,7 @@ def dashboard(store: Store, f: Filter, grain: str = "day") -> dict[str, Any]:
         "out_of_stock": out_of_stock(store, f),
         "out_of_stock_by_size": out_of_stock_by_size(store, f),
         "stores": store_comparison(store, f),
+        "tries": tries(store, f),
     }
 
 

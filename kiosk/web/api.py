@@ -153,7 +153,7 @@ def run_walk(svc: Any, job: Job) -> None:
     import queue
 
     from kiosk.errors import TooFewSteps
-    from kiosk.web.shopper import finish_results, save
+    from kiosk.web.tries import finish_walk
 
     cfg = svc.config.capture
     cam = svc.cameras["gait"]
@@ -232,8 +232,7 @@ def run_walk(svc: Any, job: Job) -> None:
     rec = _record_of(svc, job)
     if rec is None:
         return
-    rec = save(svc, rec, gait=report, walk_at=utcnow())
-    finish_results(svc, rec)
+    finish_walk(svc, rec, report)  # the first walk, or a before/after try (kiosk.web.tries)
     job.marks["saved"] = round(time.time(), 3)
 
 

@@ -96,7 +96,7 @@ def create_app(
         )
         services.jobs = Jobs()
 
-    from kiosk.web import api, hq_ingest, retail, shopper, staff
+    from kiosk.web import api, hq_ingest, retail, shopper, staff, tries
 
     app.register_blueprint(api.bp)
     app.register_blueprint(retail.bp)
@@ -104,6 +104,7 @@ def create_app(
         app.register_blueprint(hq_ingest.bp)
     else:
         app.register_blueprint(shopper.bp)
+        app.register_blueprint(tries.bp)
         app.register_blueprint(staff.bp)
 
     _install_policy(app)

@@ -197,6 +197,10 @@ CHART_KEYS = (
     "retail.rolling_mix",
     "retail.width",
     "retail.store",
+    "retail.axis.tries",
+    "retail.try.changed",
+    "retail.try.same",
+    "retail.try.unknown",
 )
 
 

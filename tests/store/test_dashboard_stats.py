@@ -7,6 +7,7 @@ recommendations, so a rollup that drifted from the visits would show here.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from sqlalchemy import text
 from kiosk.store import Store
 from kiosk.store import stats as st
 from kiosk.store.demo import DEMO_RETAILER, DEMO_STORES, demo_records
+from kiosk.store.records import rolling_of
 
 pytestmark = pytest.mark.slow
 
@@ -182,3 +184,24 @@ def test_one_store_filter_narrows_every_figure(seeded):
     assert d["funnel"][0]["sessions"] == n == sum(p["sessions"] for p in d["over_time"])
     assert sum(c["sessions"] for c in d["hour_weekday"]) == n
     assert [r["store_id"] for r in d["stores"]] == ["demo-umeda"]
+
+
+def test_tries_by_product_match_the_stored_walks(seeded):
+    rows = _sql(seeded, f"SELECT rolling, tries FROM sessions WHERE {WHERE} AND tries IS NOT NULL")
+    want: dict[str, dict[str, int]] = {}
+    for before, tries_json in rows:
+        for t in json.loads(tries_json):
+            after = rolling_of(t["gait"])
+            outcome = (
+                "unknown" if None in (before, after) else "same" if before == after else "changed"
+            )
+            c = want.setdefault(t["product_id"], {"changed": 0, "same": 0, "unknown": 0})
+            c[outcome] += 1
+    got = {
+        r["product_id"]: {k: r[k] for k in ("changed", "same", "unknown")}
+        for r in st.tries(seeded, FILTER)
+    }
+    assert got == want
+    assert (
+        sum(c["changed"] for c in want.values()) > 0 and sum(c["same"] for c in want.values()) > 0
+    )

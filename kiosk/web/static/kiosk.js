@@ -167,13 +167,13 @@ function setupKeypad() {
 // drawn: in swing the heel is in the air and nothing is measured, so no line crosses it.
 // Heel strike (0 %) and each foot's toe-off are marked; the normal band of peak eversion
 // is shaded. The legend is HTML above the drawing, so it can never cover an axis label.
-function drawRearfootChart() {
-  const host = document.getElementById("rearfoot-chart");
-  const dataEl = document.getElementById("rearfoot-data");
-  if (!host || !dataEl) return;
+function drawRearfootChart(host) {
+  const dataEl = document.getElementById(host.dataset.src || "rearfoot-data");
+  if (!dataEl) return;
   const data = JSON.parse(dataEl.textContent);
   const feet = data.feet || {};
-  const sides = ["left", "right"].filter((s) => feet[s]);
+  const sides = (data.order || ["left", "right"]).filter((s) => feet[s]);
+  const pre = host.dataset.prefix || "";  // ids stay unique with several charts on a page
   const all = [].concat(...sides.map((s) => feet[s].curve)).filter((v) => v !== null);
   if (!all.length) return;
   const band = data.normal_band_deg;
@@ -198,9 +198,9 @@ function drawRearfootChart() {
   };
   const stanceEnd = Math.max(...sides.map((s) => feet[s].toe_off_pct));
   add("rect", { x: x(stanceEnd), y: T, width: x(100) - x(stanceEnd), height: H - T - B,
-                class: "swing", id: "swing-region" });
+                class: "swing", id: pre + "swing-region" });
   add("rect", { x: x(0), y: y(band[1]), width: x(stanceEnd) - x(0),
-                height: y(band[0]) - y(band[1]), class: "band", id: "normal-band" });
+                height: y(band[0]) - y(band[1]), class: "band", id: pre + "normal-band" });
   for (let v = lo; v <= hi; v += 5) {
     add("line", { x1: L, x2: W - R, y1: y(v), y2: y(v), class: v === 0 ? "axis" : "grid" });
     add("text", { x: L - 12, y: y(v) + 7, "text-anchor": "end", class: "tick" }, v + "°");
@@ -211,10 +211,10 @@ function drawRearfootChart() {
     add("text", { x: x(p), y: H - B + 32, "text-anchor": anchor, class: "tick" }, p + "%");
   }
   add("text", { x: (L + W - R) / 2, y: H - 12, "text-anchor": "middle", class: "title",
-                id: "axis-x" }, host.dataset.x);
-  add("text", { x: 0, y: 0, "text-anchor": "middle", class: "title", id: "axis-y",
+                id: pre + "axis-x" }, host.dataset.x);
+  add("text", { x: 0, y: 0, "text-anchor": "middle", class: "title", id: pre + "axis-y",
                 transform: `translate(22 ${(T + H - B) / 2}) rotate(-90)` }, host.dataset.y);
-  add("line", { x1: x(0), x2: x(0), y1: T, y2: H - B, class: "marker", id: "mark-hs" });
+  add("line", { x1: x(0), x2: x(0), y1: T, y2: H - B, class: "marker", id: pre + "mark-hs" });
   add("text", { x: x(0), y: T - 12, "text-anchor": "start", class: "mark" }, "▼ " + host.dataset.hs);
   // the two feet's toe-offs sit close together: the earlier one's label goes left of its
   // line, the later one's right; one label where they coincide
@@ -224,7 +224,7 @@ function drawRearfootChart() {
     const k = order.indexOf(side);
     const label = f.toe_off_measured ? host.dataset.to : host.dataset.toTypical;
     add("line", { x1: x(f.toe_off_pct), x2: x(f.toe_off_pct), y1: T, y2: H - B,
-                  class: "marker " + side, id: "mark-to-" + side });
+                  class: "marker " + side, id: pre + "mark-to-" + side });
     const same = k > 0 && Math.abs(feet[order[0]].toe_off_pct - f.toe_off_pct) < 0.5;
     if (!same) {
       add("text", { x: x(f.toe_off_pct) + (k ? 6 : -6), y: T - 12,
@@ -237,7 +237,7 @@ function drawRearfootChart() {
     const flush = () => {
       if (run.length > 1) {
         add("polyline", { points: run.join(" "), class: "curve " + side,
-                          id: part ? `curve-${side}-${part}` : `curve-${side}` });
+                          id: pre + (part ? `curve-${side}-${part}` : `curve-${side}`) });
         part += 1;
       }
       run = [];
@@ -255,5 +255,5 @@ document.addEventListener("DOMContentLoaded", () => {
   setupIdle();
   setupCapture();
   setupKeypad();
-  drawRearfootChart();
+  document.querySelectorAll(".rearfoot-chart").forEach(drawRearfootChart);
 });

@@ -177,6 +177,20 @@
     })),
   });
 
+  // before/after walks per product: did the walk in it change the rolling class?
+  const tried = D.tries.slice(0, 15).reverse();
+  const outcomes = [["changed", accent], ["same", "#8a8f98"], ["unknown", "#d0d3d8"]];
+  make("chart-tries", {
+    legend,
+    grid: grid({ left: 8, containLabel: true, bottom: 48 }),
+    yAxis: { type: "category", data: tried.map((r) => r.name), axisLabel: { width: 180, overflow: "truncate" } },
+    xAxis: valAxis({ name: s("retail.axis.tries"), nameGap: 30 }),
+    tooltip: { trigger: "axis", confine: true },
+    series: outcomes.map(([o, color]) => ({
+      type: "bar", stack: "t", name: s("retail.try." + o), color, data: tried.map((r) => r[o]),
+    })),
+  });
+
   const resize = () => charts.forEach((c) => c.resize());
   window.addEventListener("resize", resize);
   window.addEventListener("beforeprint", resize);
