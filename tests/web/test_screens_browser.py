@@ -16,17 +16,19 @@ pytest.importorskip("playwright.sync_api")
 from browser import OVERLAPS_JS, check_kiosk_screen, screens_dir, serve, session_cookie, snap
 from conftest import RETAIL_PW, add_accounts, make_config
 from test_results_screen import LENGTH_MM, seed_visit
+from test_tries import _after_walk
 
 from kiosk.advice.sizes import SYSTEMS
 from kiosk.store import Store
 from kiosk.store.demo import demo_records
 from kiosk.web.bench import launch_browser
+from kiosk.web.tries import finish_walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 DESKTOP = {"width": 1440, "height": 900}
 TABLET = {"width": 834, "height": 1194}  # a 11-inch tablet held upright
-N_CHARTS = 8
+N_CHARTS = 9
 STORES = (("shibuya", "Shibuya"), ("umeda", "Umeda"), ("soho", "SoHo"))
 
 
@@ -110,7 +112,7 @@ def test_dashboard_draws_every_chart_with_labels_tooltips_and_a_csv(browser, sit
     ctx, page, problems = _page(browser, DESKTOP)
     _sign_in(page, url, lang)
     _charts_drawn(page, N_CHARTS)
-    for chart in ("time", "heat", "funnel", "stores", "sizes", "mix", "recs", "oos"):
+    for chart in ("time", "heat", "funnel", "stores", "sizes", "mix", "recs", "tries", "oos"):
         marks = page.locator(f"#chart-{chart} svg path, #chart-{chart} svg rect").count()
         assert marks > 5, f"chart-{chart} drew {marks} marks"
         texts = f"#chart-{chart} svg text"
@@ -226,5 +228,38 @@ def test_results_screen_heel_chart_feet_and_one_suggestion_per_product(
     uk = f"UK {SYSTEMS['uk'].size(LENGTH_MM):g}"
     for i in range(page.locator("#recommendations li").count()):
         assert uk in page.locator("#recommendations li").nth(i).inner_text()
+    assert not problems, problems
+    ctx.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_before_after_screen_shows_both_walks_per_foot(browser, site, screens, lang):
+    app, url = site
+    sid = seed_visit(app, sex="female", lang=lang)
+    svc = app.extensions["kiosk"]
+    rec = svc.store.get_session(sid)
+    ctx, page, problems = _page(browser, {"width": 1080, "height": 1920})
+    ctx.add_cookies([session_cookie(app, url, sid=sid, lang=lang)])
+    page.goto(url + "/results", wait_until="load")
+    page.click("#try-walk")
+    page.wait_for_url("**/try", wait_until="load")
+    check_kiosk_screen(page)
+    sku = rec.recommendations[0].product_id
+    page.click(f"#suggested button[value='{sku}']")
+    page.wait_for_url("**/try/walk", wait_until="domcontentloaded")
+    assert rec.recommendations[0].name in page.locator("h1").inner_text()
+    # the treadmill's part (kiosk.web.api.run_walk) is what test_browser.py walks for real
+    with app.app_context():
+        finish_walk(svc, svc.store.get_session(sid), _after_walk())
+    page.goto(url + "/compare", wait_until="load")
+    page.wait_for_selector("#chart-0-right svg")
+    check_kiosk_screen(page)
+    for side in ("left", "right"):
+        chart = f"#chart-0-{side}"
+        assert page.locator(f"{chart} polyline.curve.before").count() >= 1
+        assert page.locator(f"{chart} polyline.curve.after").count() >= 1
+        assert not page.evaluate(OVERLAPS_JS, f"{chart} svg text")
+    assert "-6.0°" in page.locator("#try-0 tr[data-side=right]").inner_text()
+    snap(page, screens, "07-before-after", lang, full_page=True)
     assert not problems, problems
     ctx.close()
