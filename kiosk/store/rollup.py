@@ -41,7 +41,7 @@ TRY_OUTCOMES = ("changed", "same", "unknown")
 
 
 def tries_key(product_id: str, before: str | None, after: str | None) -> str:
-    """"<outcome>|<product_id>": whether a walk in the product changed the rolling class."""
+    """ "<outcome>|<product_id>": whether a walk in the product changed the rolling class."""
     if before is None or after is None:
         outcome = "unknown"
     else:

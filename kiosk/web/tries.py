@@ -81,7 +81,11 @@ def pick() -> Any:
             others.append(p)
     others.sort(key=lambda p: (p.kind, _label(p), p.gender))
     return render_template(
-        "try_pick.html", rec=rec, suggested=suggested, others=others, label=_label,
+        "try_pick.html",
+        rec=rec,
+        suggested=suggested,
+        others=others,
+        label=_label,
         can_try=_can_try(rec),
     )
 
@@ -105,9 +109,7 @@ def walk() -> Any:
     product = _products(svc).get(sku) if sku else None
     if product is None or rec.gait is None:
         return redirect(url_for("tries.pick"))
-    return render_template(
-        "walk.html", next_url=url_for("tries.compare"), try_name=_label(product)
-    )
+    return render_template("walk.html", next_url=url_for("tries.compare"), try_name=_label(product))
 
 
 @bp.get("/compare")
