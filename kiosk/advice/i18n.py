@@ -56,6 +56,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(confidence {confidence}); please take the number as a rough guide.",
         # sizes
         "size.fetch": "Ask for {system} {size}, width {width}.",
+        "size.ask": "{system} {size}, width {width}",
+        "size.ask_any_width": "{system} {size}",
+        "size.ask_gender": "{ask} ({gender})",
+        "size.ask_for": "Ask for {asks}.",
+        "size.ask_or": " or ",
+        "gender.men": "men's",
+        "gender.women": "women's",
         "size.fetch_any_width": "Ask for {system} {size}.",
         "size.feet_differ": "Your {longer} foot is {mm} mm longer than the other (about "
         "{sizes} of a size): we chose the size for that foot. Try both shoes on.",
@@ -146,6 +153,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "explain.low_confidence": "{side}足の測定は確度が高くありません(確度 {confidence})。"
         "数値は目安としてご覧ください。",
         "size.fetch": "{system} {size}、ワイズ {width} をお試しください。",
+        "size.ask": "{system} {size}・ワイズ {width}",
+        "size.ask_any_width": "{system} {size}",
+        "size.ask_gender": "{ask}（{gender}）",
+        "size.ask_for": "{asks} をお試しください。",
+        "size.ask_or": " または ",
+        "gender.men": "メンズ",
+        "gender.women": "ウィメンズ",
         "size.fetch_any_width": "{system} {size} をお試しください。",
         "size.feet_differ": "{longer}足がもう一方より{mm} mm長い(約{sizes}サイズ)ため、"
         "長い方の足に合わせてサイズを選びました。両足とも試し履きしてください。",

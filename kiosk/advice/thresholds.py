@@ -25,6 +25,17 @@ SOURCES: dict[str, Source] = {
     s.key: s
     for s in (
         Source(
+            "perry2010",
+            "Perry J, Burnfield JM. Gait Analysis: Normal and Pathological Function. 2nd ed. "
+            "SLACK; 2010.",
+            "Walking at a self-selected speed: stance 60-62 % of the gait cycle.",
+        ),
+        Source(
+            "novacheck1998",
+            "Novacheck TF. The biomechanics of running. Gait Posture 1998;7:77-95.",
+            "Running (3.2 m/s): toe-off at 39 % of the gait cycle.",
+        ),
+        Source(
             "williams2001",
             "Williams DS, McClay IS, Hamill J. Arch structure and injury patterns in runners. "
             "Clin Biomech 2001;16:341-347.",
@@ -207,6 +218,14 @@ RUNNING_CADENCE_MIN_SPM = 140.0  # kiosk_policy, informed by tudorlocke2019
 # Below this measurement confidence a class is never "clear": the label is shown with
 # its number, but rules that need a clear class (e.g. stability shoes) do not fire.
 MIN_CONFIDENCE_FOR_CLEAR_CLASS = 0.5  # kiosk_policy
+
+# --- Stance phase, for drawing the heel angle over stance only --------------------------
+# Where a gait report carries no heel-strike/toe-off times (older reports), the results
+# chart ends the stance phase at the typical toe-off, and says it is typical.
+TYPICAL_TOE_OFF_PCT: dict[str, float] = {
+    "walking": 62.0,  # perry2010
+    "running": 39.0,  # novacheck1998
+}
 
 # --- Fit allowances -------------------------------------------------------------------
 # Adult last length = foot length + 2 size units (ISO/TS 19407 formulas, REFERENCE.md):

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from kiosk.store.db import Store
-from kiosk.store.records import Recommendation, SessionRecord, utcnow
+from kiosk.store.records import Recommendation, SessionRecord, WalkTry, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +75,9 @@ def _standing_report(rng: np.random.Generator, sex: str) -> dict:
     }
 
 
-def _gait_report(rng: np.random.Generator) -> dict:
+def _gait_report(rng: np.random.Generator, shift_deg: float = 0.0) -> dict:
     feet = {}
-    base = float(rng.normal(6.0, 4.0))
+    base = float(rng.normal(6.0, 4.0)) + shift_deg
     for side in ("left", "right"):
         ev = base + float(rng.normal(0, 1.2))
         rolling = "overpronation" if ev > 10 else ("underpronation" if ev < 2 else "neutral")
@@ -127,8 +127,24 @@ def demo_record(
                     product_id=pid, kind=kind, name=name, in_stock=in_stock, reason="demo"
                 )
             )
+    session_id = str(uuid.UUID(bytes=rng.bytes(16), version=4))
+    tries = []
+    # a quarter of the walkers try a suggestion on the treadmill; drawn from their own
+    # generator so the rest of the demo data stays as it was
+    trng = np.random.default_rng(uuid.UUID(session_id).int % 2**32)
+    if gait is not None and recs and trng.random() < 0.25:
+        product = recs[int(trng.integers(0, len(recs)))]
+        tries.append(
+            WalkTry(
+                product_id=product.product_id,
+                kind=product.kind,
+                name=product.name,
+                walked_at=t,
+                gait=_gait_report(trng, shift_deg=-2.5 if product.kind == "insole" else -1.5),
+            )
+        )
     return SessionRecord(
-        session_id=str(uuid.UUID(bytes=rng.bytes(16), version=4)),
+        session_id=session_id,
         kiosk_id=kiosk_id,
         store_id=store_id,
         retailer_id=retailer_id,
@@ -142,6 +158,7 @@ def demo_record(
         standing=standing,
         gait=gait,
         recommendations=recs,
+        tries=tries,
         ended_at=t,
         **stamps,
     )

@@ -38,12 +38,27 @@ def _session_generations(conn: Connection) -> None:
     )
 
 
+def _rollup_rebuild(conn: Connection) -> None:
+    from kiosk.store import rollup
+
+    rollup.rebuild(conn)
+
+
+def _tries(conn: Connection) -> None:
+    if "tries" not in {c["name"] for c in inspect(conn).get_columns("sessions")}:
+        conn.execute(text("ALTER TABLE sessions ADD COLUMN tries TEXT"))
+    if conn.dialect.name == "postgresql":  # SQLite does not enforce VARCHAR lengths
+        conn.execute(text("ALTER TABLE daily_counts ALTER COLUMN key TYPE VARCHAR(80)"))
+
+
 # (version, description, step); a new database is created from the schema and stamped
 # with every version, so each step only brings an older database forward.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema", _initial),
     (2, "daily rollups for the dashboard", _daily_rollups),
     (3, "session generation per account (logout ends every copy)", _session_generations),
+    (4, "daily rollups count out-of-stock suggestions by size", _rollup_rebuild),
+    (5, "before/after walks (tries) and their daily counts", _tries),
 ]
 LATEST = MIGRATIONS[-1][0]
 

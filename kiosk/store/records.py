@@ -56,6 +56,45 @@ class Recommendation(BaseModel):
     reason: str | None = Field(None, max_length=2000)
 
 
+def _check_report(v: dict[str, Any], expected: str) -> dict[str, Any]:
+    """A `kiosk.report/1` report of kind `expected`, else ValueError with the reason."""
+    text = json.dumps(v, allow_nan=False)  # NaN/inf are not JSON; reject them here
+    if len(text) > MAX_REPORT_JSON_CHARS:
+        raise ValueError("report too large")
+    err = next(iter(_report_validator().iter_errors(v)), None)
+    if err is not None:
+        where = err.json_path.replace("$", "report", 1)
+        raise ValueError(f"not a kiosk.report/1 report at {where}: {err.message[:200]}")
+    if v.get("kind") != expected:
+        raise ValueError(f"expected a {expected} report")
+    return v
+
+
+MAX_TRIES = 5  # before/after walks per visit (each carries a gait report)
+
+
+class WalkTry(BaseModel):
+    """A second walk in a product from the catalogue, to compare with the first walk."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    product_id: str = Field(min_length=1, max_length=64)
+    kind: str = Field(min_length=1, max_length=16)
+    name: str = Field(min_length=1, max_length=200)
+    walked_at: datetime
+    gait: dict[str, Any]
+
+    @field_validator("walked_at")
+    @classmethod
+    def _utc(cls, v: datetime) -> datetime:
+        return to_naive_utc(v)
+
+    @field_validator("gait")
+    @classmethod
+    def _report(cls, v: dict[str, Any]) -> dict[str, Any]:
+        return _check_report(v, "gait")
+
+
 FUNNEL_STAGES = ("consent", "standing", "walk", "results", "qr")
 
 
@@ -86,6 +125,7 @@ class SessionRecord(BaseModel):
     standing: dict[str, Any] | None = None
     gait: dict[str, Any] | None = None
     recommendations: list[Recommendation] = Field(default_factory=list, max_length=50)
+    tries: list[WalkTry] = Field(default_factory=list, max_length=MAX_TRIES)
     error: str | None = Field(None, pattern=r"^[A-Za-z]{1,32}$")
 
     @field_validator("session_id")
@@ -123,17 +163,7 @@ class SessionRecord(BaseModel):
     def _report(cls, v: dict[str, Any] | None, info: Any) -> dict[str, Any] | None:
         if v is None:
             return None
-        text = json.dumps(v, allow_nan=False)  # NaN/inf are not JSON; reject them here
-        if len(text) > MAX_REPORT_JSON_CHARS:
-            raise ValueError("report too large")
-        err = next(iter(_report_validator().iter_errors(v)), None)
-        if err is not None:
-            where = err.json_path.replace("$", "report", 1)
-            raise ValueError(f"not a kiosk.report/1 report at {where}: {err.message[:200]}")
-        expected = "standing" if info.field_name == "standing" else "gait"
-        if v.get("kind") != expected:
-            raise ValueError(f"expected a {expected} report")
-        return v
+        return _check_report(v, "standing" if info.field_name == "standing" else "gait")
 
     @model_validator(mode="after")
     def _order(self) -> SessionRecord:
@@ -193,6 +223,13 @@ def _worse(a: str | None, b: str | None, order: dict[str, int]) -> str | None:
     return max(vals, key=lambda v: order.get(v, -1))
 
 
+def rolling_of(gait: dict[str, Any] | None) -> str | None:
+    """A gait report's rolling class for the dashboard: the foot that matters more."""
+    feet = (gait or {}).get("feet") or {}
+    labels = [_label((feet.get(s) or {}).get("rolling")) for s in ("left", "right")]
+    return _worse(labels[0], labels[1], _ROLL_ORDER)
+
+
 def flatten(rec: SessionRecord) -> dict[str, Any]:
     """The `sessions` row for a record (numbers pulled out of the reports for the dashboard)."""
     st = rec.standing or {}
@@ -246,6 +283,7 @@ def flatten(rec: SessionRecord) -> dict[str, Any]:
         "width_letter": size.get("width") if isinstance(size.get("width"), str) else None,
         "standing_report": json.dumps(rec.standing) if rec.standing is not None else None,
         "gait_report": json.dumps(rec.gait) if rec.gait is not None else None,
+        "tries": json.dumps([t.model_dump(mode="json") for t in rec.tries]) if rec.tries else None,
         "error": rec.error,
     }
     row["arch_type"] = _worse(row["arch_type_left"], row["arch_type_right"], _ARCH_ORDER)
@@ -287,6 +325,7 @@ def unflatten(row: Any, recs: list[Any]) -> SessionRecord:
             "model_versions": json.loads(m["model_versions"] or "{}"),
             "standing": json.loads(m["standing_report"]) if m["standing_report"] else None,
             "gait": json.loads(m["gait_report"]) if m["gait_report"] else None,
+            "tries": json.loads(m["tries"]) if m["tries"] else [],
             "recommendations": [
                 {
                     "product_id": r.product_id,

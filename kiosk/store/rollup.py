@@ -10,6 +10,7 @@ the same group recompute one after the other and the second sees the first's row
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ from datetime import date
 from sqlalchemy import Connection, case, delete, func, select, text, tuple_
 
 from kiosk.store import bulk, schema
+from kiosk.store.records import rolling_of
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,22 @@ _IN_CHUNK = 200  # groups per IN list (SQLite caps bound parameters)
 
 def size_key(sex: str | None, width: str | None, size_eu: float) -> str:
     return f"{sex or 'unspecified'}|{width or '?'}|{float(size_eu):g}"
+
+
+def oos_key(kind: str, size_eu: float) -> str:
+    return f"{kind}|{float(size_eu):g}"
+
+
+TRY_OUTCOMES = ("changed", "same", "unknown")
+
+
+def tries_key(product_id: str, before: str | None, after: str | None) -> str:
+    """ "<outcome>|<product_id>": whether a walk in the product changed the rolling class."""
+    if before is None or after is None:
+        outcome = "unknown"
+    else:
+        outcome = "changed" if before != after else "same"
+    return f"{outcome}|{product_id}"
 
 
 def groups_of(rows: Iterable[dict]) -> set[Group]:
@@ -84,6 +102,31 @@ def _refresh_chunk(conn: Connection, groups: list[Group]) -> None:
             counts[(*g, "arch", arch)] += n
         if rolling is not None:
             counts[(*g, "rolling", rolling)] += n
+    # shoppers shown a suggestion that was out of stock, by the kind and their EU size:
+    # what a buyer should have had on the shelf
+    oos_q = (
+        select(
+            s.c.retailer_id,
+            s.c.store_id,
+            s.c.day,
+            r.c.kind,
+            s.c.size_eu,
+            func.count(func.distinct(s.c.session_id)),
+        )
+        .select_from(s.join(r, r.c.session_id == s.c.session_id))
+        .where(in_groups, r.c.in_stock.is_(False), s.c.size_eu.is_not(None))
+        .group_by(s.c.retailer_id, s.c.store_id, s.c.day, r.c.kind, s.c.size_eu)
+    )
+    for rid, sid, day, kind, size_eu, n in conn.execute(oos_q):
+        counts[(rid, sid, day, "oos_size", oos_key(kind, size_eu))] += n
+    # before/after walks: per product, whether the walk in it changed the rolling class
+    tries_q = select(s.c.retailer_id, s.c.store_id, s.c.day, s.c.rolling, s.c.tries).where(
+        in_groups, s.c.tries.is_not(None)
+    )
+    for rid, sid, day, rolling, tries_json in conn.execute(tries_q):
+        for t in json.loads(tries_json):
+            after = rolling_of(t.get("gait"))
+            counts[(rid, sid, day, "tries", tries_key(t["product_id"], rolling, after))] += 1
     bulk.insert_rows(
         conn,
         dc,

@@ -84,6 +84,7 @@ sessions = Table(
     Column("width_letter", String(4)),
     Column("standing_report", Text),
     Column("gait_report", Text),
+    Column("tries", Text),  # JSON list of WalkTry: before/after walks in catalogue products
     Column("error", String(32)),  # the KioskError class a session ended on, if any
     Column("received_at", DateTime),  # HQ: when ingest last accepted it
 )
@@ -198,7 +199,10 @@ qa_recordings = Table(
 # Daily rollups for the dashboard, kept by the store whenever sessions change
 # (kiosk.store.rollup): year-long dashboards read thousands of rows, not every session.
 # `metric`/`key`: hour/"0".."23", funnel/<stage>, size/"<sex>|<width>|<eu>", arch/<class>,
-# rolling/<class>. Derived data: `kiosk.store.rollup.rebuild` recomputes it from sessions.
+# rolling/<class>, oos_size/"<kind>|<eu>" (sessions shown an out-of-stock suggestion of
+# that kind, by the shopper's EU size), tries/"<changed|same>|<product_id>" (walks in a
+# product, and whether the rolling class differed from the first walk's). Derived data:
+# `kiosk.store.rollup.rebuild` recomputes it from sessions.
 daily_counts = Table(
     "daily_counts",
     metadata,
@@ -206,7 +210,7 @@ daily_counts = Table(
     Column("metric", String(16), primary_key=True),
     Column("day", Date, primary_key=True),
     Column("store_id", String(_ID), primary_key=True),
-    Column("key", String(48), primary_key=True),
+    Column("key", String(80), primary_key=True),
     Column("sessions", Integer, nullable=False),
 )
 

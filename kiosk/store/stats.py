@@ -12,7 +12,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, select, true
@@ -73,8 +73,147 @@ FUNNEL = rollup.FUNNEL  # started -> consent -> standing -> walk -> results -> q
 
 
 def funnel(store: Store, f: Filter) -> list[dict]:
+    """Sessions reaching each stage, with the share of those started and the drop-off from
+    the stage before (count and share of that stage's sessions)."""
     counts = _counts(store, f, "funnel")
-    return [{"stage": st, "sessions": counts.get(st, 0)} for st in FUNNEL]
+    started = counts.get("started", 0)
+    out, prev = [], None
+    for st in FUNNEL:
+        n = counts.get(st, 0)
+        drop = None if prev is None else prev - n
+        out.append(
+            {
+                "stage": st,
+                "sessions": n,
+                "share_of_started": _share(n, started),
+                "drop_off": drop,
+                "drop_off_share": None if prev is None else _share(drop, prev),
+            }
+        )
+        prev = n
+    return out
+
+
+def _share(n: int, total: int) -> float:
+    """n / total rounded to 4 places; 0.0 for an empty total (nothing to divide)."""
+    return round(n / total, 4) if total else 0.0
+
+
+GRAINS = ("day", "week", "month")
+
+
+def _period(d: date, grain: str) -> date:
+    if grain == "week":  # ISO weeks, Monday first
+        return d - timedelta(days=d.weekday())
+    if grain == "month":
+        return d.replace(day=1)
+    return d
+
+
+def sessions_over_time(store: Store, f: Filter, grain: str = "day") -> list[dict]:
+    """Sessions started per day, week (from Monday) or month, every period of the filter's
+    range listed (zero where nobody came), labelled by its first day."""
+    if grain not in GRAINS:
+        raise ValueError(f"grain must be one of {', '.join(GRAINS)}, got {grain!r}")
+    per: dict[date, int] = {}
+    days = [(date.fromisoformat(r["day"]), r["sessions"]) for r in sessions_per_day(store, f)]
+    for d, n in days:
+        p = _period(d, grain)
+        per[p] = per.get(p, 0) + n
+    lo = f.date_from or (days[0][0] if days else None)
+    hi = f.date_to or (days[-1][0] if days else None)
+    if lo is not None and hi is not None:
+        d = _period(lo, grain)
+        while d <= hi:
+            per.setdefault(d, 0)
+            d = _period(
+                d + timedelta(days=32 if grain == "month" else 7 if grain == "week" else 1), grain
+            )
+    return [{"period": p.isoformat(), "sessions": n} for p, n in sorted(per.items())]
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def hour_by_weekday(store: Store, f: Filter) -> list[dict]:
+    """Sessions per (weekday, hour of day), all 7 x 24 cells; weekday 0 = Monday. Hours are
+    the kiosk's recorded start hour (UTC, as stored)."""
+    dc = schema.daily_counts
+    q = (
+        select(dc.c.day, dc.c.key, func.sum(dc.c.sessions))
+        .where(dc.c.metric == "hour", f.where(dc))
+        .group_by(dc.c.day, dc.c.key)
+    )
+    cells = [[0] * 24 for _ in WEEKDAYS]
+    with store.engine.connect() as conn:
+        for d, h, n in conn.execute(q):
+            cells[d.weekday()][int(h)] += int(n)
+    return [{"weekday": w, "hour": h, "sessions": cells[w][h]} for w in range(7) for h in range(24)]
+
+
+def stock_table(store: Store, f: Filter) -> list[dict]:
+    """What to stock: sessions per (sex as chosen, EU size, width letter) with each cell's
+    share of every sized session in the range. The screen's table and its CSV are this."""
+    rows = size_curve(store, f)
+    total = sum(r["sessions"] for r in rows)
+    return [{**r, "share": _share(r["sessions"], total)} for r in rows]
+
+
+STOCK_COLUMNS = ("sex", "size_eu", "width", "sessions", "share")
+
+
+def stock_csv(store: Store, f: Filter) -> str:
+    """The what-to-stock table as CSV, the same rows and numbers as on screen."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(STOCK_COLUMNS)
+    for r in stock_table(store, f):
+        w.writerow(
+            [
+                _csv_cell(r["sex"]),
+                f"{r['size_eu']:g}",
+                _csv_cell(r["width"]),
+                r["sessions"],
+                f"{r['share']:.4f}",
+            ]
+        )
+    return buf.getvalue()
+
+
+def store_comparison(store: Store, f: Filter) -> list[dict]:
+    """Per store: sessions reaching each funnel stage and the share that reached results."""
+    dc = schema.daily_counts
+    q = (
+        select(dc.c.store_id, dc.c.key, func.sum(dc.c.sessions))
+        .where(dc.c.metric == "funnel", f.where(dc))
+        .group_by(dc.c.store_id, dc.c.key)
+    )
+    per: dict[str, dict[str, int]] = {}
+    with store.engine.connect() as conn:
+        for sid, stage, n in conn.execute(q):
+            per.setdefault(sid, {})[stage] = int(n)
+    names = {s["store_id"]: s["name"] for s in store.list_stores(f.retailer_id)}
+    out = []
+    for sid in sorted(per):
+        stages = {st: per[sid].get(st, 0) for st in FUNNEL}
+        out.append(
+            {
+                "store_id": sid,
+                "name": names.get(sid, sid),
+                **stages,
+                "results_share": _share(stages["results"], stages["started"]),
+            }
+        )
+    return out
+
+
+def out_of_stock_by_size(store: Store, f: Filter) -> list[dict]:
+    """Sessions shown an out-of-stock suggestion, by kind and the shopper's EU size."""
+    out = []
+    for key, n in _counts(store, f, "oos_size").items():
+        kind, eu = key.split("|")
+        out.append({"kind": kind, "size_eu": float(eu), "sessions": n})
+    return sorted(out, key=lambda r: (r["size_eu"], r["kind"]))
 
 
 def size_curve(store: Store, f: Filter) -> list[dict]:
@@ -128,16 +267,39 @@ def out_of_stock(store: Store, f: Filter, limit: int = 50) -> list[dict]:
     return [r for r in recommendation_mix(store, f, limit=1000) if r["out_of_stock"]][:limit]
 
 
-def dashboard(store: Store, f: Filter) -> dict[str, Any]:
-    """Everything the dashboard page and the JSON API show."""
+def tries(store: Store, f: Filter) -> list[dict]:
+    """Before/after walks per product: how many, and how many changed the rolling class
+    (worse foot) from the first walk's; `unknown` where either walk has no class."""
+    per: dict[str, dict[str, int]] = {}
+    for key, n in _counts(store, f, "tries").items():
+        outcome, product_id = key.split("|", 1)
+        per.setdefault(product_id, {o: 0 for o in rollup.TRY_OUTCOMES})[outcome] += n
+    names = {r["product_id"]: r["name"] for r in recommendation_mix(store, f, limit=1000)}
+    out = [
+        {"product_id": p, "name": names.get(p, p), "tries": sum(c.values()), **c}
+        for p, c in per.items()
+    ]
+    return sorted(out, key=lambda r: (-r["tries"], r["product_id"]))
+
+
+def dashboard(store: Store, f: Filter, grain: str = "day") -> dict[str, Any]:
+    """Everything the dashboard page and the JSON API show (docs/API.md)."""
+    stock = stock_table(store, f)
     return {
+        "grain": grain,
         "per_day": sessions_per_day(store, f),
+        "over_time": sessions_over_time(store, f, grain),
         "per_hour": sessions_per_hour(store, f),
+        "hour_weekday": hour_by_weekday(store, f),
         "funnel": funnel(store, f),
-        "size_curve": size_curve(store, f),
+        "size_curve": [{k: v for k, v in r.items() if k != "share"} for r in stock],
+        "stock": stock,
         "mix": class_mix(store, f),
         "recommendations": recommendation_mix(store, f),
         "out_of_stock": out_of_stock(store, f),
+        "out_of_stock_by_size": out_of_stock_by_size(store, f),
+        "stores": store_comparison(store, f),
+        "tries": tries(store, f),
     }
 
 

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from kiosk.advice import present
 from kiosk.store.records import Recommendation, SessionRecord
 
 log = logging.getLogger(__name__)
@@ -32,33 +33,31 @@ def active_rules(svc: Any) -> Any:
     return rules.RulesStore(rules_dir(svc)).load_or_default()
 
 
-def recommend_products(svc: Any, rec: SessionRecord) -> list[Recommendation]:
-    """Recommendations for the visit's reports in its language, as stored records.
+def recommend_products(
+    svc: Any, rec: SessionRecord, chart: str | None = None
+) -> list[Recommendation]:
+    """Recommendations for the visit's reports in its language, one per product, with the
+    size to ask for in `chart` (default: the store's chart for the visit's language).
 
     kiosk.advice returns in-stock `items` that fit, and per kind the `nearest` models
     when nothing fits in stock: those are stored with in_stock=False, which is what the
-    dashboard's "recommended but out of stock" counts.
+    dashboard's "recommended but out of stock" counts. A model's men's and women's rows
+    become one item (kiosk.advice.present).
     """
     from kiosk.advice.recommend import recommend
 
+    chart = chart or present.default_chart(svc.config.kiosk.size_systems, rec.lang)
     out = recommend(
         rec.standing, rec.gait, active_catalogue(svc), active_rules(svc), rec.lang, rec.sex
     )
-    recs: list[Recommendation] = []
-    for item in out.get("items", []):
-        recs.append(_rec(item, True, " ".join(item.get("explanation") or [])))
-    for options in out.get("nearest", {}).values():
-        for item in options:
-            recs.append(_rec(item, False, None))
-    return recs[:50]
-
-
-def _rec(item: dict, in_stock: bool, reason: str | None) -> Recommendation:
-    name = " ".join(str(x) for x in (item.get("brand"), item.get("model")) if x) or item["sku"]
-    return Recommendation(
-        product_id=str(item["sku"])[:64],
-        kind=str(item["kind"])[:16],
-        name=name[:200],
-        in_stock=in_stock,
-        reason=reason[:2000] if reason else None,
-    )
+    items = present.product_items(out, rec.standing, chart, rec.lang, rec.sex)
+    return [
+        Recommendation(
+            product_id=str(item["sku"])[:64],
+            kind=str(item["kind"])[:16],
+            name=item["name"][:200],
+            in_stock=item["in_stock"],
+            reason=item["reason"][:2000] if item["reason"] else None,
+        )
+        for item in items[:50]
+    ]

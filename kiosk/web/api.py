@@ -21,7 +21,7 @@ from kiosk.errors import CameraUnavailable
 from kiosk.store import stats, utcnow
 from kiosk.web.auth import require_token
 from kiosk.web.jobs import Job
-from kiosk.web.retail import parse_filter
+from kiosk.web.retail import parse_filter, parse_grain
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ def run_walk(svc: Any, job: Job) -> None:
     """Record the walk while the pipeline measures it, frame by frame, in a second thread;
     when the walk ends only the last frames and the aggregation are left to do."""
     from kiosk.errors import TooFewSteps
-    from kiosk.web.shopper import finish_results, save
+    from kiosk.web.tries import finish_walk
 
     cfg = svc.config.capture
     cam = svc.cameras["gait"]
@@ -242,8 +242,7 @@ def run_walk(svc: Any, job: Job) -> None:
     rec = _record_of(svc, job)
     if rec is None:
         return
-    rec = save(svc, rec, gait=report, walk_at=utcnow())
-    finish_results(svc, rec)
+    finish_walk(svc, rec, report)  # the first walk, or a before/after try (kiosk.web.tries)
     job.marks["saved"] = round(time.time(), 3)
 
 
@@ -295,8 +294,15 @@ def retail_dashboard() -> Any:
             "to": f.date_to.isoformat(),
             "stores": list(f.store_ids),
         },
-        **stats.dashboard(_svc().store, f),
+        **stats.dashboard(_svc().store, f, parse_grain(request.args)),
     )
+
+
+@bp.get("/retail/stock.csv")
+@require_token("retailer")
+def retail_stock_csv() -> Any:
+    f = parse_filter(request.args, g.token["retailer_id"])
+    return Response(stats.stock_csv(_svc().store, f), mimetype="text/csv")
 
 
 @bp.get("/retail/sessions.csv")

@@ -135,7 +135,7 @@ def create_app(
         )
         services.jobs = Jobs()
 
-    from kiosk.web import api, hq_ingest, retail, shopper, staff, summary
+    from kiosk.web import api, hq_ingest, retail, shopper, staff, summary, tries
 
     app.register_blueprint(api.bp)
     app.register_blueprint(retail.bp)
@@ -144,6 +144,7 @@ def create_app(
         app.register_blueprint(hq_ingest.bp)
     else:
         app.register_blueprint(shopper.bp)
+        app.register_blueprint(tries.bp)
         app.register_blueprint(staff.bp)
 
     _install_policy(app)

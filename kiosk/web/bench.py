@@ -26,6 +26,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from kiosk.security import hash_secret
+from kiosk.store import Store
+from kiosk.store.bench import fill_benchmark_sessions, start_hq_process
+
 log = logging.getLogger(__name__)
 
 CHROMIUM = os.environ.get("KIOSK_CHROMIUM", "/usr/bin/chromium")
@@ -396,3 +400,70 @@ def bench_first_visit(cold: bool = True) -> dict[str, Any]:
         up = time.monotonic() - t0
         row = _HttpShopper(url).first_visit()
     return {"start": "cold" if cold else "warm", "server_answers_s": round(up, 1), **row}
+
+
+# Read once the dashboard's charts are drawn: when the browser first painted content, when
+# the HTML arrived, and when retail.js had drawn every chart (ms from navigation start).
+_PAINT_JS = """
+() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+  const drawn = performance.getEntriesByName('charts-drawn')[0];
+  return {html_ms: nav.responseEnd, first_paint_ms: fcp ? fcp.startTime : null,
+          charts_drawn_ms: drawn ? drawn.startTime : null,
+          html_bytes: nav.transferSize};
+}
+"""
+
+
+def bench_dashboard_paint(
+    db_url: str, n_sessions: int = 1_000_000, repeats: int = 5, workers: int = 2
+) -> list[dict[str, Any]]:
+    """The retailer dashboard's first paint in Chromium against HQ under gunicorn on
+    loopback, over `n_sessions` sessions spread over 2025 (kiosk.store.bench fills them on
+    PostgreSQL), for one retailer: a month, the whole year, and one store's year. Each row
+    is the median of `repeats` loads on a signed-in, warm page (ms)."""
+    from playwright.sync_api import sync_playwright
+
+    store = Store(db_url)
+    fill_benchmark_sessions(store, n_sessions)
+    password = "bench " + str(time.time_ns())
+    user = f"bench-{time.time_ns()}"
+    store.add_account(user, "retailer", hash_secret(password), "r1")
+    store.close()
+    port = free_port()
+    proc = start_hq_process(db_url, Path(tempfile.mkdtemp(prefix="kiosk-paint-")), port, workers)
+    url = f"http://127.0.0.1:{port}"
+    ranges = {
+        "one retailer, one month": "from=2025-06-01&to=2025-06-30",
+        "one retailer, one year": "from=2025-01-01&to=2025-12-31",
+        "one store, one year": "from=2025-01-01&to=2025-12-31&store=s1",
+    }
+    out = []
+    try:
+        with sync_playwright() as pw:
+            browser = launch_browser(pw)
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            page.goto(url + "/retail/login", wait_until="load")
+            page.fill("#username", user)
+            page.fill("#password", password)
+            page.click("#signin")
+            page.wait_for_url("**/retail/**", wait_until="load")
+            for name, query in ranges.items():
+                runs = []
+                for _ in range(repeats + 1):  # the first load warms caches; not counted
+                    page.goto(f"{url}/retail/?{query}", wait_until="load")
+                    page.wait_for_selector("body[data-charts]")
+                    runs.append(page.evaluate(_PAINT_JS))
+                runs = runs[1:]
+                row: dict[str, Any] = {"range": name, "sessions": n_sessions}
+                for key in ("html_ms", "first_paint_ms", "charts_drawn_ms"):
+                    vals = sorted(r[key] for r in runs if r[key] is not None)
+                    row[key] = round(vals[len(vals) // 2], 1) if vals else None
+                row["html_kb"] = round(runs[-1]["html_bytes"] / 1024, 1)
+                out.append(row)
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+    return out

@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 
+from kiosk.advice.sizes import WIDTH_LETTERS
 from kiosk.security import new_token, verify_secret, verify_unknown_user
 from kiosk.store import accounts, stats, utcnow
 from kiosk.web.auth import RETAIL_ROLES, current_role, login_user, logout_user, require_role
@@ -152,19 +153,103 @@ def scope() -> str | None:
     return rid
 
 
+def parse_grain(args: Any) -> str:
+    """The sessions-over-time grain from query args: day (default), week or month."""
+    grain = args.get("grain") or "day"
+    if grain not in stats.GRAINS:
+        abort(400)
+    return grain
+
+
 @bp.get("/")
 @retail_only
 def dashboard() -> Any:
     svc = _svc()
     rid = scope()
     f = parse_filter(request.args, rid)
-    data = stats.dashboard(svc.store, f)
+    grain = parse_grain(request.args)
+    data = stats.dashboard(svc.store, f, grain)
     return render_template(
         "retail_dashboard.html",
         data=data,
+        stock=stock_matrix(data["stock"]),
         f=f,
+        grain=grain,
+        grains=stats.GRAINS,
         stores=svc.store.list_stores(rid),
         funnel_stages=stats.FUNNEL,
+        chart_keys=CHART_KEYS,
+    )
+
+
+SEX_ORDER = ("female", "male", "unspecified")
+
+
+def _width_order(width: str) -> tuple[int, str]:
+    """Brannock letters narrow to wide, then JIS grades and anything else by name."""
+    return (WIDTH_LETTERS.index(width), "") if width in WIDTH_LETTERS else (99, width)
+
+
+def stock_matrix(rows: list[dict]) -> dict[str, Any]:
+    """The what-to-stock rows as a table: EU sizes down, (sex, width) across, each cell the
+    row's sessions and share, with row and column totals."""
+    cols = sorted(
+        {(r["sex"], r["width"]) for r in rows},
+        key=lambda c: (SEX_ORDER.index(c[0]) if c[0] in SEX_ORDER else 9, _width_order(c[1])),
+    )
+    sizes = sorted({r["size_eu"] for r in rows})
+    cell = {(r["size_eu"], r["sex"], r["width"]): r for r in rows}
+    total = sum(r["sessions"] for r in rows)
+    table = []
+    for size in sizes:
+        cells = [cell.get((size, *c)) for c in cols]
+        n = sum(c["sessions"] for c in cells if c)
+        table.append({"size_eu": size, "cells": cells, "sessions": n, "share": n / total})
+    col_totals = [sum(cell[(z, *c)]["sessions"] for z in sizes if (z, *c) in cell) for c in cols]
+    return {"columns": cols, "rows": table, "col_totals": col_totals, "total": total}
+
+
+# The labels the dashboard's charts draw; the template puts them, translated, in the page.
+CHART_KEYS = (
+    "retail.sessions",
+    "retail.axis.sessions",
+    "retail.axis.size_eu",
+    "retail.axis.hour",
+    "retail.axis.period",
+    "retail.share_of_started",
+    "retail.drop_off",
+    "retail.recommended",
+    "retail.out_of_stock",
+    "retail.in_stock",
+    *(f"retail.stage.{st}" for st in stats.FUNNEL),
+    *(f"retail.wd.{d}" for d in stats.WEEKDAYS),
+    *(f"retail.sex.{s}" for s in ("female", "male", "unspecified")),
+    *(f"class.{c}" for c in ("low", "normal", "high")),
+    *(f"class.{c}" for c in ("overpronation", "neutral", "underpronation")),
+    "kind.shoe",
+    "kind.insole",
+    "retail.arch_mix",
+    "retail.rolling_mix",
+    "retail.width",
+    "retail.store",
+    "retail.axis.tries",
+    "retail.try.changed",
+    "retail.try.same",
+    "retail.try.unknown",
+)
+
+
+@bp.get("/stock.csv")
+@retail_only
+def stock_export() -> Any:
+    """The what-to-stock table as CSV: the same rows and numbers as on the dashboard."""
+    f = parse_filter(request.args, scope())
+    return Response(
+        stats.stock_csv(_svc().store, f),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="stock-{f.date_from}-{f.date_to}.csv"'
+        },
     )
 
 

@@ -26,6 +26,7 @@ from flask import (
 )
 
 from kiosk import __version__
+from kiosk.advice.present import default_chart, stance_chart
 from kiosk.errors import ConfigError
 from kiosk.security import StreamSlots, new_token
 from kiosk.store import SessionRecord, new_record, utcnow
@@ -204,18 +205,38 @@ def skip_walk() -> Any:
     return redirect(url_for("shopper.results"))
 
 
-def finish_results(svc: Any, rec: SessionRecord) -> SessionRecord:
+def finish_results(svc: Any, rec: SessionRecord, chart: str | None = None) -> SessionRecord:
     """Recommendations for the reports so far, and the results stage recorded."""
-    recs = recommend(svc, rec)
+    recs = recommend(svc, rec, chart)
     return save(svc, rec, recommendations=recs, results_at=rec.results_at or utcnow())
 
 
-def recommend(svc: Any, rec: SessionRecord) -> list[Recommendation]:
+def recommend(svc: Any, rec: SessionRecord, chart: str | None = None) -> list[Recommendation]:
     if rec.standing is None:
         return []
     from kiosk.web.advice import recommend_products
 
-    return recommend_products(svc, rec)
+    return recommend_products(svc, rec, chart)
+
+
+def size_chart(svc: Any, rec: SessionRecord) -> str:
+    """The size chart the shopper picked on the results screen, else the store's default."""
+    chosen = session.get("chart")
+    if session.get("chart_sid") == rec.session_id and chosen in svc.config.kiosk.size_systems:
+        return chosen
+    return default_chart(svc.config.kiosk.size_systems, rec.lang)
+
+
+@bp.post("/results/chart")
+def set_chart() -> Any:
+    """The shopper picks the size chart they shop in: the suggestions are asked for in it."""
+    svc = _svc()
+    rec = require_record("results")
+    chart = request.form.get("chart", "")
+    if chart in svc.config.kiosk.size_systems and rec.standing is not None:
+        session["chart"], session["chart_sid"] = chart, rec.session_id
+        finish_results(svc, rec, chart)
+    return redirect(url_for("shopper.results") + "#recommendations")
 
 
 @bp.get("/results")
@@ -233,6 +254,8 @@ def results() -> Any:
     return render_template(
         "results.html",
         rec=rec,
+        chart=size_chart(svc, rec),
+        heel_chart=stance_chart(rec.gait),
         qr_svg=qr_svg,
         # a link needs the visit stored: none while the disk is full
         qr_offered=bool(svc.config.web.public_url) and not unsaved,

@@ -7,9 +7,12 @@ docs/screens/ (what the docs show; refresh them with
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from kiosk.web.bench import LANDSCAPE, PORTRAIT
@@ -126,3 +129,43 @@ def number(text: str) -> float:
     m = re.search(r"-?\d+(?:\.\d+)?", text.replace(",", ""))
     assert m, f"no number in {text!r}"
     return float(m.group())
+
+
+@contextlib.contextmanager
+def serve(app) -> Iterator[str]:
+    """`app` on loopback under werkzeug's threaded WSGI server; yields its base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+def session_cookie(app, url: str, **values) -> dict:
+    """A signed session cookie for `app` holding `values` (a visit the test seeded)."""
+    value = app.session_interface.get_signing_serializer(app).dumps(values)
+    return {"name": app.config["SESSION_COOKIE_NAME"], "value": value, "url": url}
+
+
+# Every pair of text boxes in an SVG that overlap (labels drawn over each other).
+OVERLAPS_JS = """
+(sel) => {
+  const boxes = [...document.querySelectorAll(sel)].map((el) => [el, el.getBoundingClientRect()])
+    .filter(([, r]) => r.width && r.height);
+  const out = [];
+  for (let i = 0; i < boxes.length; i++)
+    for (let j = i + 1; j < boxes.length; j++) {
+      const [a, ra] = boxes[i], [b, rb] = boxes[j];
+      const apart = ra.right - 1 <= rb.left || rb.right - 1 <= ra.left ||
+                    ra.bottom - 1 <= rb.top || rb.bottom - 1 <= ra.top;
+      if (!apart)
+        out.push(`${a.textContent} / ${b.textContent}`);
+    }
+  return out;
+}
+"""

@@ -166,23 +166,32 @@ function setupKeypad() {
   });
 }
 
-// Rearfoot angle over the gait cycle (0-100 %), both feet, as inline SVG.
-function drawRearfootChart() {
-  const host = document.getElementById("rearfoot-chart");
-  const dataEl = document.getElementById("rearfoot-data");
-  if (!host || !dataEl) return;
+// Heel angle over the gait cycle (0-100 %), both feet, as inline SVG. Only stance is
+// drawn: in swing the heel is in the air and nothing is measured, so no line crosses it.
+// Heel strike (0 %) and each foot's toe-off are marked; the normal band of peak eversion
+// is shaded. The legend is HTML above the drawing, so it can never cover an axis label.
+function drawRearfootChart(host) {
+  const dataEl = document.getElementById(host.dataset.src || "rearfoot-data");
+  if (!dataEl) return;
   const data = JSON.parse(dataEl.textContent);
-  const W = 900, H = 360, L = 60, R = 20, T = 20, B = 50;
-  const all = [].concat(data.left || [], data.right || []).filter((v) => v !== null);
+  const feet = data.feet || {};
+  const sides = (data.order || ["left", "right"]).filter((s) => feet[s]);
+  const pre = host.dataset.prefix || "";  // ids stay unique with several charts on a page
+  const all = [].concat(...sides.map((s) => feet[s].curve)).filter((v) => v !== null);
   if (!all.length) return;
-  let lo = Math.min(0, ...all), hi = Math.max(...all);
+  const band = data.normal_band_deg;
+  // margins: y tick labels and the rotated y title on the left, x ticks and title below,
+  // marker labels above the plot: each in its own strip
+  const W = 900, H = 410, L = 96, R = 24, T = 44, B = 84;
+  let lo = Math.min(0, band[0], ...all), hi = Math.max(band[1], ...all);
   lo = Math.floor(lo / 5) * 5; hi = Math.ceil(hi / 5) * 5 || 5;
-  const x = (i, n) => L + (i / (n - 1)) * (W - L - R);
+  const x = (pct) => L + (pct / 100) * (W - L - R);
   const y = (v) => T + (1 - (v - lo) / (hi - lo)) * (H - T - B);
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", host.dataset.y + " / " + host.dataset.x);
   const add = (tag, attrs, text) => {
     const el = document.createElementNS(ns, tag);
     for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
@@ -190,22 +199,57 @@ function drawRearfootChart() {
     svg.appendChild(el);
     return el;
   };
+  const stanceEnd = Math.max(...sides.map((s) => feet[s].toe_off_pct));
+  add("rect", { x: x(stanceEnd), y: T, width: x(100) - x(stanceEnd), height: H - T - B,
+                class: "swing", id: pre + "swing-region" });
+  add("rect", { x: x(0), y: y(band[1]), width: x(stanceEnd) - x(0),
+                height: y(band[0]) - y(band[1]), class: "band", id: pre + "normal-band" });
   for (let v = lo; v <= hi; v += 5) {
     add("line", { x1: L, x2: W - R, y1: y(v), y2: y(v), class: v === 0 ? "axis" : "grid" });
-    add("text", { x: L - 8, y: y(v) + 5, "text-anchor": "end" }, v + "°");
+    add("text", { x: L - 12, y: y(v) + 7, "text-anchor": "end", class: "tick" }, v + "°");
   }
   for (let p = 0; p <= 100; p += 25) {
-    add("text", { x: x(p, 101), y: H - B + 22, "text-anchor": "middle" }, p + "%");
+    // the ends align inward, clear of the y labels and of the edge
+    const anchor = p === 0 ? "start" : p === 100 ? "end" : "middle";
+    add("text", { x: x(p), y: H - B + 32, "text-anchor": anchor, class: "tick" }, p + "%");
   }
-  add("text", { x: (W + L) / 2, y: H - 6, "text-anchor": "middle" }, host.dataset.x);
-  add("text", { x: 14, y: T + 10 }, host.dataset.y);
-  ["left", "right"].forEach((side, k) => {
-    const c = data[side];
-    if (!c || !c.length) return;
-    const pts = c.map((v, i) => (v === null ? null : `${x(i, c.length).toFixed(1)},${y(v).toFixed(1)}`))
-      .filter(Boolean).join(" ");
-    add("polyline", { points: pts, class: side, id: "curve-" + side });
-    add("text", { x: W - R - 150 + k * 80, y: T + 14, class: side }, host.dataset[side]);
+  add("text", { x: (L + W - R) / 2, y: H - 12, "text-anchor": "middle", class: "title",
+                id: pre + "axis-x" }, host.dataset.x);
+  add("text", { x: 0, y: 0, "text-anchor": "middle", class: "title", id: pre + "axis-y",
+                transform: `translate(22 ${(T + H - B) / 2}) rotate(-90)` }, host.dataset.y);
+  add("line", { x1: x(0), x2: x(0), y1: T, y2: H - B, class: "marker", id: pre + "mark-hs" });
+  add("text", { x: x(0), y: T - 12, "text-anchor": "start", class: "mark" }, "▼ " + host.dataset.hs);
+  // the two feet's toe-offs sit close together: the earlier one's label goes left of its
+  // line, the later one's right; one label where they coincide
+  const order = sides.slice().sort((a, b) => feet[a].toe_off_pct - feet[b].toe_off_pct);
+  sides.forEach((side) => {
+    const f = feet[side];
+    const k = order.indexOf(side);
+    const label = f.toe_off_measured ? host.dataset.to : host.dataset.toTypical;
+    add("line", { x1: x(f.toe_off_pct), x2: x(f.toe_off_pct), y1: T, y2: H - B,
+                  class: "marker " + side, id: pre + "mark-to-" + side });
+    const same = k > 0 && Math.abs(feet[order[0]].toe_off_pct - f.toe_off_pct) < 0.5;
+    if (!same) {
+      add("text", { x: x(f.toe_off_pct) + (k ? 6 : -6), y: T - 12,
+                    "text-anchor": k ? "start" : "end", class: "mark " + side }, label);
+    }
+    // one polyline per unbroken run of measured samples: a gap is never bridged
+    const n = f.curve.length;
+    let run = [];
+    let part = 0;
+    const flush = () => {
+      if (run.length > 1) {
+        add("polyline", { points: run.join(" "), class: "curve " + side,
+                          id: pre + (part ? `curve-${side}-${part}` : `curve-${side}`) });
+        part += 1;
+      }
+      run = [];
+    };
+    f.curve.forEach((v, i) => {
+      if (v === null) { flush(); return; }
+      run.push(`${x((100 * i) / (n - 1)).toFixed(1)},${y(v).toFixed(1)}`);
+    });
+    flush();
   });
   host.appendChild(svg);
 }
@@ -214,5 +258,5 @@ document.addEventListener("DOMContentLoaded", () => {
   setupIdle();
   setupCapture();
   setupKeypad();
-  drawRearfootChart();
+  document.querySelectorAll(".rearfoot-chart").forEach(drawRearfootChart);
 });
