@@ -6,6 +6,7 @@ surfaces, and per-frame truth (gait events, rearfoot angles).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from pathlib import Path
@@ -13,8 +14,17 @@ from pathlib import Path
 import numpy as np
 
 from kiosk.capture.realsense import RecordingWriter
+from kiosk.errors import InputError
+from kiosk.sim.mesh_scenes import (
+    MeshShopper,
+    mesh_standing_scene,
+    random_mesh_shopper,
+    render_mesh_standing,
+)
+from kiosk.sim.modes import DepthMode
 from kiosk.sim.scenes import (
     ShopperProfile,
+    apply_mode,
     gait_scene,
     gait_truth,
     random_profile,
@@ -40,9 +50,10 @@ def write_truth(rec: Path, truth: dict) -> None:
 
 
 def simulate_standing(out: str | Path, profile: ShopperProfile, n_frames: int = STANDING_FRAMES,
-                      fps: float = STANDING_FPS, board: bool = False) -> dict:
+                      fps: float | None = None, board: bool = False) -> dict:
     """Write a standing capture; with `board`, the empty mat with the calibration board."""
     out = Path(out)
+    fps = fps or profile.fps or STANDING_FPS
     scene = standing_scene(profile)
     if board:
         from kiosk.sim.board import with_board
@@ -50,31 +61,60 @@ def simulate_standing(out: str | Path, profile: ShopperProfile, n_frames: int = 
         scene = with_board(scene)
     rng = np.random.default_rng(profile.seed + 11)
     _, frames = render_standing_frames(scene, n_frames, rng)
-    with RecordingWriter(out, scene.camera.intrinsics, fps) as w:
+    with RecordingWriter(out, scene.camera.intrinsics, fps, color=profile.color) as w:
         for k, (d, c) in enumerate(frames):
-            w.write(k, k / fps, d, c)
+            w.write(k, k / fps, d, c if profile.color else None)
     truth = dict(scene.truth, profile=profile.to_dict(), fps=fps, n_frames=n_frames)
     write_truth(out, truth)
     return truth
 
 
 def simulate_gait(out: str | Path, profile: ShopperProfile,
-                  duration_s: float = GAIT_DURATION_S, fps: float = GAIT_FPS) -> dict:
+                  duration_s: float = GAIT_DURATION_S, fps: float | None = None) -> dict:
     out = Path(out)
+    fps = fps or profile.fps or GAIT_FPS
     scene = gait_scene(profile, duration_s=duration_s, fps=fps)
     rng = np.random.default_rng(profile.seed + 13)
     per_frame = []
-    with RecordingWriter(out, scene.camera.intrinsics, fps) as w:
+    with RecordingWriter(out, scene.camera.intrinsics, fps, color=profile.color) as w:
         for k in range(scene.n_frames):
             _, d, c, tr = render_gait_frame(scene, k, rng)
-            w.write(k, k / fps, d, c)
+            w.write(k, k / fps, d, c if profile.color else None)
             per_frame.append(tr)
     truth = dict(gait_truth(scene, per_frame), profile=profile.to_dict(), frames=per_frame)
     write_truth(out, truth)
     return truth
 
 
-def profile_for(station: str, seed: int | None, profile_file: str | None) -> ShopperProfile:
-    if profile_file:
-        return ShopperProfile.load(profile_file)
-    return random_profile(0 if seed is None else seed, station)
+def simulate_mesh_standing(out: str | Path, profile: MeshShopper,
+                           n_frames: int = STANDING_FRAMES) -> dict:
+    """Write a mesh-family standing capture in the profile's D4xx mode."""
+    out = Path(out)
+    scene = mesh_standing_scene(profile)
+    rng = np.random.default_rng(profile.seed + 11)
+    _, frames = render_mesh_standing(scene, n_frames, rng)
+    fps = profile.fps
+    with RecordingWriter(out, scene.camera.intrinsics, fps, color=profile.color) as w:
+        for k, (d, c) in enumerate(frames):
+            w.write(k, k / fps, d, c if profile.color else None)
+    truth = dict(scene.truth, profile=profile.to_dict(), fps=fps, n_frames=n_frames)
+    write_truth(out, truth)
+    return truth
+
+
+def profile_for(station: str, seed: int | None, profile_file: str | None,
+                family: str = "analytic", mode: DepthMode | None = None
+                ) -> ShopperProfile | MeshShopper:
+    """The shopper to simulate: from a profile file, or drawn from the seed (in `mode`)."""
+    seed = 0 if seed is None else seed
+    if family == "mesh":
+        if station != "standing":
+            raise InputError("the mesh family has standing scenes only so far; "
+                             "use --family analytic for the treadmill")
+        p = MeshShopper.load(profile_file) if profile_file else random_mesh_shopper(seed, mode)
+        if mode is not None and profile_file:
+            p = dataclasses.replace(p, camera=mode.camera, width_px=mode.width,
+                                    height_px=mode.height, fps=float(mode.fps), color=mode.color)
+        return p
+    p = ShopperProfile.load(profile_file) if profile_file else random_profile(seed, station)
+    return apply_mode(p, mode) if mode is not None else p
