@@ -86,13 +86,19 @@ def simulate_gait(out: str | Path, profile: ShopperProfile,
     return truth
 
 
+def mesh_standing_frames(profile: MeshShopper, n_frames: int = STANDING_FRAMES):
+    """The scene and its noisy (depth, colour) frames, as a recording of it holds them."""
+    scene = mesh_standing_scene(profile)
+    rng = np.random.default_rng(profile.seed + 11)
+    _, frames = render_mesh_standing(scene, n_frames, rng)
+    return scene, frames
+
+
 def simulate_mesh_standing(out: str | Path, profile: MeshShopper,
                            n_frames: int = STANDING_FRAMES) -> dict:
     """Write a mesh-family standing capture in the profile's D4xx mode."""
     out = Path(out)
-    scene = mesh_standing_scene(profile)
-    rng = np.random.default_rng(profile.seed + 11)
-    _, frames = render_mesh_standing(scene, n_frames, rng)
+    scene, frames = mesh_standing_frames(profile, n_frames)
     fps = profile.fps
     with RecordingWriter(out, scene.camera.intrinsics, fps, color=profile.color) as w:
         for k, (d, c) in enumerate(frames):
