@@ -22,7 +22,7 @@ from kiosk.capture.frame import Frame
 from kiosk.capture.source import RECORDING_SUFFIXES, open_file_source
 from kiosk.errors import InputError, KioskError
 from kiosk.pipeline import analyze_gait, analyze_standing
-from kiosk.sim.record import mesh_standing_frames, truth_path
+from kiosk.sim.record import STANDING_FRAMES, mesh_standing_frames, truth_path
 
 log = logging.getLogger(__name__)
 
@@ -87,14 +87,14 @@ def _row(name: str, mode: str, unusual, frames, fps: float, station: str, truth:
 
 
 def evaluate_independent(standing: int = 40, seed: int = INDEPENDENT_SEED0,
-                         models="auto") -> dict:
+                         models="auto", n_frames: int = STANDING_FRAMES) -> dict:
     """The independent split's standing scenes, measured in process."""
     from kiosk.sim.mesh_scenes import random_mesh_shopper
 
     rows = []
     for k in range(standing):
         p = random_mesh_shopper(seed + k, unusual=independent_unusual(k))
-        scene, frames = mesh_standing_frames(p)
+        scene, frames = mesh_standing_frames(p, n_frames)
         fr = [Frame(i, i / p.fps, scene.camera.intrinsics, d, c if p.color else None)
               for i, (d, c) in enumerate(frames)]
         rows.append(_row(f"seed {seed + k}", p.mode.label, independent_unusual(k), fr, p.fps,
