@@ -102,6 +102,44 @@ def bench_models(n_frames: int = 60) -> list[tuple[str, float, str]]:
     return rows
 
 
+def bench_mesh_scenes(repeats: int = 2) -> list[tuple[str, float, str]]:
+    """The mesh scene family's cost (the sim extra's ray caster); not part of the kiosk."""
+    from kiosk.sim.mesh_scenes import (
+        mesh_standing_scene,
+        random_mesh_shopper,
+        render_mesh_standing,
+    )
+    from kiosk.sim.modes import DepthMode
+
+    random_mesh_shopper(0)
+    mesh_standing_scene(random_mesh_shopper(0))  # the real-data meshes load once, untimed
+    rows = []
+    for w, h in ((848, 480), (1280, 720)):
+        build, cast, noise = [], [], []
+        for k in range(repeats):
+            p = random_mesh_shopper(k, DepthMode("D435", w, h, 15))
+            t0 = time.perf_counter()
+            scene = mesh_standing_scene(p)
+            t1 = time.perf_counter()
+            clean, _ = render_mesh_standing(scene, 0, np.random.default_rng(k))
+            t2 = time.perf_counter()
+            render_mesh_standing(scene, 30, np.random.default_rng(k), clean=clean)
+            t3 = time.perf_counter()
+            build.append(t1 - t0)
+            cast.append(t2 - t1)
+            noise.append(t3 - t2)
+        rows += [(f"mesh scene: build the shopper ({w}x{h})", 1e3 * float(np.median(build)),
+                  "pose, skin, clothing, truth"),
+                 (f"mesh scene: ray cast one view ({w}x{h})", 1e3 * float(np.median(cast)),
+                  f"{len(scene.mesh.faces)} triangles, Embree"),
+                 (f"mesh scene: 30 noisy frames ({w}x{h})", 1e3 * float(np.median(noise)),
+                  "D4xx noise model"),
+                 (f"mesh scene: whole standing scene ({w}x{h})",
+                  1e3 * float(np.median(build) + np.median(cast) + np.median(noise)),
+                  "30-frame capture, not part of the kiosk")]
+    return rows
+
+
 def run_bench(quick: bool = False) -> str:
     parts = ["## Measuring core", _fmt(bench_standing(1 if quick else 3) + bench_gait(
         30 if quick else 90))]
@@ -115,6 +153,8 @@ def run_bench(quick: bool = False) -> str:
     parts += ["", "## Advice", _dict_rows(catalogue_import_benchmark(
         rows=2000 if quick else 10_000, repeats=1 if quick else 3))]
     parts += ["", _dict_rows(recommendation_mix(n=100 if quick else 1000))]
+    parts += ["", "## Simulator, mesh family (sim extra; not part of the kiosk)",
+              _fmt(bench_mesh_scenes(1 if quick else 2))]
     return "\n".join(parts)
 
 
