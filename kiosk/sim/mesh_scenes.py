@@ -319,34 +319,33 @@ def _foot_rotation(side: str, toe_out_deg: float) -> np.ndarray:
     return np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]]) @ R0
 
 
-def _legs(p: MeshShopper) -> dict:
-    """Each MakeHuman lower leg (no foot), posed toes-out, in a standing world frame whose
-    origin is below the body's centre: side -> (vertices, faces)."""
-    body = meshes.makehuman_body()
-    v = meshes.blended_body(p.calf_fat, p.calf_muscle)
-    scale = p.stature_mm / 1000.0 / meshes.MAKEHUMAN_STATURE_M
-    floor_y = v[:, 1].min()
-    foot_w = meshes.bone_weight(body, tuple(f"{b}.{s}" for s in "LR" for b in
-                                       ["foot"] + [f"toe{i}-{j}" for i in range(1, 6)
-                                                   for j in range(1, 4)]))
-    out = {}
-    for side, s, sign, toe in (("left", "L", 1.0, p.toe_out_deg[0]),
-                               ("right", "R", -1.0, p.toe_out_deg[1])):
-        J = body.joints
-        ankle, knee = J[f"foot.{s}____head"], J[f"lowerleg01.{s}____head"]
-        # adduct the A-posed leg until the shank hangs plumb, then turn it toes-out
-        frontal = np.arctan2(ankle[0] - knee[0], knee[1] - ankle[1])
-        add = meshes.rotation_about(np.array([0.0, 0.0, 1.0]), -frontal)
-        yaw = meshes.rotation_about(np.array([0.0, 1.0, 0.0]), np.radians(toe) * sign)
-        posed = meshes.pose_leg_lbs(body, v, side, yaw @ add, np.eye(3), np.eye(3))
-        crotch = 0.42 * (v[:, 1].max() - floor_y) + floor_y
-        keep_v = (posed[:, 1] < crotch) & (v[:, 0] * sign > 0) & (foot_w < FOOT_WEIGHT_CUT)
-        fk = body.faces[keep_v[body.faces].all(axis=1)]
-        used, fk = np.unique(fk, return_inverse=True)
-        world = np.column_stack([posed[used, 0], -posed[used, 2],
-                                 posed[used, 1] - floor_y]) * scale
-        out[side] = (world, fk.reshape(-1, 3))
-    return out
+def solve_hip(hip: np.ndarray, ankle: np.ndarray, target: np.ndarray, yaw: np.ndarray,
+              limit_deg: float = 30.0) -> np.ndarray:
+    """The hip rotation (toe-out yaw, then ab/adduction and flexion, MakeHuman frame) that
+    brings the straight leg's ankle joint nearest the target (x, z) over the foot."""
+    grid = np.radians(np.arange(-limit_deg, limit_deg + 1e-9, 0.5))
+    A, F = np.meshgrid(grid, grid, indexing="ij")
+    d = ankle - hip
+    best, R_best = np.inf, np.eye(3)
+    # two passes: a coarse grid, then a fine one around its best
+    for _ in range(2):
+        ca, sa, cf, sf = np.cos(A), np.sin(A), np.cos(F), np.sin(F)
+        # Rz(a) @ Rx(f) applied to d, then the yaw
+        x1 = d[0]
+        y1 = cf * d[1] - sf * d[2]
+        z1 = sf * d[1] + cf * d[2]
+        x2 = ca * x1 - sa * y1
+        y2 = sa * x1 + ca * y1
+        pts = np.stack([x2, y2, z1], axis=-1) @ yaw.T + hip
+        err = np.hypot(pts[..., 0] - target[0], pts[..., 2] - target[1])
+        i = np.unravel_index(np.argmin(err), err.shape)
+        if err[i] < best:
+            best = err[i]
+            R_best = yaw @ meshes.rotation_about(np.array([0.0, 0.0, 1.0]), A[i]) \
+                @ meshes.rotation_about(np.array([1.0, 0.0, 0.0]), F[i])
+        fine = np.radians(np.arange(-0.5, 0.5001, 0.05))
+        A, F = np.meshgrid(A[i] + fine, F[i] + fine, indexing="ij")
+    return R_best
 
 
 def _slice(v: np.ndarray, z: float, tol: float = 0.006) -> np.ndarray:
@@ -356,62 +355,103 @@ def _slice(v: np.ndarray, z: float, tol: float = 0.006) -> np.ndarray:
     return v[sel] if sel.sum() >= 40 else v[np.argsort(dz)[:40]]
 
 
-def build_standing(p: MeshShopper) -> tuple[list[meshes.Mesh], dict, list]:
-    """The shopper's meshes (feet, legs, clothing), the placed feet, and the truth per foot."""
-    legs = _legs(p)
+def _placed_foot(p: MeshShopper, k: int, side: str) -> tuple[np.ndarray, np.ndarray,
+                                                               np.ndarray]:
+    """The shopper's foot mesh in the world, heel at ±stance/2 against the heel stop (or
+    short of it): vertices, faces and the rotation from the foot frame."""
+    tmpl = meshes.foot_template()
+    L = p.length_mm[k] / 1000
+    local = meshes.shopper_foot(L, p.width_mm[k] / 1000, p.ahi[k] * TRUNCATED_LENGTH_RATIO * L)
+    faces = tmpl.faces
+    if side == "left":  # mirror (v medial on the other side) and keep the winding outward
+        local = local * np.array([1.0, -1.0, 1.0])
+        faces = faces[:, ::-1]
+    R = _foot_rotation(side, p.toe_out_deg[k])
+    x_sign = 1.0 if side == "left" else -1.0
+    world = local @ R.T + np.array([x_sign * p.stance_width_m / 2, 0.0, 0.0])
+    # the heel against the stop (y = 0), or short of it by the gap
+    world[:, 1] -= p.heel_gap_m + world[world[:, 2] < p.stop_height_m, 1].max()
+    return world, faces, R
+
+
+def fit_leg_to_foot(v: np.ndarray, on_leg: np.ndarray, foot: np.ndarray, knee_z: float
+                    ) -> np.ndarray:
+    """Match the leg's section to the foot mesh's shin stump where they overlap: scale it
+    across and move it over the stump there, fading to nothing at the knee."""
+    lv = v[on_leg]
+    join_z = (lv[:, 2].min() + foot[:, 2].max()) / 2
+    fs, ls = _slice(foot, join_z), _slice(lv, join_z)
+    f_c, l_c = fs.mean(axis=0), ls.mean(axis=0)
+    k = np.array([np.ptp(fs[:, 0]) / max(np.ptp(ls[:, 0]), 1e-3),
+                  np.ptp(fs[:, 1]) / max(np.ptp(ls[:, 1]), 1e-3), 1.0])
+    fade = np.clip((knee_z - v[:, 2]) / max(knee_z - join_z, 1e-3), 0.0, 1.0)[:, None]
+    fade = fade * on_leg[:, None]
+    scaled = l_c + (v - l_c) * k
+    moved = scaled + np.array([f_c[0] - l_c[0], f_c[1] - l_c[1], 0.0])
+    out = v + fade * (moved - v)
+    # inside the stump the leg never reaches behind the foot's own back (the heel and the
+    # Achilles tendon): that surface is what touches the heel stop
+    zb = np.arange(0.0, foot[:, 2].max() + 0.01, 0.01)
+    idx = np.digitize(foot[:, 2], zb)
+    rear = np.array([foot[idx == i + 1, 1].max() if (idx == i + 1).any() else np.inf
+                     for i in range(len(zb))])
+    low = on_leg & (out[:, 2] < zb[-1])
+    lim = np.interp(out[low, 2], zb + 0.005, rear) - 0.001
+    out[low, 1] = np.minimum(out[low, 1], lim)
+    return out
+
+
+def build_standing(p: MeshShopper) -> tuple[list[meshes.Mesh], dict, dict]:
+    """The shopper's meshes (feet, lower body, clothing), the truth per foot, and the
+    placed feet."""
+    body = meshes.makehuman_body()
+    scale = p.stature_mm / 1000.0 / meshes.MAKEHUMAN_STATURE_M
+    floor_y = meshes.blended_body(p.calf_fat, p.calf_muscle)[:, 1].min()
+    feet = {side: _placed_foot(p, k, side) for k, side in enumerate(("left", "right"))}
+    poses = {}
+    for k, (side, s, sign) in enumerate((("left", "L", 1.0), ("right", "R", -1.0))):
+        J = body.joints
+        hip, ankle = J[f"upperleg01.{s}____head"], J[f"foot.{s}____head"]
+        fv = feet[side][0]
+        stump = _slice(fv, (ankle[1] - floor_y) * scale).mean(axis=0)
+        target = np.array([stump[0] / scale, -stump[1] / scale])  # world -> MakeHuman x, z
+        yaw = meshes.rotation_about(np.array([0.0, 1.0, 0.0]), np.radians(p.toe_out_deg[k])
+                                    * sign)
+        poses[side] = (solve_hip(hip, ankle, target, yaw), np.eye(3), np.eye(3))
+    lb = meshes.lower_body(p.stature_mm, p.calf_fat, p.calf_muscle, poses, facing=-1.0)
+    v = lb.vertices
+    for side, sign in (("left", 1), ("right", -1)):
+        v = fit_leg_to_foot(v, lb.side == sign, feet[side][0], lb.joints[f"knee.{side}"][2])
     skin = np.asarray(p.skin_rgb, float)
     sock = skin if p.barefoot else np.asarray(p.sock_rgb, float)
-    tmpl = meshes.foot_template()
+    leg_cls = np.where(lb.side == 1, 3, np.where(lb.side == -1, 4, 0))
+    face_cls = leg_cls[lb.faces].max(axis=1).astype(np.uint8)
+    body_mesh = meshes.Mesh(v, lb.faces, np.tile(skin, (len(lb.faces), 1)), face_cls)
     parts, placed, truth = [], {}, {}
-    for k, (side, foot_cls, shank_cls, x_sign) in enumerate(
-            (("left", 1, 3, 1.0), ("right", 2, 4, -1.0))):
-        L = p.length_mm[k] / 1000
-        local = meshes.shopper_foot(L, p.width_mm[k] / 1000,
-                               p.ahi[k] * TRUNCATED_LENGTH_RATIO * L)
-        R = _foot_rotation(side, p.toe_out_deg[k])
-        faces = tmpl.faces if side == "right" else tmpl.faces[:, ::-1]
-        if side == "left":
-            local = local * np.array([1.0, -1.0, 1.0])  # mirror: v medial on the other side
-        heel_local = np.array([0.0, 0.0, 0.0])
-        world = local @ R.T + np.array([x_sign * p.stance_width_m / 2, 0, 0]) - R @ heel_local
-        # the MakeHuman leg stands on the foot: match its section at the join height
-        lv, lf = legs[side]
-        join_z = (lv[:, 2].min() + world[:, 2].max()) / 2
-        fs, ls = _slice(world, join_z), _slice(lv, join_z)
-        f_c, l_c = fs.mean(axis=0), ls.mean(axis=0)
-        kx = np.ptp(fs[:, 0]) / max(np.ptp(ls[:, 0]), 1e-3)
-        ky = np.ptp(fs[:, 1]) / max(np.ptp(ls[:, 1]), 1e-3)
-        taper = np.clip((lv[:, 2] - join_z) / 0.25, 0.0, 1.0)[:, None]
-        rel = lv - l_c
-        lv = l_c + rel * ((1 - taper) * np.array([kx, ky, 1.0]) + taper)
-        lv = lv + np.array([f_c[0] - l_c[0], f_c[1] - l_c[1], 0.0])
-        # heels against the stop (y = 0) or short of it by the gap
-        low = np.concatenate([world[world[:, 2] < p.stop_height_m],
-                              lv[lv[:, 2] < p.stop_height_m]])
-        shift = np.array([0.0, -p.heel_gap_m - low[:, 1].max(), 0.0])
-        world, lv = world + shift, lv + shift
-        placed[side] = PlacedFoot(world, faces, R @ np.array([1.0, 0.0, 0.0]))
-        foot_mesh = meshes.Mesh.plain(world, faces, sock, foot_cls)
-        leg_mesh = meshes.Mesh.plain(lv, lf, skin, shank_cls)
-        for m in (foot_mesh, leg_mesh):
-            low_face = m.face_centers()[:, 2] < p.sock_height_m
-            m.face_rgb[low_face] = sock
-            if p.clothing == "leggings":
-                m.face_rgb[m.face_centers()[:, 2] >= max(p.hem_m, p.sock_height_m)] = \
-                    p.clothing_rgb
-        parts += [foot_mesh, leg_mesh]
-        if p.clothing in ("straight", "rolled", "wide"):
-            parts.append(_trouser(lv, p, shank_cls))
+    for side, foot_cls in (("left", 1), ("right", 2)):
+        fv, faces, R = feet[side]
+        placed[side] = PlacedFoot(fv, faces, R @ np.array([1.0, 0.0, 0.0]))
+        parts.append(meshes.Mesh.plain(fv, faces, sock, foot_cls))
         truth[side] = foot_truth(placed[side], p.lateral_malleolus_height_mm / 1000)
         truth[side]["heel_gap_mm"] = p.heel_gap_m * 1000
-    if p.clothing == "skirt":
-        allv = np.concatenate([legs_v for legs_v in (parts[1].vertices, parts[3].vertices)])
-        parts.append(_skirt(allv, p))
+    parts.append(body_mesh)
+    for m in parts:
+        z = m.face_centers()[:, 2]
+        m.face_rgb[z < p.sock_height_m] = sock
+        if p.clothing == "leggings":
+            m.face_rgb[z >= max(p.hem_m, p.sock_height_m)] = p.clothing_rgb
+    crotch = float(v[lb.side == 0][:, 2].min()) if (lb.side == 0).any() else 0.7
+    if p.clothing in ("straight", "rolled", "wide"):
+        for sign, cls in ((1, 3), (-1, 4)):
+            parts.append(_trouser(v[lb.side == sign], p, cls, crotch))
+        parts.append(_waist(v, p, crotch))
+    elif p.clothing == "skirt":
+        parts.append(_skirt(v, p))
     return parts, truth, placed
 
 
-def _trouser(leg: np.ndarray, p: MeshShopper, cls: int) -> meshes.Mesh:
-    bottom, top = leg[:, 2].min() + 0.03, leg[:, 2].max() - 0.02
+def _trouser(leg: np.ndarray, p: MeshShopper, cls: int, crotch_m: float) -> meshes.Mesh:
+    bottom, top = leg[:, 2].min() + 0.03, min(leg[:, 2].max() - 0.02, crotch_m + 0.02)
     zs = np.arange(max(p.hem_m, 0.0), top, 0.02)
     centers, rx, ry = [], [], []
     for z in zs:
@@ -425,13 +465,26 @@ def _trouser(leg: np.ndarray, p: MeshShopper, cls: int) -> meshes.Mesh:
     return tube(np.asarray(centers), np.asarray(rx), np.asarray(ry), p.clothing_rgb, cls)
 
 
-def _skirt(legs: np.ndarray, p: MeshShopper) -> meshes.Mesh:
-    zs = np.arange(p.hem_m, 0.85, 0.03)
-    top = _slice(legs, 0.7, 0.02)
-    c = top.mean(axis=0)
-    w = np.ptp(top[:, 0]) / 2 + 0.03
-    d = np.ptp(top[:, 1]) / 2 + 0.03
-    grow = 1 + p.ease_m * (0.85 - zs) / 0.5 * 3
+def _waist(v: np.ndarray, p: MeshShopper, crotch_m: float) -> meshes.Mesh:
+    """The trousers' seat: one tube around the pelvis from the crotch to the waist cut."""
+    zs = np.arange(crotch_m - 0.03, v[:, 2].max() - 0.01, 0.02)
+    centers, rx, ry = [], [], []
+    for z in zs:
+        sl = _slice(v, z, 0.012)
+        centers.append([sl[:, 0].mean(), sl[:, 1].mean(), z])
+        rx.append(np.ptp(sl[:, 0]) / 2 + min(p.ease_m, 0.03))
+        ry.append(np.ptp(sl[:, 1]) / 2 + min(p.ease_m, 0.03))
+    return tube(np.asarray(centers), np.asarray(rx), np.asarray(ry), p.clothing_rgb, 0)
+
+
+def _skirt(v: np.ndarray, p: MeshShopper) -> meshes.Mesh:
+    """An A-line skirt from the waist cut to the hem around both legs."""
+    top = v[:, 2].max() - 0.01
+    hips = _slice(v, top - 0.06, 0.015)
+    c = hips.mean(axis=0)
+    w, d = np.ptp(hips[:, 0]) / 2 + 0.015, np.ptp(hips[:, 1]) / 2 + 0.015
+    zs = np.arange(p.hem_m, top, 0.02)
+    grow = 1 + p.ease_m * 4.0 * (top - zs) / max(top - p.hem_m, 0.1)
     centers = np.column_stack([np.full_like(zs, c[0]), np.full_like(zs, c[1]), zs])
     return tube(centers, w * grow, d * grow, p.clothing_rgb, 0)
 

@@ -268,32 +268,81 @@ def rotation_about(axis: np.ndarray, angle: float) -> np.ndarray:
     return np.eye(3) + np.sin(angle) * K + (1 - np.cos(angle)) * K @ K
 
 
-def pose_leg_lbs(body: Body, v: np.ndarray, side: str, hip: np.ndarray, knee: np.ndarray,
-                 ankle: np.ndarray) -> np.ndarray:
-    """Linear-blend skinning of one leg: rotations (3x3, MakeHuman frame) at the hip, knee and
-    ankle joints, applied down the chain with the rig's weights. Returns all vertices."""
-    s = "L" if side == "left" else "R"
-    J = body.joints
-    hip_c, knee_c, ankle_c = (J[f"{b}.{s}____head"] for b in ("upperleg01", "lowerleg01",
-                                                              "foot"))
-    # world transforms (R, t) of each segment: p' = R p + t
-    R1, t1 = hip, hip_c - hip @ hip_c
+FOOT_BONES = ("foot", *[f"toe{i}-{j}" for i in range(1, 6) for j in range(1, 4)])
+LEG_BONES = ("upperleg01", "upperleg02", "lowerleg01", "lowerleg02", *FOOT_BONES)
+ARM_BONES = ("clavicle", "shoulder01", "upperarm01", "upperarm02", "lowerarm01",
+             "lowerarm02", "wrist", *[f"finger{i}-{j}" for i in range(1, 6) for j in range(1, 4)],
+             *[f"metacarpal{i}" for i in range(1, 5)])
+WAIST_RATIO = 0.62  # the body is kept below 0.62 x stature (about the waist)
+# MakeHuman vertices weighted at least this much to the foot's bones are dropped: the FIND
+# foot (or a shoe) replaces the MakeHuman one, and the leg ends inside its shin stump
+FOOT_WEIGHT_CUT = 0.5
+ARM_WEIGHT_CUT = 0.3
+
+
+@dataclass
+class LowerBody:
+    """The posed MakeHuman body below the waist, without feet or arms, in the world frame."""
+
+    vertices: np.ndarray
+    faces: np.ndarray
+    side: np.ndarray  # per vertex: +1 mostly the left leg's, -1 the right's, 0 the pelvis
+    joints: dict  # "hip.left", "knee.left", "ankle.left", ... -> world position
+
+
+def to_world(v: np.ndarray, facing: float, floor_y: float, scale: float) -> np.ndarray:
+    """MakeHuman frame -> world: the body faces -y (facing -1, standing) or +y (treadmill)."""
+    return np.column_stack([-facing * v[:, 0], facing * v[:, 2], v[:, 1] - floor_y]) * scale
+
+
+def lower_body(stature_mm: float, calf_fat: float, calf_muscle: float, poses: dict,
+               facing: float) -> LowerBody:
+    """Pose the body: `poses[side] = (hip, knee, ankle)` rotations in the MakeHuman frame."""
+    body = makehuman_body()
+    v = blended_body(calf_fat, calf_muscle)
+    floor_y = v[:, 1].min()
+    scale = stature_mm / 1000.0 / MAKEHUMAN_STATURE_M
+    posed = v
+    joints = {}
+    for side, s in (("left", "L"), ("right", "R")):
+        hip, knee, ankle = poses[side]
+        before = {k: body.joints[f"{b}.{s}____head"] for k, b in
+                  (("hip", "upperleg01"), ("knee", "lowerleg01"), ("ankle", "foot"))}
+        posed, jp = _pose_leg(body, posed, s, hip, knee, ankle, before)
+        for k, pos in jp.items():
+            joints[f"{k}.{side}"] = to_world(pos[None], facing, floor_y, scale)[0]
+    feet = bone_weight(body, tuple(f"{b}.{s}" for s in "LR" for b in FOOT_BONES))
+    arms = bone_weight(body, tuple(f"{b}.{s}" for s in "LR" for b in ARM_BONES))
+    keep = ((v[:, 1] - floor_y) < WAIST_RATIO * (v[:, 1].max() - floor_y)) \
+        & (feet < FOOT_WEIGHT_CUT) & (arms < ARM_WEIGHT_CUT)
+    faces = body.faces[keep[body.faces].all(axis=1)]
+    used, inv = np.unique(faces, return_inverse=True)
+    wl = bone_weight(body, tuple(f"{b}.L" for b in LEG_BONES))[used]
+    wr = bone_weight(body, tuple(f"{b}.R" for b in LEG_BONES))[used]
+    side = np.where(wl > 0.5, 1, np.where(wr > 0.5, -1, 0)).astype(np.int8)
+    return LowerBody(to_world(posed[used], facing, floor_y, scale), inv.reshape(-1, 3), side,
+                     joints)
+
+
+def _pose_leg(body: Body, v: np.ndarray, s: str, hip: np.ndarray, knee: np.ndarray,
+              ankle: np.ndarray, rest: dict) -> tuple[np.ndarray, dict]:
+    """Linear-blend skinning of one leg's chain (rotations about the hip, knee and ankle
+    joints, each in its parent's posed frame); returns all vertices and the posed joints."""
+    R1 = hip
+    t1 = rest["hip"] - R1 @ rest["hip"]
     R2 = R1 @ knee
-    k_new = R1 @ knee_c + t1
-    t2 = k_new - R2 @ knee_c
+    k_new = R1 @ rest["knee"] + t1
+    t2 = k_new - R2 @ rest["knee"]
     R3 = R2 @ ankle
-    a_new = R2 @ ankle_c + t2
-    t3 = a_new - R3 @ ankle_c
-    segs = {
-        "thigh": (("upperleg01", "upperleg02"), R1, t1),
-        "shank": (("lowerleg01", "lowerleg02"), R2, t2),
-        "foot": (("foot", *[f"toe{i}-{j}" for i in range(1, 6) for j in range(1, 4)]), R3, t3),
-    }
+    a_new = R2 @ rest["ankle"] + t2
+    t3 = a_new - R3 @ rest["ankle"]
+    segs = ((("upperleg01", "upperleg02"), R1, t1), (("lowerleg01", "lowerleg02"), R2, t2),
+            (FOOT_BONES, R3, t3))
     out = np.zeros_like(v)
     total = np.zeros(len(v))
-    for bones, R, t in segs.values():
+    for bones, R, t in segs:
         w = bone_weight(body, tuple(f"{b}.{s}" for b in bones))
         out += w[:, None] * (v @ R.T + t)
         total += w
-    rest = 1.0 - np.clip(total, 0.0, 1.0)
-    return out + rest[:, None] * v
+    rest_w = 1.0 - np.clip(total, 0.0, 1.0)
+    return out + rest_w[:, None] * v, {"hip": rest["hip"], "knee": k_new, "ankle": a_new}
