@@ -116,6 +116,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from kiosk.sim.record import (
         profile_for,
         simulate_gait,
+        simulate_mesh_gait,
         simulate_mesh_standing,
         simulate_standing,
     )
@@ -131,9 +132,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         out = Path(args.out)
         if out.suffix.lower() not in (".db3", ".bag"):
             raise InputError("--out must end in .db3 (librealsense 2.59 writes .db3)")
-        if args.heel_gap_mm is not None:
-            profile.heel_gap_m = args.heel_gap_mm / 1000
-        simulate_mesh_standing(out, profile)
+        if args.station == "gait":
+            kw = {"duration_s": args.duration_s} if args.duration_s else {}
+            simulate_mesh_gait(out, profile, **kw)
+        else:
+            if args.heel_gap_mm is not None:
+                profile.heel_gap_m = args.heel_gap_mm / 1000
+            simulate_mesh_standing(out, profile)
         print(f"wrote {out} and {out}.truth.json")
         return 0
     if args.heel_gap_mm is not None:

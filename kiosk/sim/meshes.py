@@ -240,8 +240,10 @@ def _leg_target(name: str) -> tuple[np.ndarray, np.ndarray]:
                         / f"{name}.target")
 
 
+@functools.lru_cache(maxsize=4)
 def blended_body(fat: float, muscle: float) -> np.ndarray:
-    """MakeHuman vertices with both lower legs' fat and muscle targets (weights -1..1)."""
+    """MakeHuman vertices with both lower legs' fat and muscle targets (weights -1..1);
+    read-only (cached)."""
     body = makehuman_body()
     v = body.vertices.copy()
     for side in ("l", "r"):
@@ -250,15 +252,23 @@ def blended_body(fat: float, muscle: float) -> np.ndarray:
                 continue
             idx, d = _leg_target(f"{side}-lowerleg-{kind}-{'incr' if wgt > 0 else 'decr'}")
             v[idx] += abs(wgt) * d
+    v.flags.writeable = False
     return v
 
 
 def bone_weight(body: Body, bones: tuple[str, ...]) -> np.ndarray:
-    """Summed skinning weight of the given bones per vertex."""
+    """Summed skinning weight of the given bones per vertex (read-only, cached)."""
+    return _bone_weight(bones)
+
+
+@functools.lru_cache(maxsize=64)
+def _bone_weight(bones: tuple[str, ...]) -> np.ndarray:
+    body = makehuman_body()
     w = np.zeros(len(body.vertices))
     for b in bones:
         idx, wt = body.weights.get(b, (np.zeros(0, np.int64), np.zeros(0)))
         np.add.at(w, idx, wt)
+    w.flags.writeable = False
     return w
 
 

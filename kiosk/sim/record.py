@@ -14,7 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from kiosk.capture.realsense import RecordingWriter
-from kiosk.errors import InputError
+from kiosk.sim.mesh_gait import (
+    MeshWalker,
+    mesh_gait_scene,
+    mesh_gait_truth,
+    random_mesh_walker,
+    render_mesh_gait_frame,
+)
 from kiosk.sim.mesh_scenes import (
     MeshShopper,
     mesh_standing_scene,
@@ -108,16 +114,43 @@ def simulate_mesh_standing(out: str | Path, profile: MeshShopper,
     return truth
 
 
+def mesh_gait_frames(profile: MeshWalker, duration_s: float = GAIT_DURATION_S):
+    """The scene, its noisy (depth, colour) frames and per-frame truth, as recorded."""
+    scene = mesh_gait_scene(profile, duration_s=duration_s)
+    rng = np.random.default_rng(profile.seed + 13)
+    frames, per_frame = [], []
+    for k in range(scene.n_frames):
+        _, d, c, tr = render_mesh_gait_frame(scene, k, rng)
+        frames.append((d, c))
+        per_frame.append(tr)
+    return scene, frames, per_frame
+
+
+def simulate_mesh_gait(out: str | Path, profile: MeshWalker,
+                       duration_s: float = GAIT_DURATION_S) -> dict:
+    """Write a mesh-family treadmill walk in the profile's D4xx mode."""
+    out = Path(out)
+    scene, frames, per_frame = mesh_gait_frames(profile, duration_s)
+    fps = profile.fps
+    with RecordingWriter(out, scene.camera.intrinsics, fps, color=profile.color) as w:
+        for k, (d, c) in enumerate(frames):
+            w.write(k, k / fps, d, c if profile.color else None)
+    truth = dict(mesh_gait_truth(scene, per_frame), profile=profile.to_dict(), frames=per_frame)
+    write_truth(out, truth)
+    return truth
+
+
 def profile_for(station: str, seed: int | None, profile_file: str | None,
                 family: str = "analytic", mode: DepthMode | None = None
-                ) -> ShopperProfile | MeshShopper:
+                ) -> ShopperProfile | MeshShopper | MeshWalker:
     """The shopper to simulate: from a profile file, or drawn from the seed (in `mode`)."""
     seed = 0 if seed is None else seed
     if family == "mesh":
-        if station != "standing":
-            raise InputError("the mesh family has standing scenes only so far; "
-                             "use --family analytic for the treadmill")
-        p = MeshShopper.load(profile_file) if profile_file else random_mesh_shopper(seed, mode)
+        if station == "gait":
+            p = MeshWalker.load(profile_file) if profile_file else random_mesh_walker(seed, mode)
+        else:
+            p = (MeshShopper.load(profile_file) if profile_file
+                 else random_mesh_shopper(seed, mode))
         if mode is not None and profile_file:
             p = dataclasses.replace(p, camera=mode.camera, width_px=mode.width,
                                     height_px=mode.height, fps=float(mode.fps), color=mode.color)

@@ -13,6 +13,7 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.errors import InputError
+from kiosk.sim.kinematics import rearfoot_curve
 from kiosk.sim.modes import DepthMode, all_modes
 
 REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
@@ -125,10 +126,36 @@ def test_eval_recordings_says_clearly_when_there_is_nothing_to_score(tmp_path):
     assert main(["eval", "--recordings", str(tmp_path / "missing")]) == InputError.exit_code
 
 
-def test_the_mesh_family_refuses_what_it_cannot_draw(tmp_path, capsys):
-    rc = main(["simulate", "gait", "--family", "mesh", "--out", str(tmp_path / "g.db3")])
+def test_the_mesh_family_refuses_the_analytic_board(tmp_path, capsys):
+    rc = main(["simulate", "standing", "--family", "mesh", "--board",
+               "--out", str(tmp_path / "b.db3")])
     assert rc == InputError.exit_code
-    assert "standing scenes only" in capsys.readouterr().err
+    assert "--family analytic" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_mesh_walk_plays_back_with_truth_per_frame(tmp_path):
+    rec = tmp_path / "walk.db3"
+    rc = main(["simulate", "gait", "--family", "mesh", "--seed", "4", "--camera", "D455",
+               "--resolution", "640x480", "--fps", "60", "--duration-s", "0.1",
+               "--out", str(rec)])
+    assert rc == 0
+    truth = json.loads(truth_path(rec).read_text())
+    with RecordingSource(rec) as src:
+        got = list(src.frames())
+        assert src.info.fps == 60
+    assert len(got) == len(truth["frames"]) == 6
+    assert got[0].depth_m.shape == (480, 640)
+    p = truth["profile"]
+    for f in truth["frames"]:
+        for k, side in enumerate(("left", "right")):
+            t = f[side]
+            # the rearfoot angle is measured on the meshes: heel counter against the shank
+            assert t["rearfoot_deg"] == pytest.approx(t["heel_deg"] - t["shank_deg"], abs=1e-3)
+            if t["contact"]:  # in stance it follows the drawn eversion curve
+                drawn = rearfoot_curve(np.array([t["phase"]]), p["peak_eversion_deg"][k],
+                                       np.asarray(p["curve_weights"]), p["gait"])[0]
+                assert t["rearfoot_deg"] == pytest.approx(drawn, abs=3.0)
 
 
 def test_analytic_family_renders_in_another_mode():
