@@ -104,6 +104,7 @@ def bench_models(n_frames: int = 60) -> list[tuple[str, float, str]]:
 
 def bench_mesh_scenes(repeats: int = 2) -> list[tuple[str, float, str]]:
     """The mesh scene family's cost (the sim extra's ray caster); not part of the kiosk."""
+    from kiosk.sim.mesh_gait import mesh_gait_scene, random_mesh_walker, render_mesh_gait_frame
     from kiosk.sim.mesh_scenes import (
         mesh_standing_scene,
         random_mesh_shopper,
@@ -137,6 +138,17 @@ def bench_mesh_scenes(repeats: int = 2) -> list[tuple[str, float, str]]:
                  (f"mesh scene: whole standing scene ({w}x{h})",
                   1e3 * float(np.median(build) + np.median(cast) + np.median(noise)),
                   "30-frame capture, not part of the kiosk")]
+    for w, h in ((848, 480), (1280, 720)):
+        scene = mesh_gait_scene(random_mesh_walker(1, DepthMode("D435", w, h, 30)), 1.0)
+        rng = np.random.default_rng(0)
+        render_mesh_gait_frame(scene, 0, rng)  # the shoes and the body's caches, untimed
+        times = []
+        for k in range(1, 1 + 3 * repeats):
+            t0 = time.perf_counter()
+            render_mesh_gait_frame(scene, k, rng)
+            times.append(time.perf_counter() - t0)
+        rows.append((f"mesh scene: one treadmill frame ({w}x{h})",
+                     1e3 * float(np.median(times)), "pose, skin, ray cast, noise"))
     return rows
 
 

@@ -173,7 +173,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(format_recording_tables(results))
     elif args.split == "independent":
         results = evaluate_independent(
-            standing=args.standing, seed=INDEPENDENT_SEED0 if args.seed is None else args.seed)
+            standing=args.standing, seed=INDEPENDENT_SEED0 if args.seed is None else args.seed,
+            gait=args.gait, gait_duration_s=args.gait_duration_s)
         print(format_recording_tables(results))
     else:
         results = evaluate(standing=args.standing, gait=args.gait,

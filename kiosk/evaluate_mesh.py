@@ -22,7 +22,9 @@ from kiosk.capture.frame import Frame
 from kiosk.capture.source import RECORDING_SUFFIXES, open_file_source
 from kiosk.errors import InputError, KioskError
 from kiosk.pipeline import analyze_gait, analyze_standing
-from kiosk.sim.record import STANDING_FRAMES, mesh_standing_frames, truth_path
+from kiosk.sim.mesh_gait import mesh_gait_truth, random_mesh_walker
+from kiosk.sim.mesh_scenes import random_mesh_shopper
+from kiosk.sim.record import STANDING_FRAMES, mesh_gait_frames, mesh_standing_frames, truth_path
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,7 @@ log = logging.getLogger(__name__)
 # fusion calibration 20 000+ and 70 000+ (kiosk/train/fusion.py), training 200 000+ and
 # 250 000+, validation 300 000+ and 350 000+ (kiosk/train/data.py). Nothing reads these:
 INDEPENDENT_SEED0 = 900_000
+GAIT_SEED_OFFSET = 50_000  # walks: 950 000+
 UNUSUAL = ("child", "large", "flat", "high", "swollen", "wide_trousers")
 UNUSUAL_EVERY = 5  # one scene in five is an unusual shopper
 STANDING_FIGURES = ("length_mm", "width_mm", "arch_height_mm", "arch_height_index")
@@ -64,6 +67,8 @@ def score_gait(report: dict, truth: dict) -> dict:
         m = report["feet"][side]
         if t.get("peak_eversion_deg") is not None and m.get("peak_eversion_deg") is not None:
             errs[side] = {"peak_eversion_deg": m["peak_eversion_deg"] - t["peak_eversion_deg"]}
+    if truth.get("cadence_spm") is not None and report.get("cadence_spm") is not None:
+        errs["walk"] = {"cadence_spm": report["cadence_spm"] - truth["cadence_spm"]}
     return errs
 
 
@@ -87,10 +92,9 @@ def _row(name: str, mode: str, unusual, frames, fps: float, station: str, truth:
 
 
 def evaluate_independent(standing: int = 40, seed: int = INDEPENDENT_SEED0,
-                         models="auto", n_frames: int = STANDING_FRAMES) -> dict:
-    """The independent split's standing scenes, measured in process."""
-    from kiosk.sim.mesh_scenes import random_mesh_shopper
-
+                         models="auto", n_frames: int = STANDING_FRAMES, gait: int = 0,
+                         gait_duration_s: float = 3.0) -> dict:
+    """The independent split's standing scenes and walks, measured in process."""
     rows = []
     for k in range(standing):
         p = random_mesh_shopper(seed + k, unusual=independent_unusual(k))
@@ -100,8 +104,19 @@ def evaluate_independent(standing: int = 40, seed: int = INDEPENDENT_SEED0,
         rows.append(_row(f"seed {seed + k}", p.mode.label, independent_unusual(k), fr, p.fps,
                          "standing", scene.truth, models))
         log.info("independent %d/%d: %s", k + 1, standing, rows[-1].get("failure", "measured"))
-    return {"source": f"independent split, mesh family, seeds {seed}-{seed + standing - 1}",
-            "rows": rows}
+    for k in range(gait):
+        s = seed + GAIT_SEED_OFFSET + k
+        p = random_mesh_walker(s)
+        scene, frames, per_frame = mesh_gait_frames(p, gait_duration_s)
+        fr = [Frame(i, i / p.fps, scene.camera.intrinsics, d, c if p.color else None)
+              for i, (d, c) in enumerate(frames)]
+        rows.append(_row(f"seed {s}", p.mode.label, None, fr, p.fps, "gait",
+                         mesh_gait_truth(scene, per_frame), models))
+        log.info("independent walk %d/%d: %s", k + 1, gait, rows[-1].get("failure", "measured"))
+    walks = f", walks {seed + GAIT_SEED_OFFSET}-{seed + GAIT_SEED_OFFSET + gait - 1}" \
+        if gait else ""
+    return {"source": f"independent split, mesh family, standing seeds {seed}-"
+                      f"{seed + standing - 1}{walks}", "rows": rows}
 
 
 def evaluate_recordings(folder: str | Path, geometry_only: bool = False) -> dict:
@@ -141,7 +156,7 @@ def _figure_table(rows: list[dict]) -> list[str]:
         for side_errs in (r.get("errors") or {}).values():
             for k, v in side_errs.items():
                 errs.setdefault(f"{r['station']}: {k}", []).append(v)
-    lines = ["| figure | MAE | p95 abs | bias | max abs | feet |", "|---|---|---|---|---|---|"]
+    lines = ["| figure | MAE | p95 abs | bias | max abs | n |", "|---|---|---|---|---|---|"]
     for name, e in errs.items():
         a = np.abs(e)
         lines.append(f"| {name} | {a.mean():.3g} | {np.percentile(a, 95):.3g} | "
