@@ -12,6 +12,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from kiosk.sim.mesh_gait import mesh_gait_scene, random_mesh_walker, render_mesh_gait_frame
 from kiosk.sim.mesh_scenes import mesh_standing_scene, random_mesh_shopper, render_mesh_standing
 from kiosk.sim.modes import DepthMode
 from kiosk.sim.scenes import (
@@ -53,6 +54,13 @@ def main(out: Path) -> None:
         name = f"mesh-standing-seed{seed}-{mode.camera}-{mode.width}x{mode.height}"
         cv2.imwrite(str(out / f"{name}{'-' + unusual if unusual else ''}.png"),
                     side_by_side(d, clean.color))
+    for seed, mode, k in ((1, DepthMode("D435", 848, 480, 30), 8),
+                          (6, DepthMode("D455", 1280, 720, 30), 5),
+                          (950_002, DepthMode("D415", 640, 480, 60), 12)):
+        p = random_mesh_walker(seed, mode)
+        clean, d, _, _ = render_mesh_gait_frame(mesh_gait_scene(p, 1.0), k, rng)
+        name = f"mesh-gait-seed{seed}-{mode.camera}-{mode.width}x{mode.height}-{p.shoe}.png"
+        cv2.imwrite(str(out / name), side_by_side(d, clean.color))
 
 
 if __name__ == "__main__":

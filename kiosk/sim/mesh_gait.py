@@ -205,7 +205,7 @@ def random_mesh_walker(seed: int, mode: DepthMode | None = None) -> MeshWalker:
     hem = {"shorts": rng.uniform(0.45, 0.6), "leggings": rng.uniform(0.08, 0.2),
            "trousers": rng.uniform(0.12, 0.2), "wide": rng.uniform(0.06, 0.1)}[legwear]
     ease = {"shorts": 0.03, "leggings": 0.0, "trousers": rng.uniform(0.015, 0.035),
-            "wide": rng.uniform(0.05, 0.08)}[legwear]
+            "wide": rng.uniform(0.03, 0.05)}[legwear]
     cam_h = float(rng.uniform(*GAIT_HEIGHT_M))
     return MeshWalker(
         seed=seed, subject_id=sub.subject_id, sex=sub.sex, stature_mm=sub.stature_mm,
@@ -498,7 +498,7 @@ def _legwear_tube(leg: np.ndarray, p: MeshWalker, cls: int) -> meshes.Mesh:
     for z in zs:
         dz = np.abs(leg[:, 2] - max(z, lo))
         sl = leg[np.argsort(dz)[:60]]
-        flare = p.ease_m * (1.0 + (1.5 if p.legwear == "wide" else 0.0)
+        flare = p.ease_m * (1.0 + (0.6 if p.legwear == "wide" else 0.0)
                             * max(0.0, 0.4 - z) / 0.4)
         centers.append([sl[:, 0].mean(), sl[:, 1].mean(), z])
         rx.append(np.ptp(sl[:, 0]) / 2 + flare)

@@ -171,7 +171,7 @@ def random_mesh_shopper(seed: int, mode: DepthMode | None = None, unusual: str |
            "wide": rng.uniform(0.03, 0.06), "leggings": rng.uniform(0.06, 0.14),
            "skirt": rng.uniform(0.35, 0.6)}[clothing]
     ease = {"bare": 0.0, "straight": rng.uniform(0.015, 0.04), "rolled": rng.uniform(0.02, 0.05),
-            "wide": rng.uniform(0.05, 0.10), "leggings": 0.0,
+            "wide": rng.uniform(0.03, 0.06), "leggings": 0.0,
             "skirt": rng.uniform(0.1, 0.2)}[clothing]
     calf_fat = float(np.clip((sub.calf_circumference_mm - 370.0) / 60.0, -1, 1))
     if unusual == "swollen":
@@ -457,7 +457,7 @@ def _trouser(leg: np.ndarray, p: MeshShopper, cls: int, crotch_m: float) -> mesh
     for z in zs:
         sl = _slice(leg, float(np.clip(z, bottom, top)), 0.012)
         c = sl.mean(axis=0)
-        flare = p.ease_m * (1.0 + (1.5 if p.clothing == "wide" else 0.0)
+        flare = p.ease_m * (1.0 + (1.0 if p.clothing == "wide" else 0.0)
                             * max(0.0, 0.4 - z) / 0.4)
         centers.append([c[0], c[1], z])
         rx.append(np.ptp(sl[:, 0]) / 2 + flare)
