@@ -174,7 +174,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     elif args.split == "independent":
         results = evaluate_independent(
             standing=args.standing, seed=INDEPENDENT_SEED0 if args.seed is None else args.seed,
-            gait=args.gait, gait_duration_s=args.gait_duration_s)
+            gait=args.gait, gait_duration_s=args.gait_duration_s,
+            models=None if args.geometry_only else "auto")
         print(format_recording_tables(results))
     else:
         results = evaluate(standing=args.standing, gait=args.gait,
@@ -283,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--recordings", metavar="DIR",
                    help="score the recordings in DIR against the *.truth.json beside them")
     e.add_argument("--geometry-only", action="store_true",
-                   help="--recordings: measure without the learned models")
+                   help="--recordings / --split independent: measure without the models")
     e.add_argument("--gait-duration-s", type=float, default=6.0)
     e.add_argument("--json-out")
     e.set_defaults(func=cmd_eval)
