@@ -70,9 +70,15 @@ def simulate_standing(out: str | Path, profile: ShopperProfile, n_frames: int = 
     with RecordingWriter(out, scene.camera.intrinsics, fps, color=profile.color) as w:
         for k, (d, c) in enumerate(frames):
             w.write(k, k / fps, d, c if profile.color else None)
-    truth = dict(scene.truth, profile=profile.to_dict(), fps=fps, n_frames=n_frames)
+    truth = dict(scene.truth, profile=profile.to_dict(), fps=fps, n_frames=n_frames,
+                 mode=_mode_truth(profile, scene.camera.intrinsics, fps))
     write_truth(out, truth)
     return truth
+
+
+def _mode_truth(profile: ShopperProfile, intr, fps: float) -> dict:
+    return {"camera": profile.camera_model, "width": intr.width, "height": intr.height,
+            "fps": fps, "color": profile.color}
 
 
 def simulate_gait(out: str | Path, profile: ShopperProfile,
@@ -87,7 +93,8 @@ def simulate_gait(out: str | Path, profile: ShopperProfile,
             _, d, c, tr = render_gait_frame(scene, k, rng)
             w.write(k, k / fps, d, c if profile.color else None)
             per_frame.append(tr)
-    truth = dict(gait_truth(scene, per_frame), profile=profile.to_dict(), frames=per_frame)
+    truth = dict(gait_truth(scene, per_frame), profile=profile.to_dict(), frames=per_frame,
+                 mode=_mode_truth(profile, scene.camera.intrinsics, fps))
     write_truth(out, truth)
     return truth
 

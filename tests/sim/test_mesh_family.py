@@ -168,3 +168,18 @@ def test_analytic_family_renders_in_another_mode():
     base = standing_scene(random_profile(3)).camera.intrinsics
     assert (base.width, base.fx) == (848, random_profile(3).fx_px)  # the default is unchanged
     assert dataclasses.replace(p).color is False
+
+
+def test_analytic_depth_only_recording_in_another_mode_plays_back(tmp_path):
+    from kiosk.sim.record import simulate_standing
+    from kiosk.sim.scenes import apply_mode, random_profile
+
+    p = apply_mode(random_profile(4), DepthMode("D455", 640, 480, 30, False))
+    truth = simulate_standing(tmp_path / "a.db3", p, n_frames=2)
+    with RecordingSource(tmp_path / "a.db3") as src:
+        got = list(src.frames())
+        assert not src.info.has_color and src.info.fps == 30
+    assert len(got) == 2 and got[0].color is None
+    assert got[0].depth_m.shape == (480, 640)
+    assert truth["mode"] == {"camera": "D455", "width": 640, "height": 480, "fps": 30.0,
+                             "color": False}
