@@ -183,3 +183,18 @@ def test_analytic_depth_only_recording_in_another_mode_plays_back(tmp_path):
     assert got[0].depth_m.shape == (480, 640)
     assert truth["mode"] == {"camera": "D455", "width": 640, "height": 480, "fps": 30.0,
                              "color": False}
+
+
+def test_independent_seeds_are_read_by_nothing_else():
+    from kiosk.evaluate_mesh import GAIT_SEED_OFFSET
+    from kiosk.train.data import TRAIN_SEED0, VAL_SEED0
+    from kiosk.train.fusion import CALIBRATION_SEED0
+
+    # every other range starts below these and spans at most 100 000 seeds (station offset
+    # 50 000 plus the scenes drawn)
+    for start in (10_000, 60_000, CALIBRATION_SEED0, TRAIN_SEED0, VAL_SEED0):
+        assert start + 100_000 <= INDEPENDENT_SEED0
+    assert GAIT_SEED_OFFSET >= 50_000
+    kinds = [independent_unusual(k) for k in range(60)]
+    assert kinds.count(None) == 48 and {"child", "large", "flat", "high", "swollen",
+                                        "wide_trousers"} <= set(kinds)
