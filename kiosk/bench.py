@@ -12,6 +12,7 @@ from kiosk.advice.bench import catalogue_import_benchmark, recommendation_mix
 from kiosk.capture.frame import Frame
 from kiosk.vision.pose import pose_benchmark
 from kiosk.web.bench import bench_first_visit, bench_visits
+from kiosk.errors import InputError
 
 
 def _fmt(rows: list[tuple[str, float, str]]) -> str:
@@ -119,6 +120,56 @@ def bench_models(n_frames: int = 60) -> list[tuple[str, float, str]]:
     return rows
 
 
+def bench_mesh_scenes(repeats: int = 2) -> list[tuple[str, float, str]]:
+    """The mesh scene family's cost (the sim extra's ray caster); not part of the kiosk."""
+    from kiosk.sim.mesh_gait import mesh_gait_scene, random_mesh_walker, render_mesh_gait_frame
+    from kiosk.sim.mesh_scenes import (
+        mesh_standing_scene,
+        random_mesh_shopper,
+        render_mesh_standing,
+    )
+    from kiosk.sim.modes import DepthMode
+
+    random_mesh_shopper(0)
+    mesh_standing_scene(random_mesh_shopper(0))  # the real-data meshes load once, untimed
+    rows = []
+    for w, h in ((848, 480), (1280, 720)):
+        build, cast, noise = [], [], []
+        for k in range(repeats):
+            p = random_mesh_shopper(k, DepthMode("D435", w, h, 15))
+            t0 = time.perf_counter()
+            scene = mesh_standing_scene(p)
+            t1 = time.perf_counter()
+            clean, _ = render_mesh_standing(scene, 0, np.random.default_rng(k))
+            t2 = time.perf_counter()
+            render_mesh_standing(scene, 30, np.random.default_rng(k), clean=clean)
+            t3 = time.perf_counter()
+            build.append(t1 - t0)
+            cast.append(t2 - t1)
+            noise.append(t3 - t2)
+        rows += [(f"mesh scene: build the shopper ({w}x{h})", 1e3 * float(np.median(build)),
+                  "pose, skin, clothing, truth"),
+                 (f"mesh scene: ray cast one view ({w}x{h})", 1e3 * float(np.median(cast)),
+                  f"{len(scene.mesh.faces)} triangles, Embree"),
+                 (f"mesh scene: 30 noisy frames ({w}x{h})", 1e3 * float(np.median(noise)),
+                  "D4xx noise model"),
+                 (f"mesh scene: whole standing scene ({w}x{h})",
+                  1e3 * float(np.median(build) + np.median(cast) + np.median(noise)),
+                  "30-frame capture, not part of the kiosk")]
+    for w, h in ((848, 480), (1280, 720)):
+        scene = mesh_gait_scene(random_mesh_walker(1, DepthMode("D435", w, h, 30)), 1.0)
+        rng = np.random.default_rng(0)
+        render_mesh_gait_frame(scene, 0, rng)  # the shoes and the body's caches, untimed
+        times = []
+        for k in range(1, 1 + 3 * repeats):
+            t0 = time.perf_counter()
+            render_mesh_gait_frame(scene, k, rng)
+            times.append(time.perf_counter() - t0)
+        rows.append((f"mesh scene: one treadmill frame ({w}x{h})",
+                     1e3 * float(np.median(times)), "pose, skin, ray cast, noise"))
+    return rows
+
+
 def _section_core(quick: bool, visits: int) -> str:
     return _fmt(bench_standing(3 if quick else 9) + bench_gait(30 if quick else 90))
 
@@ -145,12 +196,20 @@ def _section_web(quick: bool, visits: int) -> str:
                          _dict_rows(bench_visits(visits))])
 
 
+def _section_sim(quick: bool, visits: int) -> str:
+    try:
+        return _fmt(bench_mesh_scenes(1 if quick else 2))
+    except InputError as e:  # no sim extra or no real-data folder: say so, keep the rest
+        return f"(not measured: {e})"
+
+
 SECTIONS = {
     "core": ("Measuring core", _section_core),
     "models": ("Learned models", _section_models),
     "pose": ("Pose (MediaPipe)", _section_pose),
     "advice": ("Advice", _section_advice),
     "web": ("Web app (demo on loopback)", _section_web),
+    "sim": ("Simulator, mesh family (sim extra; not part of the kiosk)", _section_sim),
 }
 
 

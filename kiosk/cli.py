@@ -141,9 +141,35 @@ def _gait_overlay(path: Path, report: dict):
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from kiosk.sim.record import profile_for, simulate_gait, simulate_standing
+    from kiosk.sim.modes import DepthMode
+    from kiosk.sim.record import (
+        profile_for,
+        simulate_gait,
+        simulate_mesh_gait,
+        simulate_mesh_standing,
+        simulate_standing,
+    )
 
-    profile = profile_for(args.station, args.seed, args.profile)
+    mode = None
+    if args.camera or args.resolution or args.fps or args.no_color:
+        mode = DepthMode.parse(args.camera, args.resolution, args.fps, not args.no_color,
+                               default_fps=15 if args.station == "standing" else 30)
+    profile = profile_for(args.station, args.seed, args.profile, args.family, mode)
+    if args.family == "mesh":
+        if args.board:
+            raise InputError("--board draws the analytic station; use --family analytic")
+        out = Path(args.out)
+        if out.suffix.lower() not in (".db3", ".bag"):
+            raise InputError("--out must end in .db3 (librealsense 2.59 writes .db3)")
+        if args.station == "gait":
+            kw = {"duration_s": args.duration_s} if args.duration_s else {}
+            simulate_mesh_gait(out, profile, **kw)
+        else:
+            if args.heel_gap_mm is not None:
+                profile.heel_gap_m = args.heel_gap_mm / 1000
+            simulate_mesh_standing(out, profile)
+        print(f"wrote {out} and {out}.truth.json")
+        return 0
     if args.heel_gap_mm is not None:
         profile.heel_gap_m = args.heel_gap_mm / 1000
     if args.board and not args.profile:
@@ -164,10 +190,27 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from kiosk.evaluate import evaluate, format_tables
+    from kiosk.evaluate_mesh import (
+        INDEPENDENT_SEED0,
+        evaluate_independent,
+        evaluate_recordings,
+        format_recording_tables,
+    )
 
-    results = evaluate(standing=args.standing, gait=args.gait, seed=args.seed,
-                       split=args.split, gait_duration_s=args.gait_duration_s)
-    print(format_tables(results))
+    if args.recordings:
+        results = evaluate_recordings(args.recordings, geometry_only=args.geometry_only)
+        print(format_recording_tables(results))
+    elif args.split == "independent":
+        results = evaluate_independent(
+            standing=args.standing, seed=INDEPENDENT_SEED0 if args.seed is None else args.seed,
+            gait=args.gait, gait_duration_s=args.gait_duration_s,
+            models=None if args.geometry_only else "auto")
+        print(format_recording_tables(results))
+    else:
+        results = evaluate(standing=args.standing, gait=args.gait,
+                           seed=10_000 if args.seed is None else args.seed,
+                           split=args.split, gait_duration_s=args.gait_duration_s)
+        print(format_tables(results))
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(results, indent=1))
     return 0
@@ -307,6 +350,12 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--duration-s", type=float, default=None, help="gait: seconds of walking")
     m.add_argument("--board", action="store_true",
                    help="standing: the empty mat with the printed calibration board")
+    m.add_argument("--family", choices=["analytic", "mesh"], default="analytic",
+                   help="scene family: analytic shapes, or real-shaped meshes (sim extra)")
+    m.add_argument("--camera", choices=["D415", "D435", "D455"], default=None)
+    m.add_argument("--resolution", default=None, help="depth mode: 640x480, 848x480, 1280x720")
+    m.add_argument("--fps", type=int, default=None, help="15, 30, 60 or 90")
+    m.add_argument("--no-color", action="store_true", help="a depth-only recording")
     m.set_defaults(func=cmd_simulate)
 
     a = sub.add_parser("analyze", help="measure a recording (or, for gait, a video)")
@@ -334,16 +383,22 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="accuracy on seeded simulated scenes (tables)")
     e.add_argument("--standing", type=int, default=40, help="standing scenes to score")
     e.add_argument("--gait", type=int, default=12, help="treadmill walks to score")
-    e.add_argument("--seed", type=int, default=10_000, help="first scene seed")
-    e.add_argument("--split", choices=["held_out", "ood"], default="held_out",
-                   help="held_out: the training ranges; ood: every range widened")
+    e.add_argument("--seed", type=int, default=None,
+                   help="first seed (held_out/ood: 10000; independent: its own range)")
+    e.add_argument("--split", choices=["held_out", "ood", "independent"], default="held_out",
+                   help="held_out: the training ranges; ood: every range widened; "
+                        "independent: mesh-family scenes from seeds nothing else reads")
+    e.add_argument("--recordings", metavar="DIR",
+                   help="score the recordings in DIR against the *.truth.json beside them")
+    e.add_argument("--geometry-only", action="store_true",
+                   help="--recordings / --split independent: measure without the models")
     e.add_argument("--gait-duration-s", type=float, default=6.0, help="seconds per walk")
     e.add_argument("--json-out", help="also write every figure as JSON here")
     e.set_defaults(func=cmd_eval)
 
     b = sub.add_parser("bench", help="speed of every stage (tables)")
     b.add_argument("--quick", action="store_true", help="fewer repeats (a rough figure)")
-    b.add_argument("--only", nargs="+", choices=["core", "models", "pose", "advice", "web"],
+    b.add_argument("--only", nargs="+", choices=["core", "models", "pose", "advice", "web", "sim"],
                    help="run only these sections")
     b.add_argument("--visits", type=int, default=None,
                    help="web: shoppers in a row for the memory figure (100; --quick 10)")

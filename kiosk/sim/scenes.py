@@ -24,6 +24,7 @@ from kiosk.capture.frame import Intrinsics
 from kiosk.errors import InputError
 from kiosk.sim import kinematics
 from kiosk.sim.anthropometry import sample_foot_dimensions
+from kiosk.sim.modes import CAMERA_BASELINE_M, DepthMode
 from kiosk.sim.render import (
     Cone,
     D4xxNoise,
@@ -61,6 +62,7 @@ GAIT_HEIGHT_M = (0.2, 0.5)
 GAIT_DISTANCE_M = (0.7, 1.2)
 AHI_MEAN, AHI_SD = 0.316, 0.027  # inferred norm (REFERENCE.md, Williams & McClay cut-offs)
 TRUNCATED_LENGTH_RATIO = 0.73  # DESIGN.md: truncated foot length = 0.73 x foot length
+NOMINAL_FX_PX = 430.0  # the middle of random_profile's D435 848x480 focal lengths
 
 
 @dataclass
@@ -102,7 +104,11 @@ class ShopperProfile:
     camera_yaw_deg: float = 0.0
     camera_roll_deg: float = 0.0
     camera_offset_x_m: float = 0.0
-    fx_px: float = 430.0
+    fx_px: float = 430.0  # focal length at width_px x height_px
+    width_px: int = 848
+    height_px: int = 480
+    fps: float | None = None  # None: the station's default rate
+    color: bool = True  # False: a depth-only recording
     light_dir: tuple = (0.3, -0.5, 1.0)
     brightness: float = 1.0
     noise_scale: float = 1.0
@@ -225,8 +231,17 @@ def random_profile(seed: int, station: str = "standing", spread: float = 1.0,
     )
 
 
+def apply_mode(p: ShopperProfile, mode: DepthMode) -> ShopperProfile:
+    """The profile seen through another D4xx mode; the unit's own focal-length deviation
+    (the profile's fx against the D435 848x480 nominal) is kept."""
+    unit = p.fx_px / NOMINAL_FX_PX
+    return dataclasses.replace(p, camera_model=mode.camera, width_px=mode.width,
+                               height_px=mode.height, fx_px=mode.fx_px * unit,
+                               fps=float(mode.fps), color=mode.color)
+
+
 def _noise_model(p: ShopperProfile, depth_unit_m: float = 0.001) -> D4xxNoise:
-    baseline = 0.095 if p.camera_model == "D455" else 0.050
+    baseline = CAMERA_BASELINE_M[p.camera_model]
     return D4xxNoise(
         baseline_m=baseline,
         depth_unit_m=depth_unit_m,
@@ -293,8 +308,10 @@ def _leg_cones(shape: FootShape, p: ShopperProfile, shank_class: int, R: np.ndar
     return cones
 
 
-def standing_scene(p: ShopperProfile, width: int = 848, height: int = 480) -> StandingScene:
+def standing_scene(p: ShopperProfile, width: int | None = None,
+                   height: int | None = None) -> StandingScene:
     """Build the standing station with the shopper's feet against (or short of) the stop."""
+    width, height = width or p.width_px, height or p.height_px
     rng = np.random.default_rng(p.seed + 1)
     stop_h = float(rng.uniform(0.06, 0.10))
     stop_depth = 0.05
@@ -331,7 +348,8 @@ def standing_scene(p: ShopperProfile, width: int = 848, height: int = 480) -> St
     center = np.array([p.camera_offset_x_m + np.sin(yaw) * horiz,
                        target[1] - np.cos(yaw) * horiz, p.camera_height_m])
     aim = target + np.array([p.camera_offset_x_m, 0.0, 0.0])
-    intr = Intrinsics(width, height, p.fx_px, p.fx_px, (width - 1) / 2 + 2.0,
+    fx = p.fx_px * width / p.width_px
+    intr = Intrinsics(width, height, fx, fx, (width - 1) / 2 + 2.0,
                       (height - 1) / 2 - 1.5)
     cam = SimCamera.looking_at(intr, center, aim, np.radians(p.camera_roll_deg))
     ex, ey, ez = np.eye(3)
@@ -430,13 +448,14 @@ class GaitScene:
 
 
 def gait_scene(p: ShopperProfile, duration_s: float = 6.0, fps: float = 30.0,
-               width: int = 848, height: int = 480) -> GaitScene:
+               width: int | None = None, height: int | None = None) -> GaitScene:
+    width, height = width or p.width_px, height or p.height_px
     target = np.array([0.0, 0.0, 0.06])
     yaw = np.radians(p.camera_yaw_deg)
     d = p.camera_distance_m
     center = np.array([p.camera_offset_x_m - np.sin(yaw) * d, -np.cos(yaw) * d,
                        p.camera_height_m])
-    fx = p.fx_px * width / 848
+    fx = p.fx_px * width / p.width_px
     intr = Intrinsics(width, height, fx, fx, (width - 1) / 2 + 1.5, (height - 1) / 2 - 1.0)
     cam = SimCamera.looking_at(intr, center, target + np.array([p.camera_offset_x_m, 0, 0]),
                                np.radians(p.camera_roll_deg))
