@@ -10,9 +10,9 @@ import numpy as np
 
 from kiosk.advice.bench import catalogue_import_benchmark, recommendation_mix
 from kiosk.capture.frame import Frame
+from kiosk.errors import InputError
 from kiosk.vision.pose import pose_benchmark
 from kiosk.web.bench import bench_first_visit, bench_visits
-from kiosk.errors import InputError
 
 
 def _fmt(rows: list[tuple[str, float, str]]) -> str:

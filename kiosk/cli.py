@@ -323,7 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     u = sub.add_parser("users", help="accounts: add, passwd, disable, list")
     u.add_argument("--config", help="config file (default $KIOSK_CONFIG)")
-    usub = u.add_subparsers(dest="action", required=True)
+    usub = u.add_subparsers(dest="action", required=True, help="what to do")
     ua = usub.add_parser("add", help="add an account (asks for its PIN or password)")
     ua.add_argument("username")
     ua.add_argument("--role", choices=["staff", "retailer", "admin"], required=True)
@@ -352,7 +352,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="standing: the empty mat with the printed calibration board")
     m.add_argument("--family", choices=["analytic", "mesh"], default="analytic",
                    help="scene family: analytic shapes, or real-shaped meshes (sim extra)")
-    m.add_argument("--camera", choices=["D415", "D435", "D455"], default=None)
+    m.add_argument("--camera", choices=["D415", "D435", "D455"], default=None,
+                   help="the camera model whose optics and noise to simulate")
     m.add_argument("--resolution", default=None, help="depth mode: 640x480, 848x480, 1280x720")
     m.add_argument("--fps", type=int, default=None, help="15, 30, 60 or 90")
     m.add_argument("--no-color", action="store_true", help="a depth-only recording")
