@@ -9,6 +9,7 @@ docs/POSE.md explains every method and its limits.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 from collections.abc import Iterable
@@ -21,7 +22,14 @@ import numpy as np
 from kiosk.capture.frame import Frame
 from kiosk.errors import InputError, TooFewSteps
 from kiosk.report import SCHEMA
-from kiosk.vision.pose import LANDMARK_INDEX, NoPersonFound, PoseEstimator, Roi
+from kiosk.vision.pose import (
+    LANDMARK_INDEX,
+    NoPersonFound,
+    PeopleFinder,
+    PoseEstimator,
+    PoseLandmarks,
+    Roi,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +56,11 @@ MIN_VISIBILITY = 0.3
 MAX_GAP_S = 0.25
 # A hip centre that jumps more than this many leg lengths between frames is another person.
 MAX_JUMP_LEG_LENGTHS = 0.6
+# Cost, in leg lengths, of overruling the model's left/right labels for one frame. Small:
+# a swap the model keeps for a second (30 frames) is still undone when it makes the feet
+# jump by half a leg length at each end; but positive, so the model's labels stand where
+# the motion is ambiguous (the legs crossing).
+LEG_SWAP_COST_LEG = 0.05
 # Gait kinematics carry almost nothing above 6 Hz (Winter, Biomechanics and Motor Control of
 # Human Movement, 4th ed., ch. 3); a zero-phase low-pass there removes keypoint jitter.
 LOWPASS_HZ = 6.0
@@ -67,6 +80,17 @@ WALK_STANCE_SHARE = 0.62
 MIDSTANCE_WINDOW_S = 0.05
 # Heuristic trust in the event method per view (validated on real footage: side only).
 VIEW_EVENT_TRUST = {"side": 1.0, "front": 0.7, "rear": 0.5}
+# Walking legs move in antiphase: the other foot strikes about halfway through each stride
+# (phase coordination near 50 % in healthy adults; Plotnik, Giladi & Hausdorff 2007, Exp
+# Brain Res 181:561). The band is wide for 2D keypoint jitter; jumping, hopping or stamping
+# in place (both feet in phase) falls outside it.
+ANTIPHASE_BAND = (0.3, 0.7)
+# A person seen for less than this is a glimpse (someone passing the edge, a false
+# detection), neither counted among the people seen nor analysed.
+MIN_PERSON_TRACK_S = 0.5
+# With a region of interest, a person is a candidate when their ankles are inside it for at
+# least this share of the frames they are seen in.
+MIN_SHARE_IN_REGION = 0.5
 # A gait report needs at least this many heel strikes per foot (two strides, errors.py).
 MIN_HEEL_STRIKES_PER_FOOT = 3
 # Published limits of agreement for 2D frontal-plane ankle angles from sparse keypoints.
@@ -122,6 +146,19 @@ class GaitEvents:
 # --- Building a track ------------------------------------------------------------------------
 
 
+def _colour_frames(
+    frames: Iterable[Frame | np.ndarray], fps: float | None
+) -> Iterable[tuple[np.ndarray | None, float, int]]:
+    """(RGB or None, time in s, frame number) for Frames, or for raw RGB arrays timed by fps."""
+    for i, item in enumerate(frames):
+        if isinstance(item, Frame):
+            yield item.color, item.timestamp_s, item.number
+        else:
+            if not fps:
+                raise ValueError("raw RGB frames need fps to be timed")
+            yield item, i / fps, i
+
+
 def track_pose(
     frames: Iterable[Frame | np.ndarray],
     estimator: PoseEstimator,
@@ -135,13 +172,7 @@ def track_pose(
     size = (0, 0)
     skipped = 0
     missing = np.full((33, 2), np.nan)
-    for i, item in enumerate(frames):
-        if isinstance(item, Frame):
-            rgb, t, number = item.color, item.timestamp_s, item.number
-        else:
-            if not fps:
-                raise ValueError("raw RGB frames need fps to be timed")
-            rgb, t, number = item, i / fps, i
+    for rgb, t, number in _colour_frames(frames, fps):
         if rgb is None:
             skipped += 1
             continue
@@ -206,32 +237,213 @@ def longest_person_track(track: PoseTrack) -> PoseTrack | None:
     return track.window(start, stop)
 
 
+# --- Several people ----------------------------------------------------------------------------
+
+
+@dataclass
+class PeopleTracks:
+    """Everyone followed through a clip: one `PoseTrack` per person, in order of appearance.
+
+    Each person's track runs from the first to the last frame they were seen in (NaN and
+    zero visibility in between where they were not). `frames` counts the colour frames.
+    """
+
+    people: list[PoseTrack]
+    frames: int
+    image_size: tuple[int, int] = (0, 0)
+    frames_without_colour: int = 0
+    most_in_one_frame: int = 0
+
+
+def _leg_length_of(xy: np.ndarray) -> float:
+    """One person's leg length in one frame (mean hip-ankle distance of both sides)."""
+    lengths = [np.linalg.norm(xy[_HIP[s]] - xy[_ANKLE[s]]) for s in SIDES]
+    value = float(np.nanmean(lengths))
+    return value if math.isfinite(value) and value > 1.0 else float("nan")
+
+
+def link_people(
+    t_s: np.ndarray,
+    frame_numbers: np.ndarray,
+    detections: list[list[tuple[np.ndarray, np.ndarray]]],
+    image_size: tuple[int, int] = (0, 0),
+) -> list[PoseTrack]:
+    """Follow each person from frame to frame; `detections[i]` holds frame i's (xy, vis).
+
+    The order of people within a frame means nothing (the finder's models swap whom they
+    follow). A detection continues the track whose last hip centre is nearest, if that is
+    within MAX_JUMP_LEG_LENGTHS leg lengths per elapsed frame and the track was seen less
+    than MAX_GAP_S ago; otherwise it starts a new track. Nearest pairs are taken first.
+    Tracks shorter than MIN_PERSON_TRACK_S are dropped.
+    """
+    frame_s = float(np.median(np.diff(t_s))) if len(t_s) > 1 else 1.0
+    # Per track: list of (frame index, xy, vis); its last hip centre and leg length.
+    members: list[list[tuple[int, np.ndarray, np.ndarray]]] = []
+    last_hip: list[np.ndarray] = []
+    last_index: list[int] = []
+    leg: list[float] = []
+    for i, people in enumerate(detections):
+        active = [k for k in range(len(members)) if t_s[i] - t_s[last_index[k]] <= MAX_GAP_S]
+        pairs = []
+        for k in active:
+            elapsed = max(1.0, (t_s[i] - t_s[last_index[k]]) / frame_s)
+            for j, (xy, _) in enumerate(people):
+                scale = leg[k] if math.isfinite(leg[k]) else _leg_length_of(xy)
+                distance = float(np.linalg.norm(_hip_centre(xy) - last_hip[k]))
+                if math.isfinite(scale) and distance <= MAX_JUMP_LEG_LENGTHS * scale * elapsed:
+                    pairs.append((distance / scale, k, j))
+        taken_tracks: set[int] = set()
+        taken_people: set[int] = set()
+        for _, k, j in sorted(pairs):
+            if k in taken_tracks or j in taken_people:
+                continue
+            taken_tracks.add(k)
+            taken_people.add(j)
+            members[k].append((i, *people[j]))
+        for j, (xy, vis) in enumerate(people):
+            if j in taken_people:
+                continue
+            members.append([(i, xy, vis)])
+            last_hip.append(_hip_centre(xy))
+            last_index.append(i)
+            leg.append(_leg_length_of(xy))
+            taken_tracks.add(len(members) - 1)
+        for k in taken_tracks:
+            _, xy, _ = members[k][-1]
+            last_hip[k] = _hip_centre(xy)
+            last_index[k] = members[k][-1][0]
+            leg[k] = float(np.nanmedian([_leg_length_of(m[1]) for m in members[k][-15:]]))
+
+    tracks = []
+    for member in members:
+        first, last = member[0][0], member[-1][0]
+        if t_s[last] - t_s[first] < MIN_PERSON_TRACK_S:
+            continue
+        n = last - first + 1
+        xy = np.full((n, 33, 2), np.nan)
+        vis = np.zeros((n, 33))
+        for i, p_xy, p_vis in member:
+            xy[i - first] = p_xy
+            vis[i - first] = p_vis
+        tracks.append(
+            PoseTrack(t_s[first : last + 1], frame_numbers[first : last + 1], xy, vis, image_size)
+        )
+    return tracks
+
+
+def track_people(
+    frames: Iterable[Frame | np.ndarray],
+    finder: PeopleFinder,
+    fps: float | None = None,
+) -> PeopleTracks:
+    """Run `finder` over frames (Frame objects, or RGB arrays timed by `fps`); link people."""
+    t_s: list[float] = []
+    numbers: list[int] = []
+    detections: list[list[tuple[np.ndarray, np.ndarray]]] = []
+    size = (0, 0)
+    skipped = 0
+    for rgb, t, number in _colour_frames(frames, fps):
+        if rgb is None:
+            skipped += 1
+            continue
+        size = (rgb.shape[1], rgb.shape[0])
+        people: list[PoseLandmarks] = finder.process(rgb)
+        t_s.append(t)
+        numbers.append(number)
+        detections.append([(p.xy_px, p.visibility) for p in people])
+    people_tracks = link_people(np.asarray(t_s, float), np.asarray(numbers, int), detections, size)
+    return PeopleTracks(
+        people=people_tracks,
+        frames=len(t_s),
+        image_size=size,
+        frames_without_colour=skipped,
+        most_in_one_frame=max((len(d) for d in detections), default=0),
+    )
+
+
+def antiphase_strides(events: GaitEvents) -> int:
+    """Strides in which the other foot strikes in ANTIPHASE_BAND of the way through.
+
+    Counts, over both feet, each stride (heel strike to the same foot's next heel strike)
+    with exactly one strike of the other foot inside it, at a phase typical of walking.
+    Someone standing, shifting weight or jumping on the spot scores zero.
+    """
+    lo, hi = ANTIPHASE_BAND
+    count = 0
+    for side, other in (("left", "right"), ("right", "left")):
+        strikes = events.heel_strikes[side]
+        for a, b in itertools.pairwise(strikes):
+            inside = [c for c in events.heel_strikes[other] if a < c < b]
+            if len(inside) == 1 and lo <= (inside[0] - a) / (b - a) <= hi:
+                count += 1
+    return count
+
+
+def _share_in_region(track: PoseTrack, roi: Roi) -> float:
+    """Share of the frames a person is seen in where their ankles' midpoint is in `roi`."""
+    width, height = track.image_size
+    x0, y0, x1, y1 = roi.pixels(width, height)
+    feet = (track.xy_px[:, _ANKLE["left"]] + track.xy_px[:, _ANKLE["right"]]) / 2.0
+    seen = track.found
+    if not seen.any():
+        return 0.0
+    x, y = feet[seen, 0], feet[seen, 1]
+    inside = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+    return float(inside.mean())
+
+
 # --- Cleaning --------------------------------------------------------------------------------
 
 
 def fix_leg_swaps(xy: np.ndarray, vis: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Undo frames where the model swapped left and right legs (common in side views).
 
-    Each frame's legs are compared with the previous (corrected) frame; when the crossed
-    assignment is much closer than the labelled one, the labels are swapped back.
+    Chooses, for every frame at once, whether to keep or swap the model's leg labels so
+    that the legs' knees, ankles, heels and toes move least from frame to frame, with a
+    small cost (LEG_SWAP_COST_LEG leg lengths) on every swapped frame so that the model's
+    labels win wherever motion cannot tell (two-state Viterbi). Deciding frame by frame
+    instead lets one glitch (a heel landmark jumping for a frame) flip the labels for a
+    whole stride.
     """
     xy = xy.copy()
     vis = vis.copy()
+    n = len(xy)
+    if n < 2:
+        return xy, vis, 0
     left, right = _LEG["left"], _LEG["right"]
-    swaps = 0
-    for t in range(1, len(xy)):
-        prev = xy[t - 1]
-        same = np.nansum(np.linalg.norm(xy[t, left] - prev[left], axis=-1)) + np.nansum(
-            np.linalg.norm(xy[t, right] - prev[right], axis=-1)
+    distal_left, distal_right = left[1:], right[1:]  # the hips barely move apart
+    leg = _leg_length_px(xy)
+    swap_cost = LEG_SWAP_COST_LEG * (leg if math.isfinite(leg) else 1.0)
+
+    def cost(a: np.ndarray, b: np.ndarray) -> float:
+        return float(np.nansum(np.linalg.norm(a - b, axis=-1)))
+
+    # same[t]: frame t labelled as frame t-1; crossed[t]: one of the two swapped.
+    same = np.zeros(n)
+    crossed = np.zeros(n)
+    for t in range(1, n):
+        now, prev = xy[t], xy[t - 1]
+        same[t] = cost(now[distal_left], prev[distal_left]) + cost(
+            now[distal_right], prev[distal_right]
         )
-        crossed = np.nansum(np.linalg.norm(xy[t, left] - prev[right], axis=-1)) + np.nansum(
-            np.linalg.norm(xy[t, right] - prev[left], axis=-1)
+        crossed[t] = cost(now[distal_left], prev[distal_right]) + cost(
+            now[distal_right], prev[distal_left]
         )
-        if crossed < 0.5 * same:
-            xy[t, left + right] = xy[t, right + left]
-            vis[t, left + right] = vis[t, right + left]
-            swaps += 1
-    return xy, vis, swaps
+    total = np.array([0.0, swap_cost])  # best total so far ending as-labelled / swapped
+    came_from = np.zeros((n, 2), dtype=int)
+    for t in range(1, n):
+        keep = (total[0] + same[t], total[1] + crossed[t])
+        swap = (total[0] + crossed[t], total[1] + same[t])
+        came_from[t] = (int(np.argmin(keep)), int(np.argmin(swap)))
+        total = np.array([min(keep), min(swap) + swap_cost])
+    state = int(np.argmin(total))
+    swapped = np.zeros(n, dtype=bool)
+    for t in range(n - 1, -1, -1):
+        swapped[t] = bool(state)
+        state = came_from[t, state]
+    xy[np.ix_(swapped, left + right)] = xy[np.ix_(swapped, right + left)]
+    vis[np.ix_(swapped, left + right)] = vis[np.ix_(swapped, right + left)]
+    return xy, vis, int(swapped.sum())
 
 
 def _fill_gaps(series: np.ndarray) -> np.ndarray:
