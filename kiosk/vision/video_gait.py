@@ -24,6 +24,7 @@ from kiosk.errors import InputError, TooFewSteps
 from kiosk.report import SCHEMA
 from kiosk.vision.pose import (
     LANDMARK_INDEX,
+    MAX_PEOPLE,
     NoPersonFound,
     PeopleFinder,
     PoseEstimator,
@@ -101,6 +102,13 @@ DEPTH_ONLY_REASON = (
     f"(frontal ankle angles from pose agree only within about ±{POSE_ANKLE_LOA_DEG:.0f}°)"
 )
 VIEWS = ("side", "front", "rear")
+UNAVAILABLE_IN_SIDE_VIEW = (
+    "side view: the frontal plane is edge-on; knee and pelvis angles need a front or rear view"
+)
+UNAVAILABLE_IN_REAR_VIEW = (
+    "rear view: heel strike timing cannot be seen from behind in 2D, so stance times are not "
+    "measured"
+)
 
 
 @dataclass
@@ -274,7 +282,7 @@ def link_people(
     follow). A detection continues the track whose last hip centre is nearest, if that is
     within MAX_JUMP_LEG_LENGTHS leg lengths per elapsed frame and the track was seen less
     than MAX_GAP_S ago; otherwise it starts a new track. Nearest pairs are taken first.
-    Tracks shorter than MIN_PERSON_TRACK_S are dropped.
+    People seen in fewer frames than MIN_PERSON_TRACK_S lasts are dropped.
     """
     frame_s = float(np.median(np.diff(t_s))) if len(t_s) > 1 else 1.0
     # Per track: list of (frame index, xy, vis); its last hip centre and leg length.
@@ -317,7 +325,7 @@ def link_people(
     tracks = []
     for member in members:
         first, last = member[0][0], member[-1][0]
-        if t_s[last] - t_s[first] < MIN_PERSON_TRACK_S:
+        if len(member) * frame_s < MIN_PERSON_TRACK_S:
             continue
         n = last - first + 1
         xy = np.full((n, 33, 2), np.nan)
@@ -479,20 +487,39 @@ def smooth_landmarks(xy: np.ndarray, vis: np.ndarray, fps: float) -> np.ndarray:
 # --- View ------------------------------------------------------------------------------------
 
 
-def classify_view(xy: np.ndarray, vis: np.ndarray) -> str:
-    """'side', 'front' or 'rear' from shoulder width and which way the face points."""
+def view_evidence(xy: np.ndarray, vis: np.ndarray) -> dict[str, float | None]:
+    """What the view is decided from: shoulder width over torso length (median over the
+    walk), which way the shoulders lie (+1: the person's left shoulder on the image's right),
+    the nose's median visibility, and how far the hips travel across the picture in leg
+    lengths."""
     shoulders = xy[:, _SHOULDER["left"]] - xy[:, _SHOULDER["right"]]
     torso = np.linalg.norm(
         (xy[:, _SHOULDER["left"]] + xy[:, _SHOULDER["right"]]) / 2 - _hip_centre(xy), axis=-1
     )
-    ratio = float(np.nanmedian(np.abs(shoulders[:, 0]) / torso))
-    if not math.isfinite(ratio) or ratio < SIDE_VIEW_MAX_SHOULDER_RATIO:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = float(np.nanmedian(np.abs(shoulders[:, 0]) / torso)) if len(xy) else math.nan
+    side_sign = float(np.sign(np.nanmedian(shoulders[:, 0]))) if len(xy) else math.nan
+    hips_x = _hip_centre(xy)[:, 0]
+    leg = _leg_length_px(xy) if len(xy) else math.nan
+    travel = float(abs(hips_x[-1] - hips_x[0]) / leg) if len(xy) and math.isfinite(leg) else None
+    return {
+        "shoulder_width_ratio": _round(ratio, 2),
+        "left_shoulder_on_image_right": None if not math.isfinite(side_sign) else side_sign > 0,
+        "nose_visibility": _round(float(np.median(vis[:, _NOSE])), 2) if len(vis) else None,
+        "travel_leg_lengths": _round(travel, 2),
+    }
+
+
+def classify_view(xy: np.ndarray, vis: np.ndarray) -> str:
+    """'side', 'front' or 'rear' from shoulder width and which way the face points."""
+    evidence = view_evidence(xy, vis)
+    ratio = evidence["shoulder_width_ratio"]
+    if ratio is None or ratio < SIDE_VIEW_MAX_SHOULDER_RATIO:
         return "side"
     # Facing the camera, the person's left shoulder is on the image's right; the face
     # visibility guards against the model "seeing" a face on the back of a head.
-    left_on_image_right = float(np.nanmedian(shoulders[:, 0])) > 0
-    face_visible = float(np.median(vis[:, _NOSE])) > 0.5
-    return "front" if left_on_image_right and face_visible else "rear"
+    face_visible = (evidence["nose_visibility"] or 0.0) > 0.5
+    return "front" if evidence["left_shoulder_on_image_right"] and face_visible else "rear"
 
 
 def _side_view_direction(xy: np.ndarray) -> float:
@@ -666,6 +693,7 @@ def gait_from_track(
     xy = smooth_landmarks(xy, vis, fps)
     if view is not None and view not in VIEWS:
         raise InputError(f"view '{view}': expected one of {', '.join(VIEWS)}")
+    view_from = "given" if view else "landmarks"
     view = view or classify_view(xy, vis)
     events = _events_from_times(events_s, person.t_s) if events_s else detect_events(xy, fps, view)
     frontal = view in ("front", "rear")
@@ -704,15 +732,22 @@ def gait_from_track(
         symmetry = 100.0 * (stance_time["left"] - stance_time["right"]) / mean
 
     notes: list[str] = []
+    unavailable: dict[str, str] = {}
     if not frontal:
         notes.append("side view: knee and pelvis frontal-plane angles need a front or rear view")
+        for name in ("knee_fppa_midstance_deg", "pelvic_drop_deg"):
+            unavailable[name] = UNAVAILABLE_IN_SIDE_VIEW
     if events.heel_strikes_estimated:
         notes.append("rear view: heel strikes estimated from toe-offs; stance symmetry unavailable")
+        for name in ("stance_time_s", "stance_symmetry_index_pct"):
+            unavailable[name] = UNAVAILABLE_IN_REAR_VIEW
     if swaps:
         notes.append(f"left/right legs relabelled in {swaps} frames")
     block: dict[str, Any] = {
         "person_found": True,
         "view": view,
+        "view_from": view_from,
+        "view_evidence": view_evidence(xy, vis),
         "track": {
             "start_frame": int(person.frame_numbers[0]),
             "end_frame": int(person.frame_numbers[-1]),
@@ -730,6 +765,7 @@ def gait_from_track(
         "pelvic_drop_deg": {s: _round(pelvis[s]) for s in SIDES},
         "frontal_plane_reliable": frontal,
         "visibility_confidence": _visibility_confidence(person.visibility),
+        "unavailable": unavailable,
         "notes": notes,
     }
     return block, events
@@ -787,16 +823,13 @@ def _as_roi(roi: Roi | str | tuple[float, float, float, float] | None) -> Roi | 
     return Roi(*(float(v) for v in roi))
 
 
-def gait_report_from_track(
-    track: PoseTrack, view: str | None = None, source: dict[str, Any] | None = None
+def _gait_report(
+    block: dict[str, Any],
+    events: GaitEvents,
+    person: PoseTrack,
+    name: str,
+    source: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    """A full `kiosk.report/1` gait report from a pose track (webcam-only gait)."""
-    name = (source or {}).get("name", "the video")
-    if not track.found.any():
-        raise NoPersonFound(f"{name}: no person found (check the region of interest)")
-    block, events = gait_from_track(track, view=view)
-    person = longest_person_track(track)
-    assert person is not None
     counts = {s: len(events.heel_strikes[s]) for s in SIDES}
     if min(counts.values()) < MIN_HEEL_STRIKES_PER_FOOT:
         raise TooFewSteps(
@@ -825,31 +858,150 @@ def gait_report_from_track(
     }
 
 
+def gait_report_from_track(
+    track: PoseTrack, view: str | None = None, source: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A full `kiosk.report/1` gait report from one person's pose track (webcam-only gait)."""
+    name = (source or {}).get("name", "the video")
+    if not track.found.any():
+        raise NoPersonFound(f"{name}: no person found (check the region of interest)")
+    block, events = gait_from_track(track, view=view)
+    person = longest_person_track(track)
+    assert person is not None
+    return _gait_report(block, events, person, name, source)
+
+
+@dataclass
+class Candidate:
+    """One person considered for the gait analysis, and what the selection rule saw."""
+
+    id: int
+    track: PoseTrack
+    block: dict[str, Any]
+    events: GaitEvents
+    walking_strides: int
+    leg_length_px: float
+    duration_s: float
+    share_in_region: float | None
+
+    @property
+    def eligible(self) -> bool:
+        in_region = self.share_in_region is None or self.share_in_region >= MIN_SHARE_IN_REGION
+        return in_region and bool(self.block.get("person_found"))
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "start_frame": int(self.track.frame_numbers[0]),
+            "end_frame": int(self.track.frame_numbers[-1]),
+            "frames_seen": int(self.track.found.sum()),
+            "leg_length_px": _round(self.leg_length_px),
+            "walking_strides": self.walking_strides,
+            "heel_strikes": sum(len(v) for v in self.events.heel_strikes.values()),
+            "view": self.block.get("view"),
+            "share_in_region": _round(self.share_in_region, 2),
+        }
+
+
+def select_walker(
+    people: PeopleTracks, roi: Roi | None = None, view: str | None = None
+) -> tuple[Candidate | None, list[Candidate]]:
+    """The person to analyse, and every person seen (in order of appearance).
+
+    Rule: among the people whose ankles are inside `roi` (when given) for at least
+    MIN_SHARE_IN_REGION of their track, the one with the most walking strides (the other
+    foot striking in antiphase, `antiphase_strides`) is the walker; ties go to the one seen
+    longest, then to the larger (nearer) one. Standing, jumping or fidgeting people score
+    no strides, so a bystander is never chosen over someone walking.
+    """
+    candidates = []
+    for k, track in enumerate(people.people):
+        block, events = gait_from_track(track, view=view)
+        candidates.append(
+            Candidate(
+                id=k,
+                track=track,
+                block=block,
+                events=events,
+                walking_strides=antiphase_strides(events),
+                leg_length_px=_leg_length_px(track.xy_px[track.found]),
+                duration_s=float(track.t_s[-1] - track.t_s[0]),
+                share_in_region=None if roi is None else _share_in_region(track, roi),
+            )
+        )
+    eligible = [c for c in candidates if c.eligible]
+    if not eligible:
+        return None, candidates
+    best = max(
+        eligible,
+        key=lambda c: (
+            c.walking_strides,
+            c.duration_s,
+            c.leg_length_px if math.isfinite(c.leg_length_px) else 0.0,
+        ),
+    )
+    return best, candidates
+
+
+def gait_report_from_people(
+    people: PeopleTracks,
+    roi: Roi | None = None,
+    view: str | None = None,
+    source: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A full `kiosk.report/1` gait report for the walker among `people` (`select_walker`).
+
+    The pose block says who was analysed (`person_selected`), how many people were seen
+    (`people_seen`, `most_people_in_one_frame`) and what the rule saw of each (`people`).
+    """
+    name = (source or {}).get("name", "the video")
+    if not people.people:
+        raise NoPersonFound(f"{name}: no person found")
+    chosen, candidates = select_walker(people, roi=roi, view=view)
+    if chosen is None:
+        raise NoPersonFound(
+            f"{name}: {len(candidates)} people seen, none with their feet inside the region of "
+            "interest for most of the clip (widen --roi, or leave it out)"
+        )
+    person = longest_person_track(chosen.track)
+    assert person is not None
+    block = dict(chosen.block)
+    block["person_selected"] = chosen.id
+    block["people_seen"] = len(candidates)
+    block["most_people_in_one_frame"] = people.most_in_one_frame
+    block["people"] = [c.summary() for c in candidates]
+    return _gait_report(block, chosen.events, person, name, source)
+
+
 def analyze_gait_video(
     path: str | Path,
     roi: Roi | str | tuple[float, float, float, float] | None = None,
     view: str | None = None,
+    max_people: int = MAX_PEOPLE,
 ) -> dict[str, Any]:
     """Webcam-only gait: the `kiosk.report/1` gait report for a plain video file.
 
-    roi: region of interest as fractions (Roi, "X,Y,W,H" or a 4-tuple); people outside it
-    are ignored. view: 'side' | 'front' | 'rear' to override the automatic choice.
-    Raises InputError (unreadable video, bad roi), NoPersonFound, TooFewSteps.
+    Everyone in view (up to `max_people`) is followed over the whole frame, and the one who
+    walks is analysed (`select_walker`). roi: region of interest as fractions (Roi,
+    "X,Y,W,H" or a 4-tuple) where the walk happens: only people whose feet are inside it
+    are considered; it never crops what the model sees, so any region around the walker's
+    feet gives the same figures. view: 'side' | 'front' | 'rear' to override the automatic
+    choice. Raises InputError (unreadable video, bad roi), NoPersonFound, TooFewSteps.
     """
     from kiosk.capture.video import VideoSource
 
     region = _as_roi(roi)
     if view is not None and view not in VIEWS:
         raise InputError(f"view '{view}': expected one of {', '.join(VIEWS)}")
-    with VideoSource(path) as source, PoseEstimator(region) as estimator:
-        track = track_pose(source.frames(), estimator)
+    with VideoSource(path) as source, PeopleFinder(max_people) as finder:
+        people = track_people(source.frames(), finder)
         info = {
             "kind": "video",
             "name": source.info.name,
             "fps": round(source.fps, 3),
-            "frames": len(track.t_s),
+            "frames": people.frames,
             "roi": None if region is None else [region.x, region.y, region.w, region.h],
         }
-    if len(track.t_s) == 0:
+    if people.frames == 0:
         raise InputError(f"{path}: the video has no readable frames")
-    return gait_report_from_track(track, view=view, source=info)
+    return gait_report_from_people(people, roi=region, view=view, source=info)
