@@ -19,7 +19,6 @@ from kiosk.vision.video_gait import (
     link_people,
     select_walker,
 )
-
 from tests.vision.test_pose_gait_synthetic import CADENCE_SPM, FPS, IMAGE, project, walker_landmarks
 
 DURATION_S = 6.0
@@ -62,7 +61,6 @@ def _scene(*people: np.ndarray, seed: int = 0) -> PeopleTracks:
     return PeopleTracks(tracks, N, IMAGE, 0, max(len(d) for d in detections))
 
 
-
 def test_people_are_followed_apart_although_their_order_changes_every_frame() -> None:
     scene = _scene(_walker(), _standing((450.0, 0.0)), _standing((-450.0, -20.0)))
     assert len(scene.people) == 3
@@ -96,7 +94,7 @@ def test_someone_jumping_on_the_spot_scores_no_walking_strides() -> None:
     assert abs(np.nanmedian(jumper.track.xy_px[:, 23, 0]) - (IMAGE[0] / 2 + 350.0)) < 60.0
 
 
-def test_of_two_walkers_the_one_walking_longer_is_chosen_and_the_region_can_pick_the_other() -> None:
+def test_of_two_walkers_the_longer_seen_is_chosen_and_a_region_can_pick_the_other() -> None:
     near = _walker((-250.0, 60.0), scale=1.2)
     far = _walker((300.0, -90.0), scale=0.7)
     far[: N // 2] = np.nan  # the far walker comes into view halfway through
