@@ -1,8 +1,9 @@
 """Gait timing and body alignment from 2D pose landmarks (webcam-only gait, and fusion).
 
-Landmarks come from `kiosk.vision.pose`. This module keeps the one person tracked
-longest, smooths the landmarks, finds heel strikes and toe-offs per side, and measures
-cadence, stance-time symmetry, knee frontal-plane projection angle and pelvic drop.
+Landmarks come from `kiosk.vision.pose`. This module follows each person in view over
+time, chooses the one who walks, smooths their landmarks, finds heel strikes and toe-offs
+per side, and measures cadence, stance-time symmetry, knee frontal-plane projection angle
+and pelvic drop.
 What 2D keypoints cannot measure (rearfoot eversion, rolling) is reported as unavailable.
 docs/POSE.md explains every method and its limits.
 """
@@ -89,6 +90,9 @@ ANTIPHASE_BAND = (0.3, 0.7)
 # A person seen for less than this is a glimpse (someone passing the edge, a false
 # detection), neither counted among the people seen nor analysed.
 MIN_PERSON_TRACK_S = 0.5
+# A person's scale for linking is the median leg length over their last this many frames
+# (half a second at 30 fps: steady through a stride, quick to follow someone approaching).
+LEG_LENGTH_FRAMES = 15
 # With a region of interest, a person is a candidate when their ankles are inside it for at
 # least this share of the frames they are seen in.
 MIN_SHARE_IN_REGION = 0.5
@@ -265,9 +269,10 @@ class PeopleTracks:
 
 def _leg_length_of(xy: np.ndarray) -> float:
     """One person's leg length in one frame (mean hip-ankle distance of both sides)."""
-    lengths = [np.linalg.norm(xy[_HIP[s]] - xy[_ANKLE[s]]) for s in SIDES]
-    value = float(np.nanmean(lengths))
-    return value if math.isfinite(value) and value > 1.0 else float("nan")
+    lengths = [float(np.linalg.norm(xy[_HIP[s]] - xy[_ANKLE[s]])) for s in SIDES]
+    finite = [v for v in lengths if math.isfinite(v)]
+    value = float(np.mean(finite)) if finite else math.nan
+    return value if value > 1.0 else math.nan
 
 
 def link_people(
@@ -320,7 +325,9 @@ def link_people(
             _, xy, _ = members[k][-1]
             last_hip[k] = _hip_centre(xy)
             last_index[k] = members[k][-1][0]
-            leg[k] = float(np.nanmedian([_leg_length_of(m[1]) for m in members[k][-15:]]))
+            recent = [_leg_length_of(m[1]) for m in members[k][-LEG_LENGTH_FRAMES:]]
+            finite = [v for v in recent if math.isfinite(v)]
+            leg[k] = float(np.median(finite)) if finite else math.nan
 
     tracks = []
     for member in members:
