@@ -535,8 +535,17 @@ def _side_view_direction(xy: np.ndarray) -> float:
     leg = _leg_length_px(xy)
     if math.isfinite(leg) and abs(travel) > leg:  # walking across the picture
         return float(np.sign(travel))
+    # On a treadmill: the way the nose points from the ears, or where the face is hidden
+    # (low visibility, bridged to NaN), the way the toes point from the heels.
     ears = (xy[:, _EAR["left"], 0] + xy[:, _EAR["right"], 0]) / 2
-    return float(np.sign(np.nanmedian(xy[:, _NOSE, 0] - ears)) or 1.0)
+    for pointing in (
+        xy[:, _NOSE, 0] - ears,
+        np.concatenate([xy[:, _TOE[s], 0] - xy[:, _HEEL[s], 0] for s in SIDES]),
+    ):
+        finite = pointing[np.isfinite(pointing)]
+        if len(finite) and np.median(finite) != 0:
+            return float(np.sign(np.median(finite)))
+    return 1.0
 
 
 # --- Events ----------------------------------------------------------------------------------
