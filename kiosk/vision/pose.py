@@ -3,6 +3,7 @@
 One `PoseEstimator` per video or camera: it loads the model once, tracks one person from
 frame to frame, optionally inside a staff-set region of interest, and returns landmarks
 in full-frame pixels. Finding nobody is a normal answer (`None`), not an error.
+`PeopleFinder` runs several of them to find everyone in view.
 """
 
 from __future__ import annotations
