@@ -3,6 +3,7 @@
 One `PoseEstimator` per video or camera: it loads the model once, tracks one person from
 frame to frame, optionally inside a staff-set region of interest, and returns landmarks
 in full-frame pixels. Finding nobody is a normal answer (`None`), not an error.
+`PeopleFinder` runs several of them to find everyone in view.
 """
 
 from __future__ import annotations
@@ -41,6 +42,13 @@ MODEL_COMPLEXITY = 1
 # MediaPipe's own defaults; a detection below this is "no person".
 MIN_DETECTION_CONFIDENCE = 0.5
 MIN_TRACKING_CONFIDENCE = 0.5
+# People looked for in one frame: the shopper and a couple of passers-by. Each one costs a
+# landmark pass (or a detector pass when there is nobody more to find).
+MAX_PEOPLE = 3
+# Around each person found, this share of their box's width and height is hidden as well
+# before the next search, so that an arm or a foot just outside the landmarks is not
+# found again as "another person".
+PERSON_MASK_MARGIN_SHARE = 0.15
 
 
 class NoPersonFound(NoFeetFound):
@@ -107,6 +115,20 @@ class PoseLandmarks:
 
     def vis(self, name: str) -> float:
         return float(self.visibility[LANDMARK_INDEX[name]])
+
+    def box_px(self, width: int, height: int, margin_share: float = 0.0) -> tuple[int, ...]:
+        """(x0, y0, x1, y1) around all 33 landmarks, grown by margin_share, inside the frame."""
+        lo = np.nanmin(self.xy_px, axis=0)
+        hi = np.nanmax(self.xy_px, axis=0)
+        pad = (hi - lo) * margin_share
+        x0, y0 = np.floor(lo - pad)
+        x1, y1 = np.ceil(hi + pad)
+        return (
+            int(np.clip(x0, 0, width)),
+            int(np.clip(y0, 0, height)),
+            int(np.clip(x1, 0, width)),
+            int(np.clip(y1, 0, height)),
+        )
 
 
 @contextlib.contextmanager
@@ -234,12 +256,78 @@ class PoseEstimator:
         self.close()
 
 
+class PeopleFinder:
+    """Everyone in view (up to `max_people`), each frame: find one, hide them, look again.
+
+    MediaPipe's pose solution follows one person per image. Here the first model sees the
+    whole frame; each person it finds is painted out (with a margin) before the next model
+    looks, so the second finds a second person, and so on. Each model keeps tracking from
+    frame to frame as `PoseEstimator` does, but which model follows whom may change: people
+    are told apart over time by `kiosk.vision.video_gait.link_people`, not here.
+    """
+
+    def __init__(self, max_people: int = MAX_PEOPLE) -> None:
+        if max_people < 1:
+            raise ValueError("max_people must be at least 1")
+        self._estimators: list[PoseEstimator] = []
+        try:
+            for _ in range(max_people):
+                self._estimators.append(PoseEstimator())
+        except BaseException:
+            self.close()
+            raise
+
+    def process(self, rgb: np.ndarray) -> list[PoseLandmarks]:
+        """Landmarks of each person in one HxWx3 uint8 RGB frame (possibly none)."""
+        height, width = rgb.shape[:2]
+        people: list[PoseLandmarks] = []
+        boxes: list[tuple[int, ...]] = []
+        image = rgb
+        for k, estimator in enumerate(self._estimators):
+            person = estimator.process(image)
+            if person is not None and not _inside_any(_hip_centre_px(person), boxes):
+                people.append(person)
+                boxes.append(person.box_px(width, height))
+                if k + 1 < len(self._estimators):
+                    if image is rgb:
+                        image = rgb.copy()
+                    x0, y0, x1, y1 = person.box_px(width, height, PERSON_MASK_MARGIN_SHARE)
+                    image[y0:y1, x0:x1] = 0
+        return people
+
+    def close(self) -> None:
+        for estimator in self._estimators:
+            estimator.close()
+
+    def __enter__(self) -> PeopleFinder:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _hip_centre_px(person: PoseLandmarks) -> np.ndarray:
+    return (person.point("left_hip") + person.point("right_hip")) / 2.0
+
+
+def _inside_any(point: np.ndarray, boxes: list[tuple[int, ...]]) -> bool:
+    """True when `point` lies in one of the boxes: the same person seen around a mask."""
+    x, y = point
+    return any(x0 <= x <= x1 and y0 <= y <= y1 for x0, y0, x1, y1 in boxes)
+
+
 def pose_benchmark(
     frames: Iterable[np.ndarray] | None = None,
     n_frames: int = 100,
     video: str | Path | None = None,
     size: tuple[int, int] = (640, 480),
     single_core: bool = True,
+    people: bool = False,
 ) -> list[dict[str, Any]]:
     """Time the pose stage per frame at `size` (default 640x480) for `kiosk bench`.
 
@@ -247,7 +335,8 @@ def pose_benchmark(
     else a synthetic person-free scene (the detector then runs on every frame, the slower
     path). With single_core the work is pinned to one CPU, as the budget is per core.
     Returns one row per timed run: stage, resolution, frames, ms per frame (mean, median,
-    p95), and the share of frames with a person found.
+    p95), and the share of frames with a person found. With `people`, times
+    `PeopleFinder.process` (everyone in view, as webcam gait does) instead of one person.
     """
     import cv2
 
@@ -273,12 +362,13 @@ def pose_benchmark(
         # Threads MediaPipe starts from here on inherit this one-CPU mask.
         os.sched_setaffinity(0, {min(saved_affinity)})
     try:
-        with PoseEstimator() as estimator:
+        with PeopleFinder() if people else PoseEstimator() as model:
             times_ms = []
             found = 0
             for rgb in resized:
                 t0 = time.perf_counter()
-                found += estimator.process(rgb) is not None
+                result = model.process(rgb)
+                found += bool(result) if people else result is not None
                 times_ms.append((time.perf_counter() - t0) * 1e3)
     finally:
         if single_core and saved_affinity:
@@ -286,7 +376,7 @@ def pose_benchmark(
     t = np.array(times_ms)
     return [
         {
-            "stage": "pose",
+            "stage": "pose_people" if people else "pose",
             "resolution": f"{size[0]}x{size[1]}",
             "frames": len(resized),
             "cpus": 1 if single_core and saved_affinity else len(saved_affinity or ()) or None,

@@ -1,14 +1,16 @@
 """Gait timing and body alignment from 2D pose landmarks (webcam-only gait, and fusion).
 
-Landmarks come from `kiosk.vision.pose`. This module keeps the one person tracked
-longest, smooths the landmarks, finds heel strikes and toe-offs per side, and measures
-cadence, stance-time symmetry, knee frontal-plane projection angle and pelvic drop.
+Landmarks come from `kiosk.vision.pose`. This module follows each person in view over
+time, chooses the one who walks, smooths their landmarks, finds heel strikes and toe-offs
+per side, and measures cadence, stance-time symmetry, knee frontal-plane projection angle
+and pelvic drop.
 What 2D keypoints cannot measure (rearfoot eversion, rolling) is reported as unavailable.
 docs/POSE.md explains every method and its limits.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 from collections.abc import Iterable
@@ -21,7 +23,15 @@ import numpy as np
 from kiosk.capture.frame import Frame
 from kiosk.errors import InputError, TooFewSteps
 from kiosk.report import SCHEMA
-from kiosk.vision.pose import LANDMARK_INDEX, NoPersonFound, PoseEstimator, Roi
+from kiosk.vision.pose import (
+    LANDMARK_INDEX,
+    MAX_PEOPLE,
+    NoPersonFound,
+    PeopleFinder,
+    PoseEstimator,
+    PoseLandmarks,
+    Roi,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +58,11 @@ MIN_VISIBILITY = 0.3
 MAX_GAP_S = 0.25
 # A hip centre that jumps more than this many leg lengths between frames is another person.
 MAX_JUMP_LEG_LENGTHS = 0.6
+# Cost, in leg lengths, of overruling the model's left/right labels for one frame. Small:
+# a swap the model keeps for a second (30 frames) is still undone when it makes the feet
+# jump by half a leg length at each end; but positive, so the model's labels stand where
+# the motion is ambiguous (the legs crossing).
+LEG_SWAP_COST_LEG = 0.05
 # Gait kinematics carry almost nothing above 6 Hz (Winter, Biomechanics and Motor Control of
 # Human Movement, 4th ed., ch. 3); a zero-phase low-pass there removes keypoint jitter.
 LOWPASS_HZ = 6.0
@@ -67,6 +82,20 @@ WALK_STANCE_SHARE = 0.62
 MIDSTANCE_WINDOW_S = 0.05
 # Heuristic trust in the event method per view (validated on real footage: side only).
 VIEW_EVENT_TRUST = {"side": 1.0, "front": 0.7, "rear": 0.5}
+# Walking legs move in antiphase: the other foot strikes about halfway through each stride
+# (phase coordination near 50 % in healthy adults; Plotnik, Giladi & Hausdorff 2007, Exp
+# Brain Res 181:561). The band is wide for 2D keypoint jitter; jumping, hopping or stamping
+# in place (both feet in phase) falls outside it.
+ANTIPHASE_BAND = (0.3, 0.7)
+# A person seen for less than this is a glimpse (someone passing the edge, a false
+# detection), neither counted among the people seen nor analysed.
+MIN_PERSON_TRACK_S = 0.5
+# A person's scale for linking is the median leg length over their last this many frames
+# (half a second at 30 fps: steady through a stride, quick to follow someone approaching).
+LEG_LENGTH_FRAMES = 15
+# With a region of interest, a person is a candidate when their ankles are inside it for at
+# least this share of the frames they are seen in.
+MIN_SHARE_IN_REGION = 0.5
 # A gait report needs at least this many heel strikes per foot (two strides, errors.py).
 MIN_HEEL_STRIKES_PER_FOOT = 3
 # Published limits of agreement for 2D frontal-plane ankle angles from sparse keypoints.
@@ -77,6 +106,13 @@ DEPTH_ONLY_REASON = (
     f"(frontal ankle angles from pose agree only within about ±{POSE_ANKLE_LOA_DEG:.0f}°)"
 )
 VIEWS = ("side", "front", "rear")
+UNAVAILABLE_IN_SIDE_VIEW = (
+    "side view: the frontal plane is edge-on; knee and pelvis angles need a front or rear view"
+)
+UNAVAILABLE_IN_REAR_VIEW = (
+    "rear view: heel strike timing cannot be seen from behind in 2D, so stance times are not "
+    "measured"
+)
 
 
 @dataclass
@@ -122,6 +158,19 @@ class GaitEvents:
 # --- Building a track ------------------------------------------------------------------------
 
 
+def _colour_frames(
+    frames: Iterable[Frame | np.ndarray], fps: float | None
+) -> Iterable[tuple[np.ndarray | None, float, int]]:
+    """(RGB or None, time in s, frame number) for Frames, or for raw RGB arrays timed by fps."""
+    for i, item in enumerate(frames):
+        if isinstance(item, Frame):
+            yield item.color, item.timestamp_s, item.number
+        else:
+            if not fps:
+                raise ValueError("raw RGB frames need fps to be timed")
+            yield item, i / fps, i
+
+
 def track_pose(
     frames: Iterable[Frame | np.ndarray],
     estimator: PoseEstimator,
@@ -135,13 +184,7 @@ def track_pose(
     size = (0, 0)
     skipped = 0
     missing = np.full((33, 2), np.nan)
-    for i, item in enumerate(frames):
-        if isinstance(item, Frame):
-            rgb, t, number = item.color, item.timestamp_s, item.number
-        else:
-            if not fps:
-                raise ValueError("raw RGB frames need fps to be timed")
-            rgb, t, number = item, i / fps, i
+    for rgb, t, number in _colour_frames(frames, fps):
         if rgb is None:
             skipped += 1
             continue
@@ -206,32 +249,216 @@ def longest_person_track(track: PoseTrack) -> PoseTrack | None:
     return track.window(start, stop)
 
 
+# --- Several people ----------------------------------------------------------------------------
+
+
+@dataclass
+class PeopleTracks:
+    """Everyone followed through a clip: one `PoseTrack` per person, in order of appearance.
+
+    Each person's track runs from the first to the last frame they were seen in (NaN and
+    zero visibility in between where they were not). `frames` counts the colour frames.
+    """
+
+    people: list[PoseTrack]
+    frames: int
+    image_size: tuple[int, int] = (0, 0)
+    frames_without_colour: int = 0
+    most_in_one_frame: int = 0
+
+
+def _leg_length_of(xy: np.ndarray) -> float:
+    """One person's leg length in one frame (mean hip-ankle distance of both sides)."""
+    lengths = [float(np.linalg.norm(xy[_HIP[s]] - xy[_ANKLE[s]])) for s in SIDES]
+    finite = [v for v in lengths if math.isfinite(v)]
+    value = float(np.mean(finite)) if finite else math.nan
+    return value if value > 1.0 else math.nan
+
+
+def link_people(
+    t_s: np.ndarray,
+    frame_numbers: np.ndarray,
+    detections: list[list[tuple[np.ndarray, np.ndarray]]],
+    image_size: tuple[int, int] = (0, 0),
+) -> list[PoseTrack]:
+    """Follow each person from frame to frame; `detections[i]` holds frame i's (xy, vis).
+
+    The order of people within a frame means nothing (the finder's models swap whom they
+    follow). A detection continues the track whose last hip centre is nearest, if that is
+    within MAX_JUMP_LEG_LENGTHS leg lengths per elapsed frame and the track was seen less
+    than MAX_GAP_S ago; otherwise it starts a new track. Nearest pairs are taken first.
+    People seen in fewer frames than MIN_PERSON_TRACK_S lasts are dropped.
+    """
+    frame_s = float(np.median(np.diff(t_s))) if len(t_s) > 1 else 1.0
+    # Per track: list of (frame index, xy, vis); its last hip centre and leg length.
+    members: list[list[tuple[int, np.ndarray, np.ndarray]]] = []
+    last_hip: list[np.ndarray] = []
+    last_index: list[int] = []
+    leg: list[float] = []
+    for i, people in enumerate(detections):
+        active = [k for k in range(len(members)) if t_s[i] - t_s[last_index[k]] <= MAX_GAP_S]
+        pairs = []
+        for k in active:
+            elapsed = max(1.0, (t_s[i] - t_s[last_index[k]]) / frame_s)
+            for j, (xy, _) in enumerate(people):
+                scale = leg[k] if math.isfinite(leg[k]) else _leg_length_of(xy)
+                distance = float(np.linalg.norm(_hip_centre(xy) - last_hip[k]))
+                if math.isfinite(scale) and distance <= MAX_JUMP_LEG_LENGTHS * scale * elapsed:
+                    pairs.append((distance / scale, k, j))
+        taken_tracks: set[int] = set()
+        taken_people: set[int] = set()
+        for _, k, j in sorted(pairs):
+            if k in taken_tracks or j in taken_people:
+                continue
+            taken_tracks.add(k)
+            taken_people.add(j)
+            members[k].append((i, *people[j]))
+        for j, (xy, vis) in enumerate(people):
+            if j in taken_people:
+                continue
+            members.append([(i, xy, vis)])
+            last_hip.append(_hip_centre(xy))
+            last_index.append(i)
+            leg.append(_leg_length_of(xy))
+            taken_tracks.add(len(members) - 1)
+        for k in taken_tracks:
+            _, xy, _ = members[k][-1]
+            last_hip[k] = _hip_centre(xy)
+            last_index[k] = members[k][-1][0]
+            recent = [_leg_length_of(m[1]) for m in members[k][-LEG_LENGTH_FRAMES:]]
+            finite = [v for v in recent if math.isfinite(v)]
+            leg[k] = float(np.median(finite)) if finite else math.nan
+
+    tracks = []
+    for member in members:
+        first, last = member[0][0], member[-1][0]
+        if len(member) * frame_s < MIN_PERSON_TRACK_S:
+            continue
+        n = last - first + 1
+        xy = np.full((n, 33, 2), np.nan)
+        vis = np.zeros((n, 33))
+        for i, p_xy, p_vis in member:
+            xy[i - first] = p_xy
+            vis[i - first] = p_vis
+        tracks.append(
+            PoseTrack(t_s[first : last + 1], frame_numbers[first : last + 1], xy, vis, image_size)
+        )
+    return tracks
+
+
+def track_people(
+    frames: Iterable[Frame | np.ndarray],
+    finder: PeopleFinder,
+    fps: float | None = None,
+) -> PeopleTracks:
+    """Run `finder` over frames (Frame objects, or RGB arrays timed by `fps`); link people."""
+    t_s: list[float] = []
+    numbers: list[int] = []
+    detections: list[list[tuple[np.ndarray, np.ndarray]]] = []
+    size = (0, 0)
+    skipped = 0
+    for rgb, t, number in _colour_frames(frames, fps):
+        if rgb is None:
+            skipped += 1
+            continue
+        size = (rgb.shape[1], rgb.shape[0])
+        people: list[PoseLandmarks] = finder.process(rgb)
+        t_s.append(t)
+        numbers.append(number)
+        detections.append([(p.xy_px, p.visibility) for p in people])
+    people_tracks = link_people(np.asarray(t_s, float), np.asarray(numbers, int), detections, size)
+    return PeopleTracks(
+        people=people_tracks,
+        frames=len(t_s),
+        image_size=size,
+        frames_without_colour=skipped,
+        most_in_one_frame=max((len(d) for d in detections), default=0),
+    )
+
+
+def antiphase_strides(events: GaitEvents) -> int:
+    """Strides in which the other foot strikes in ANTIPHASE_BAND of the way through.
+
+    Counts, over both feet, each stride (heel strike to the same foot's next heel strike)
+    with exactly one strike of the other foot inside it, at a phase typical of walking.
+    Someone standing, shifting weight or jumping on the spot scores zero.
+    """
+    lo, hi = ANTIPHASE_BAND
+    count = 0
+    for side, other in (("left", "right"), ("right", "left")):
+        strikes = events.heel_strikes[side]
+        for a, b in itertools.pairwise(strikes):
+            inside = [c for c in events.heel_strikes[other] if a < c < b]
+            if len(inside) == 1 and lo <= (inside[0] - a) / (b - a) <= hi:
+                count += 1
+    return count
+
+
+def _share_in_region(track: PoseTrack, roi: Roi) -> float:
+    """Share of the frames a person is seen in where their ankles' midpoint is in `roi`."""
+    width, height = track.image_size
+    x0, y0, x1, y1 = roi.pixels(width, height)
+    feet = (track.xy_px[:, _ANKLE["left"]] + track.xy_px[:, _ANKLE["right"]]) / 2.0
+    seen = track.found
+    if not seen.any():
+        return 0.0
+    x, y = feet[seen, 0], feet[seen, 1]
+    inside = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+    return float(inside.mean())
+
+
 # --- Cleaning --------------------------------------------------------------------------------
 
 
 def fix_leg_swaps(xy: np.ndarray, vis: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Undo frames where the model swapped left and right legs (common in side views).
 
-    Each frame's legs are compared with the previous (corrected) frame; when the crossed
-    assignment is much closer than the labelled one, the labels are swapped back.
+    Chooses, for every frame at once, whether to keep or swap the model's leg labels so
+    that the legs' knees, ankles, heels and toes move least from frame to frame, with a
+    small cost (LEG_SWAP_COST_LEG leg lengths) on every swapped frame so that the model's
+    labels win wherever motion cannot tell (two-state Viterbi). Deciding frame by frame
+    instead lets one glitch (a heel landmark jumping for a frame) flip the labels for a
+    whole stride.
     """
     xy = xy.copy()
     vis = vis.copy()
+    n = len(xy)
+    if n < 2:
+        return xy, vis, 0
     left, right = _LEG["left"], _LEG["right"]
-    swaps = 0
-    for t in range(1, len(xy)):
-        prev = xy[t - 1]
-        same = np.nansum(np.linalg.norm(xy[t, left] - prev[left], axis=-1)) + np.nansum(
-            np.linalg.norm(xy[t, right] - prev[right], axis=-1)
+    distal_left, distal_right = left[1:], right[1:]  # the hips barely move apart
+    leg = _leg_length_px(xy)
+    swap_cost = LEG_SWAP_COST_LEG * (leg if math.isfinite(leg) else 1.0)
+
+    def cost(a: np.ndarray, b: np.ndarray) -> float:
+        return float(np.nansum(np.linalg.norm(a - b, axis=-1)))
+
+    # same[t]: frame t labelled as frame t-1; crossed[t]: one of the two swapped.
+    same = np.zeros(n)
+    crossed = np.zeros(n)
+    for t in range(1, n):
+        now, prev = xy[t], xy[t - 1]
+        same[t] = cost(now[distal_left], prev[distal_left]) + cost(
+            now[distal_right], prev[distal_right]
         )
-        crossed = np.nansum(np.linalg.norm(xy[t, left] - prev[right], axis=-1)) + np.nansum(
-            np.linalg.norm(xy[t, right] - prev[left], axis=-1)
+        crossed[t] = cost(now[distal_left], prev[distal_right]) + cost(
+            now[distal_right], prev[distal_left]
         )
-        if crossed < 0.5 * same:
-            xy[t, left + right] = xy[t, right + left]
-            vis[t, left + right] = vis[t, right + left]
-            swaps += 1
-    return xy, vis, swaps
+    total = np.array([0.0, swap_cost])  # best total so far ending as-labelled / swapped
+    came_from = np.zeros((n, 2), dtype=int)
+    for t in range(1, n):
+        keep = (total[0] + same[t], total[1] + crossed[t])
+        swap = (total[0] + crossed[t], total[1] + same[t])
+        came_from[t] = (int(np.argmin(keep)), int(np.argmin(swap)))
+        total = np.array([min(keep), min(swap) + swap_cost])
+    state = int(np.argmin(total))
+    swapped = np.zeros(n, dtype=bool)
+    for t in range(n - 1, -1, -1):
+        swapped[t] = bool(state)
+        state = came_from[t, state]
+    xy[np.ix_(swapped, left + right)] = xy[np.ix_(swapped, right + left)]
+    vis[np.ix_(swapped, left + right)] = vis[np.ix_(swapped, right + left)]
+    return xy, vis, int(swapped.sum())
 
 
 def _fill_gaps(series: np.ndarray) -> np.ndarray:
@@ -267,20 +494,39 @@ def smooth_landmarks(xy: np.ndarray, vis: np.ndarray, fps: float) -> np.ndarray:
 # --- View ------------------------------------------------------------------------------------
 
 
-def classify_view(xy: np.ndarray, vis: np.ndarray) -> str:
-    """'side', 'front' or 'rear' from shoulder width and which way the face points."""
+def view_evidence(xy: np.ndarray, vis: np.ndarray) -> dict[str, float | None]:
+    """What the view is decided from: shoulder width over torso length (median over the
+    walk), which way the shoulders lie (+1: the person's left shoulder on the image's right),
+    the nose's median visibility, and how far the hips travel across the picture in leg
+    lengths."""
     shoulders = xy[:, _SHOULDER["left"]] - xy[:, _SHOULDER["right"]]
     torso = np.linalg.norm(
         (xy[:, _SHOULDER["left"]] + xy[:, _SHOULDER["right"]]) / 2 - _hip_centre(xy), axis=-1
     )
-    ratio = float(np.nanmedian(np.abs(shoulders[:, 0]) / torso))
-    if not math.isfinite(ratio) or ratio < SIDE_VIEW_MAX_SHOULDER_RATIO:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = float(np.nanmedian(np.abs(shoulders[:, 0]) / torso)) if len(xy) else math.nan
+    side_sign = float(np.sign(np.nanmedian(shoulders[:, 0]))) if len(xy) else math.nan
+    hips_x = _hip_centre(xy)[:, 0]
+    leg = _leg_length_px(xy) if len(xy) else math.nan
+    travel = float(abs(hips_x[-1] - hips_x[0]) / leg) if len(xy) and math.isfinite(leg) else None
+    return {
+        "shoulder_width_ratio": _round(ratio, 2),
+        "left_shoulder_on_image_right": None if not math.isfinite(side_sign) else side_sign > 0,
+        "nose_visibility": _round(float(np.median(vis[:, _NOSE])), 2) if len(vis) else None,
+        "travel_leg_lengths": _round(travel, 2),
+    }
+
+
+def classify_view(xy: np.ndarray, vis: np.ndarray) -> str:
+    """'side', 'front' or 'rear' from shoulder width and which way the face points."""
+    evidence = view_evidence(xy, vis)
+    ratio = evidence["shoulder_width_ratio"]
+    if ratio is None or ratio < SIDE_VIEW_MAX_SHOULDER_RATIO:
         return "side"
     # Facing the camera, the person's left shoulder is on the image's right; the face
     # visibility guards against the model "seeing" a face on the back of a head.
-    left_on_image_right = float(np.nanmedian(shoulders[:, 0])) > 0
-    face_visible = float(np.median(vis[:, _NOSE])) > 0.5
-    return "front" if left_on_image_right and face_visible else "rear"
+    face_visible = (evidence["nose_visibility"] or 0.0) > 0.5
+    return "front" if evidence["left_shoulder_on_image_right"] and face_visible else "rear"
 
 
 def _side_view_direction(xy: np.ndarray) -> float:
@@ -289,8 +535,17 @@ def _side_view_direction(xy: np.ndarray) -> float:
     leg = _leg_length_px(xy)
     if math.isfinite(leg) and abs(travel) > leg:  # walking across the picture
         return float(np.sign(travel))
+    # On a treadmill: the way the nose points from the ears, or where the face is hidden
+    # (low visibility, bridged to NaN), the way the toes point from the heels.
     ears = (xy[:, _EAR["left"], 0] + xy[:, _EAR["right"], 0]) / 2
-    return float(np.sign(np.nanmedian(xy[:, _NOSE, 0] - ears)) or 1.0)
+    for pointing in (
+        xy[:, _NOSE, 0] - ears,
+        np.concatenate([xy[:, _TOE[s], 0] - xy[:, _HEEL[s], 0] for s in SIDES]),
+    ):
+        finite = pointing[np.isfinite(pointing)]
+        if len(finite) and np.median(finite) != 0:
+            return float(np.sign(np.median(finite)))
+    return 1.0
 
 
 # --- Events ----------------------------------------------------------------------------------
@@ -454,6 +709,7 @@ def gait_from_track(
     xy = smooth_landmarks(xy, vis, fps)
     if view is not None and view not in VIEWS:
         raise InputError(f"view '{view}': expected one of {', '.join(VIEWS)}")
+    view_from = "given" if view else "landmarks"
     view = view or classify_view(xy, vis)
     events = _events_from_times(events_s, person.t_s) if events_s else detect_events(xy, fps, view)
     frontal = view in ("front", "rear")
@@ -492,15 +748,22 @@ def gait_from_track(
         symmetry = 100.0 * (stance_time["left"] - stance_time["right"]) / mean
 
     notes: list[str] = []
+    unavailable: dict[str, str] = {}
     if not frontal:
         notes.append("side view: knee and pelvis frontal-plane angles need a front or rear view")
+        for name in ("knee_fppa_midstance_deg", "pelvic_drop_deg"):
+            unavailable[name] = UNAVAILABLE_IN_SIDE_VIEW
     if events.heel_strikes_estimated:
         notes.append("rear view: heel strikes estimated from toe-offs; stance symmetry unavailable")
+        for name in ("stance_time_s", "stance_symmetry_index_pct"):
+            unavailable[name] = UNAVAILABLE_IN_REAR_VIEW
     if swaps:
         notes.append(f"left/right legs relabelled in {swaps} frames")
     block: dict[str, Any] = {
         "person_found": True,
         "view": view,
+        "view_from": view_from,
+        "view_evidence": view_evidence(xy, vis),
         "track": {
             "start_frame": int(person.frame_numbers[0]),
             "end_frame": int(person.frame_numbers[-1]),
@@ -518,6 +781,7 @@ def gait_from_track(
         "pelvic_drop_deg": {s: _round(pelvis[s]) for s in SIDES},
         "frontal_plane_reliable": frontal,
         "visibility_confidence": _visibility_confidence(person.visibility),
+        "unavailable": unavailable,
         "notes": notes,
     }
     return block, events
@@ -575,16 +839,13 @@ def _as_roi(roi: Roi | str | tuple[float, float, float, float] | None) -> Roi | 
     return Roi(*(float(v) for v in roi))
 
 
-def gait_report_from_track(
-    track: PoseTrack, view: str | None = None, source: dict[str, Any] | None = None
+def _gait_report(
+    block: dict[str, Any],
+    events: GaitEvents,
+    person: PoseTrack,
+    name: str,
+    source: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    """A full `kiosk.report/1` gait report from a pose track (webcam-only gait)."""
-    name = (source or {}).get("name", "the video")
-    if not track.found.any():
-        raise NoPersonFound(f"{name}: no person found (check the region of interest)")
-    block, events = gait_from_track(track, view=view)
-    person = longest_person_track(track)
-    assert person is not None
     counts = {s: len(events.heel_strikes[s]) for s in SIDES}
     if min(counts.values()) < MIN_HEEL_STRIKES_PER_FOOT:
         raise TooFewSteps(
@@ -613,31 +874,150 @@ def gait_report_from_track(
     }
 
 
+def gait_report_from_track(
+    track: PoseTrack, view: str | None = None, source: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A full `kiosk.report/1` gait report from one person's pose track (webcam-only gait)."""
+    name = (source or {}).get("name", "the video")
+    if not track.found.any():
+        raise NoPersonFound(f"{name}: no person found (check the region of interest)")
+    block, events = gait_from_track(track, view=view)
+    person = longest_person_track(track)
+    assert person is not None
+    return _gait_report(block, events, person, name, source)
+
+
+@dataclass
+class Candidate:
+    """One person considered for the gait analysis, and what the selection rule saw."""
+
+    id: int
+    track: PoseTrack
+    block: dict[str, Any]
+    events: GaitEvents
+    walking_strides: int
+    leg_length_px: float
+    duration_s: float
+    share_in_region: float | None
+
+    @property
+    def eligible(self) -> bool:
+        in_region = self.share_in_region is None or self.share_in_region >= MIN_SHARE_IN_REGION
+        return in_region and bool(self.block.get("person_found"))
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "start_frame": int(self.track.frame_numbers[0]),
+            "end_frame": int(self.track.frame_numbers[-1]),
+            "frames_seen": int(self.track.found.sum()),
+            "leg_length_px": _round(self.leg_length_px),
+            "walking_strides": self.walking_strides,
+            "heel_strikes": sum(len(v) for v in self.events.heel_strikes.values()),
+            "view": self.block.get("view"),
+            "share_in_region": _round(self.share_in_region, 2),
+        }
+
+
+def select_walker(
+    people: PeopleTracks, roi: Roi | None = None, view: str | None = None
+) -> tuple[Candidate | None, list[Candidate]]:
+    """The person to analyse, and every person seen (in order of appearance).
+
+    Rule: among the people whose ankles are inside `roi` (when given) for at least
+    MIN_SHARE_IN_REGION of their track, the one with the most walking strides (the other
+    foot striking in antiphase, `antiphase_strides`) is the walker; ties go to the one seen
+    longest, then to the larger (nearer) one. Standing, jumping or fidgeting people score
+    no strides, so a bystander is never chosen over someone walking.
+    """
+    candidates = []
+    for k, track in enumerate(people.people):
+        block, events = gait_from_track(track, view=view)
+        candidates.append(
+            Candidate(
+                id=k,
+                track=track,
+                block=block,
+                events=events,
+                walking_strides=antiphase_strides(events),
+                leg_length_px=_leg_length_px(track.xy_px[track.found]),
+                duration_s=float(track.t_s[-1] - track.t_s[0]),
+                share_in_region=None if roi is None else _share_in_region(track, roi),
+            )
+        )
+    eligible = [c for c in candidates if c.eligible]
+    if not eligible:
+        return None, candidates
+    best = max(
+        eligible,
+        key=lambda c: (
+            c.walking_strides,
+            c.duration_s,
+            c.leg_length_px if math.isfinite(c.leg_length_px) else 0.0,
+        ),
+    )
+    return best, candidates
+
+
+def gait_report_from_people(
+    people: PeopleTracks,
+    roi: Roi | None = None,
+    view: str | None = None,
+    source: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A full `kiosk.report/1` gait report for the walker among `people` (`select_walker`).
+
+    The pose block says who was analysed (`person_selected`), how many people were seen
+    (`people_seen`, `most_people_in_one_frame`) and what the rule saw of each (`people`).
+    """
+    name = (source or {}).get("name", "the video")
+    if not people.people:
+        raise NoPersonFound(f"{name}: no person found")
+    chosen, candidates = select_walker(people, roi=roi, view=view)
+    if chosen is None:
+        raise NoPersonFound(
+            f"{name}: {len(candidates)} people seen, none with their feet inside the region of "
+            "interest for most of the clip (widen --roi, or leave it out)"
+        )
+    person = longest_person_track(chosen.track)
+    assert person is not None
+    block = dict(chosen.block)
+    block["person_selected"] = chosen.id
+    block["people_seen"] = len(candidates)
+    block["most_people_in_one_frame"] = people.most_in_one_frame
+    block["people"] = [c.summary() for c in candidates]
+    return _gait_report(block, chosen.events, person, name, source)
+
+
 def analyze_gait_video(
     path: str | Path,
     roi: Roi | str | tuple[float, float, float, float] | None = None,
     view: str | None = None,
+    max_people: int = MAX_PEOPLE,
 ) -> dict[str, Any]:
     """Webcam-only gait: the `kiosk.report/1` gait report for a plain video file.
 
-    roi: region of interest as fractions (Roi, "X,Y,W,H" or a 4-tuple); people outside it
-    are ignored. view: 'side' | 'front' | 'rear' to override the automatic choice.
-    Raises InputError (unreadable video, bad roi), NoPersonFound, TooFewSteps.
+    Everyone in view (up to `max_people`) is followed over the whole frame, and the one who
+    walks is analysed (`select_walker`). roi: region of interest as fractions (Roi,
+    "X,Y,W,H" or a 4-tuple) where the walk happens: only people whose feet are inside it
+    are considered; it never crops what the model sees, so any region around the walker's
+    feet gives the same figures. view: 'side' | 'front' | 'rear' to override the automatic
+    choice. Raises InputError (unreadable video, bad roi), NoPersonFound, TooFewSteps.
     """
     from kiosk.capture.video import VideoSource
 
     region = _as_roi(roi)
     if view is not None and view not in VIEWS:
         raise InputError(f"view '{view}': expected one of {', '.join(VIEWS)}")
-    with VideoSource(path) as source, PoseEstimator(region) as estimator:
-        track = track_pose(source.frames(), estimator)
+    with VideoSource(path) as source, PeopleFinder(max_people) as finder:
+        people = track_people(source.frames(), finder)
         info = {
             "kind": "video",
             "name": source.info.name,
             "fps": round(source.fps, 3),
-            "frames": len(track.t_s),
+            "frames": people.frames,
             "roi": None if region is None else [region.x, region.y, region.w, region.h],
         }
-    if len(track.t_s) == 0:
+    if people.frames == 0:
         raise InputError(f"{path}: the video has no readable frames")
-    return gait_report_from_track(track, view=view, source=info)
+    return gait_report_from_people(people, roi=region, view=view, source=info)

@@ -98,3 +98,43 @@ def demo_gait_report(demo_video_path: Path) -> dict[str, Any]:
     from kiosk.vision.video_gait import analyze_gait_video
 
     return analyze_gait_video(demo_video_path, roi=WALKER_ROI)
+
+
+# The stretch of the demo used for the region-of-interest checks: the walker from just
+# after she steps out from behind the tree to just before she leaves at the left edge.
+TRIM_FRAMES = (45, 190)  # first and last frame, inclusive
+
+
+@pytest.fixture(scope="session")
+def demo_trim_path(demo_video_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Frames 45-190 of the demo clip as a video file of their own (frames renumbered from 0).
+
+    Written losslessly (FFV1 in Matroska), so the decoded pixels are the original's.
+    """
+    import cv2
+
+    first, last = TRIM_FRAMES
+    out = tmp_path_factory.mktemp("demo") / f"demo-{first}-{last}.mkv"
+    capture = cv2.VideoCapture(str(demo_video_path))
+    fps = capture.get(cv2.CAP_PROP_FPS)
+    writer = None
+    number = 0
+    try:
+        while number <= last:
+            ok, bgr = capture.read()
+            if not ok:
+                break
+            if number >= first:
+                if writer is None:
+                    height, width = bgr.shape[:2]
+                    fourcc = cv2.VideoWriter_fourcc(*"FFV1")
+                    writer = cv2.VideoWriter(str(out), fourcc, fps, (width, height))
+                    assert writer.isOpened(), "OpenCV cannot write FFV1 video"
+                writer.write(bgr)
+            number += 1
+    finally:
+        capture.release()
+        if writer is not None:
+            writer.release()
+    assert number == last + 1, f"{demo_video_path} ended at frame {number}"
+    return out

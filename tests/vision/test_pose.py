@@ -12,7 +12,7 @@ import pytest
 
 from kiosk.capture.frame import Frame, Intrinsics
 from kiosk.errors import InputError, KioskError
-from kiosk.vision.pose import NoPersonFound, PoseEstimator, Roi
+from kiosk.vision.pose import NoPersonFound, PeopleFinder, PoseEstimator, Roi
 from kiosk.vision.video_gait import analyze_gait_video, pose_alignment
 
 
@@ -78,6 +78,8 @@ def _legs_only_frames(n: int = 12) -> list[np.ndarray]:
 def test_legs_only_footage_reports_no_person_cleanly() -> None:
     with PoseEstimator() as estimator:
         assert all(estimator.process(f) is None for f in _legs_only_frames())
+    with PeopleFinder() as finder:
+        assert all(finder.process(f) == [] for f in _legs_only_frames())
     frames = [
         Frame(k, k / 30, Intrinsics(640, 480, 600, 600, 319.5, 239.5), color=img)
         for k, img in enumerate(_legs_only_frames())

@@ -84,7 +84,7 @@ def test_demo_track_is_the_walker_not_the_man_who_jumps_down_later(
     demo_gait_report: dict[str, Any],
 ) -> None:
     # After she leaves (frame ~200) the man comes down onto the lawn inside the region;
-    # the analysis keeps the longest single-person track, which is hers.
+    # the person selected is the one who walks, and her track ends when she leaves.
     track = demo_gait_report["pose"]["track"]
     assert 40 <= track["start_frame"] <= 60
     assert 190 <= track["end_frame"] <= 201

@@ -201,6 +201,52 @@ def test_leg_swaps_from_the_model_are_undone() -> None:
     np.testing.assert_allclose(fixed, xy)
 
 
+def test_one_glitching_heel_landmark_does_not_flip_the_legs_for_a_stride() -> None:
+    # While the legs cross, the model's heel landmark jumps onto the other heel for a
+    # frame; the labels around it must stay the model's.
+    world, _ = walker_landmarks("side")
+    xy = project(world, "side")
+    heel_gap = np.abs(
+        xy[:, LANDMARK_INDEX["left_heel"], 0] - xy[:, LANDMARK_INDEX["right_heel"], 0]
+    )
+    crossing = int(np.argmin(heel_gap[20:60])) + 20
+    glitched = xy.copy()
+    glitched[crossing, LANDMARK_INDEX["left_heel"]] = xy[crossing, LANDMARK_INDEX["right_heel"]]
+    fixed, _, swaps = fix_leg_swaps(glitched, np.ones(xy.shape[:2]))
+    assert swaps <= 1
+    outside = np.ones(len(xy), bool)
+    outside[crossing - 1 : crossing + 2] = False
+    np.testing.assert_allclose(fixed[outside], xy[outside])
+
+
+@pytest.mark.parametrize(
+    ("view", "unavailable"),
+    [
+        ("side", {"knee_fppa_midstance_deg", "pelvic_drop_deg"}),
+        ("front", set()),
+        ("rear", {"stance_time_s", "stance_symmetry_index_pct"}),
+    ],
+)
+def test_each_view_is_reported_with_its_evidence_and_what_it_cannot_give(
+    view: str, unavailable: set[str]
+) -> None:
+    world, _ = walker_landmarks(view)
+    track = make_track(project(world, view))
+    if view == "rear":
+        track.visibility[:, LANDMARK_INDEX["nose"]] = 0.1
+    block, _ = gait_from_track(track)
+    assert block["view"] == view and block["view_from"] == "landmarks"
+    assert set(block["unavailable"]) == unavailable
+    for name in unavailable:
+        value = block[name]
+        assert value is None or all(v is None for v in value.values())
+        assert block["unavailable"][name].startswith(f"{view} view")
+    ratio = block["view_evidence"]["shoulder_width_ratio"]
+    assert (ratio < 0.35) if view == "side" else (ratio > 0.35)
+    given, _ = gait_from_track(track, view="side")
+    assert given["view"] == "side" and given["view_from"] == "given"
+
+
 def test_a_short_walk_raises_too_few_steps_with_a_one_line_message() -> None:
     world, _ = walker_landmarks("side", duration_s=1.5)
     with pytest.raises(TooFewSteps) as err:
