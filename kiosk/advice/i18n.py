@@ -132,9 +132,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "plan.chain_roll": "Your {side} heel tilted inward by up to {value}° while walking "
         "(inward rolling counts from {high_min}°).",
         "plan.chain_inward.text": "{details} Feet that flatten and roll inward tend to turn "
-        "the shin and knee inward, and the pelvis can follow: when healthy adults stood on "
-        "wedges that rolled their feet inward, their pelvis tilted further forward. That is "
-        "a tendency seen in groups, not something measured in you today.",
+        "the shin and knee inward, and the pelvis can follow: when adults with no foot problems "
+        "stood on wedges that rolled their feet inward, their pelvis tilted further forward. "
+        "That is a tendency seen in groups, not something measured in you today.",
         "plan.knee_inside": "At mid-stance your {side} knee sat {value}° inside the line "
         "from hip to ankle.",
         "plan.knee_outside": "At mid-stance your {side} knee sat {value}° outside the line "
@@ -151,7 +151,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "plan.short_foot.text": "For a low arch or a heel that rolls inward: in a study, "
         "four weeks of this exercise raised the arch height index and reduced how far the "
         "arch dropped.",
-        "plan.short_foot.contra": "Not with a painful, swollen or recently injured foot or "
+        "plan.short_foot.contra": "Not with a painful, swollen or recently hurt foot or "
         "after foot surgery unless your clinician agrees.",
         "plan.single_leg_short_foot.title": "Short foot on one leg",
         "plan.single_leg_short_foot.how": "Stand on one foot beside a wall or a chair back, "
