@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from kiosk.advice.answers import Answers
+
 RECORD_SCHEMA = "kiosk.session/1"
 MAX_REPORT_JSON_CHARS = 64_000
 _ID_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
@@ -86,6 +88,8 @@ class SessionRecord(BaseModel):
     standing: dict[str, Any] | None = None
     gait: dict[str, Any] | None = None
     recommendations: list[Recommendation] = Field(default_factory=list, max_length=50)
+    # the optional questionnaire (codes from a closed list; None: skipped or not reached)
+    answers: Answers | None = None
     error: str | None = Field(None, pattern=r"^[A-Za-z]{1,32}$")
 
     @field_validator("session_id")
@@ -141,6 +145,8 @@ class SessionRecord(BaseModel):
             raise ValueError("updated_at precedes started_at")
         if self.standing is not None and not self.consent:
             raise ValueError("a measurement without consent")
+        if self.answers is not None and not self.consent:
+            raise ValueError("questionnaire answers without consent")
         return self
 
     def payload(self) -> dict[str, Any]:
@@ -246,6 +252,11 @@ def flatten(rec: SessionRecord) -> dict[str, Any]:
         "width_letter": size.get("width") if isinstance(size.get("width"), str) else None,
         "standing_report": json.dumps(rec.standing) if rec.standing is not None else None,
         "gait_report": json.dumps(rec.gait) if rec.gait is not None else None,
+        "answers": (
+            json.dumps(rec.answers.model_dump(mode="json"), sort_keys=True)
+            if rec.answers is not None
+            else None
+        ),
         "error": rec.error,
     }
     row["arch_type"] = _worse(row["arch_type_left"], row["arch_type_right"], _ARCH_ORDER)
@@ -287,6 +298,7 @@ def unflatten(row: Any, recs: list[Any]) -> SessionRecord:
             "model_versions": json.loads(m["model_versions"] or "{}"),
             "standing": json.loads(m["standing_report"]) if m["standing_report"] else None,
             "gait": json.loads(m["gait_report"]) if m["gait_report"] else None,
+            "answers": json.loads(m["answers"]) if m["answers"] else None,
             "recommendations": [
                 {
                     "product_id": r.product_id,

@@ -84,6 +84,7 @@ sessions = Table(
     Column("width_letter", String(4)),
     Column("standing_report", Text),
     Column("gait_report", Text),
+    Column("answers", Text),  # the optional questionnaire, JSON of kiosk.advice.answers codes
     Column("error", String(32)),  # the KioskError class a session ended on, if any
     Column("received_at", DateTime),  # HQ: when ingest last accepted it
 )

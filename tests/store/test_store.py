@@ -242,3 +242,43 @@ def test_migration_gives_existing_accounts_a_session_generation(db_url):
         assert reopened.get_account("staff")["session_gen"] == 1
     finally:
         reopened.close()
+
+
+def test_questionnaire_answers_round_trip_and_need_consent(store):
+    from kiosk.advice.answers import Answers
+
+    answers = Answers(aches=("heels", "knees"), activity="running", shoe_km="500_800")
+    rec = _rec(11, answers=answers)
+    store.save_session(rec)
+    back = store.get_session(rec.session_id)
+    assert back.answers == answers and back.answers.pain
+    skipped = _rec(12)
+    store.save_session(skipped)
+    assert store.get_session(skipped.session_id).answers is None
+    with pytest.raises(ValidationError):  # only codes from the closed list
+        SessionRecord.model_validate({**rec.payload(), "answers": {"aches": ["my name"]}})
+    with pytest.raises(ValidationError):
+        SessionRecord.model_validate({**rec.payload(), "answers": {"note": "Jane"}})
+    with pytest.raises(ValidationError):
+        SessionRecord.model_validate({**_rec(13, stage="started").payload(),
+                                      "answers": {"aches": ["feet"]}})  # fmt: skip
+
+
+def test_migration_adds_the_answers_column_to_an_older_database(db_url):
+    from sqlalchemy import delete
+
+    store = Store(db_url)
+    with store.engine.begin() as conn:  # as a version-3 database left it
+        conn.execute(text("ALTER TABLE sessions DROP COLUMN answers"))
+        conn.execute(delete(schema.schema_version).where(schema.schema_version.c.version >= 4))
+    store.close()
+    reopened = Store(db_url)
+    try:
+        with reopened.engine.connect() as conn:
+            cols = {c["name"] for c in inspect(conn).get_columns("sessions")}
+        assert "answers" in cols
+        rec = _rec(14)
+        reopened.save_session(rec)
+        assert reopened.get_session(rec.session_id).answers is None
+    finally:
+        reopened.close()
