@@ -1,5 +1,6 @@
-"""The web's door to kiosk.advice: the store's active catalogue and rules, and the
-recommendations they give for a visit, turned into the session record's compact form."""
+"""The web's door to kiosk.advice: the store's active catalogue and rules, the
+recommendations they give for a visit, turned into the session record's compact form, and
+the visit's personal plan (exercises, habits, clinician pointer) in the page's language."""
 
 from __future__ import annotations
 
@@ -42,7 +43,13 @@ def recommend_products(svc: Any, rec: SessionRecord) -> list[Recommendation]:
     from kiosk.advice.recommend import recommend
 
     out = recommend(
-        rec.standing, rec.gait, active_catalogue(svc), active_rules(svc), rec.lang, rec.sex
+        rec.standing,
+        rec.gait,
+        active_catalogue(svc),
+        active_rules(svc),
+        rec.lang,
+        rec.sex,
+        answers=rec.answers,
     )
     recs: list[Recommendation] = []
     for item in out.get("items", []):
@@ -51,6 +58,14 @@ def recommend_products(svc: Any, rec: SessionRecord) -> list[Recommendation]:
         for item in options:
             recs.append(_rec(item, False, None))
     return recs[:50]
+
+
+def plan_for(svc: Any, rec: SessionRecord, lang: str) -> dict[str, Any]:
+    """The visit's plan in `lang` under the store's active rules (parts it switched off,
+    items it added)."""
+    from kiosk.advice.plan import plan
+
+    return plan(rec.standing, rec.gait, active_rules(svc), lang, rec.sex, rec.answers)
 
 
 def _rec(item: dict, in_stock: bool, reason: str | None) -> Recommendation:
