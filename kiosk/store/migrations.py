@@ -39,9 +39,10 @@ def _session_generations(conn: Connection) -> None:
 
 
 def _session_answers(conn: Connection) -> None:
-    if any(c["name"] == "answers" for c in inspect(conn).get_columns("sessions")):
-        return
-    conn.execute(text("ALTER TABLE sessions ADD COLUMN answers TEXT"))
+    have = {c["name"] for c in inspect(conn).get_columns("sessions")}
+    for column in ("answers", "plan_shown"):
+        if column not in have:
+            conn.execute(text(f"ALTER TABLE sessions ADD COLUMN {column} TEXT"))
 
 
 # (version, description, step); a new database is created from the schema and stamped
@@ -50,7 +51,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema", _initial),
     (2, "daily rollups for the dashboard", _daily_rollups),
     (3, "session generation per account (logout ends every copy)", _session_generations),
-    (4, "questionnaire answers per session", _session_answers),
+    (4, "questionnaire answers and plan items shown per session", _session_answers),
 ]
 LATEST = MIGRATIONS[-1][0]
 

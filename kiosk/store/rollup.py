@@ -10,6 +10,7 @@ the same group recompute one after the other and the second sees the first's row
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from collections.abc import Iterable
@@ -84,6 +85,13 @@ def _refresh_chunk(conn: Connection, groups: list[Group]) -> None:
             counts[(*g, "arch", arch)] += n
         if rolling is not None:
             counts[(*g, "rolling", rolling)] += n
+    # the personal plan's items, one count per session that was shown each
+    shown = select(s.c.retailer_id, s.c.store_id, s.c.day, s.c.plan_shown).where(
+        in_groups, s.c.plan_shown.is_not(None)
+    )
+    for rid, sid, day, ids in conn.execute(shown):
+        for item in set(json.loads(ids)):
+            counts[(rid, sid, day, "plan", item[:48])] += 1
     bulk.insert_rows(
         conn,
         dc,

@@ -94,6 +94,15 @@ def class_mix(store: Store, f: Filter) -> dict[str, list[dict]]:
     }
 
 
+def plan_mix(store: Store, f: Filter) -> list[dict]:
+    """How many sessions were shown each item of the personal plan, most shown first."""
+    counts = _counts(store, f, "plan")
+    return [
+        {"item": k, "sessions": n}
+        for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
+
 def recommendation_mix(store: Store, f: Filter, limit: int = 50) -> list[dict]:
     """How often each product was recommended, and how often while out of stock."""
     dr = schema.daily_recommendations
@@ -138,6 +147,7 @@ def dashboard(store: Store, f: Filter) -> dict[str, Any]:
         "mix": class_mix(store, f),
         "recommendations": recommendation_mix(store, f),
         "out_of_stock": out_of_stock(store, f),
+        "plan": plan_mix(store, f),
     }
 
 

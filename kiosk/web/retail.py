@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 
+from kiosk.advice.programme import ENTRY_IDS, GENERAL_ID
 from kiosk.security import new_token, verify_secret, verify_unknown_user
 from kiosk.store import accounts, stats, utcnow
 from kiosk.web.auth import RETAIL_ROLES, current_role, login_user, logout_user, require_role
@@ -165,6 +166,7 @@ def dashboard() -> Any:
         f=f,
         stores=svc.store.list_stores(rid),
         funnel_stages=stats.FUNNEL,
+        plan_known=(*ENTRY_IDS, GENERAL_ID),
     )
 
 

@@ -230,7 +230,10 @@ def skip_walk() -> Any:
 def finish_results(svc: Any, rec: SessionRecord) -> SessionRecord:
     """Recommendations for the reports so far, and the results stage recorded."""
     recs = recommend(svc, rec)
-    return save(svc, rec, recommendations=recs, results_at=rec.results_at or utcnow())
+    shown = plan_for(svc, rec, rec.lang)["shown"] if rec.standing is not None else []
+    return save(
+        svc, rec, recommendations=recs, plan_shown=shown, results_at=rec.results_at or utcnow()
+    )
 
 
 def recommend(svc: Any, rec: SessionRecord) -> list[Recommendation]:

@@ -282,3 +282,22 @@ def test_migration_adds_the_answers_column_to_an_older_database(db_url):
         assert reopened.get_session(rec.session_id).answers is None
     finally:
         reopened.close()
+
+
+def test_dashboard_counts_which_plan_advice_was_shown(store):
+    a = _rec(21, plan_shown=["clinician", "plantar_fascia_stretch"])
+    b = _rec(22, plan_shown=["typical", "general"])
+    c = _rec(23, plan_shown=["clinician", "gait-appointment"])
+    store.save_sessions([a, b, c])
+    mix = {r["item"]: r["sessions"] for r in st.plan_mix(store, st.Filter())}
+    assert mix == {"clinician": 2, "plantar_fascia_stretch": 1, "typical": 1, "general": 1,
+                   "gait-appointment": 1}  # fmt: skip
+    # a newer version of a visit replaces what it counted
+    later = a.updated_at + timedelta(minutes=1)
+    store.save_session(a.model_copy(update={"plan_shown": ["general"], "updated_at": later}))
+    mix = {r["item"]: r["sessions"] for r in st.plan_mix(store, st.Filter())}
+    assert mix["clinician"] == 1 and mix["general"] == 2 and "plantar_fascia_stretch" not in mix
+    assert store.get_session(b.session_id).plan_shown == ["typical", "general"]
+    assert st.dashboard(store, st.Filter())["plan"][0]["sessions"] == 2
+    with pytest.raises(ValidationError):
+        SessionRecord.model_validate({**a.payload(), "plan_shown": ["<script>"]})

@@ -14,7 +14,7 @@ from kiosk.store import Store, utcnow
 from kiosk.store.demo import demo_record
 from kiosk.web.app import create_app
 from kiosk.web.shopper import save
-from tests.web.conftest import add_accounts, csrf_of, make_config
+from tests.web.conftest import add_accounts, csrf_of, login, make_config
 from tests.web.field import unplugged
 
 
@@ -79,6 +79,7 @@ def test_answered_questionnaire_is_stored_and_shapes_the_plan(shop, lang):
     html = c.get("/results").get_data(as_text=True)
     ids = _plan_ids(html)
     assert ids[0] == "clinician"  # something aches: the clinician first
+    assert store.get_session(sid).plan_shown == ids  # what the dashboard counts
     assert "plantar_fascia_stretch" in ids and "running_shoe_age" in ids
     assert "short_foot" not in ids  # an aching foot: left out, and said so
     assert 'class="left-out" data-id="short_foot"' in html
@@ -91,6 +92,12 @@ def test_answered_questionnaire_is_stored_and_shapes_the_plan(shop, lang):
     summary = app.test_client().get(f"/s/{link}").get_data(as_text=True)
     assert _plan_ids(summary)[0] == "clinician"
     assert "plantar_fascia_stretch" in _plan_ids(summary)
+    # the retailer's dashboard counts the advice shown
+    retail = app.test_client()
+    login(retail, "retailer")
+    dash = retail.get("/retail/").get_data(as_text=True)
+    table = dash[dash.index('id="plan-mix"') :]
+    assert "Plantar fascia stretch" in table.split("</table>")[0]  # in the retailer's language
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
