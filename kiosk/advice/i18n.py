@@ -107,6 +107,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "compare.note": "Differences within {band}° are within what the camera can tell "
         "apart. Choose by comfort, not by the number alone.",
         # the personal plan (kiosk/advice/plan.py)
+        "plan.km.0_300": "0–300",
+        "plan.km.300_500": "300–500",
+        "plan.km.500_800": "500–800",
+        "plan.km.800_plus": "more than 800",
         "ache.feet": "feet",
         "ache.heels": "heels",
         "ache.knees": "knees",
@@ -177,7 +181,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "used as the comparison in the same heel-pain study.",
         "plan.calf_stretch.contra": "Not with a recent calf or Achilles tendon strain unless "
         "your clinician agrees; stop if it hurts.",
-        "plan.running_shoe_age.text": "Your running shoes have about {km} km in them. "
+        "plan.running_shoe_age.text": "Your running shoes have {km} km in them. "
         "Running shoes lose shock absorption with the distance run in them: we suggest "
         "replacing them from about 500 km, or sooner if they feel flat.",
         "plan.everyday_shoe_age.text": "Your everyday shoes are more than a year old: if the "
@@ -287,6 +291,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ache.lower_back": "腰",
         "ache.none": "なし",
         "plan.list_sep": "、",
+        "plan.km.0_300": "0〜300",
+        "plan.km.300_500": "300〜500",
+        "plan.km.500_800": "500〜800",
+        "plan.km.800_plus": "800以上",
         "plan.source_policy": "キオスクの推奨",
         "plan.not_diagnosis": "これは店頭での測定にもとづく観察と一般的な提案で、診断や治療で"
         "はありません。痛みが出る運動は中止してください。",
@@ -347,7 +355,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "研究で比較に使われたふくらはぎのストレッチです。",
         "plan.calf_stretch.contra": "最近ふくらはぎやアキレス腱を痛めた場合は専門家の了承なし"
         "に行わないでください。痛みが出たら中止してください。",
-        "plan.running_shoe_age.text": "ランニングシューズの走行距離は約{km} kmです。ランニン"
+        "plan.running_shoe_age.text": "ランニングシューズの走行距離は{km} kmです。ランニン"
         "グシューズは走った距離とともに衝撃吸収性が落ちます。約500 kmからの買い替え、またはへ"
         "たりを感じたら早めの買い替えをおすすめします。",
         "plan.everyday_shoe_age.text": "普段の靴は1年以上使っています。かかとが傾いたり靴底が"

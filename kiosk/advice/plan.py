@@ -34,7 +34,6 @@ SHORT_CITATIONS = {
     "williams2001": "Williams et al. 2001",
     "lee2012": "Lee & Hertel 2012",
 }
-SHOE_KM_LABEL = {"0_300": "0–300", "300_500": "300–500", "500_800": "500–800", "800_plus": "800+"}
 
 
 def _fmt(x: float | None, digits: int) -> str:
@@ -133,7 +132,7 @@ def _entry_kw(e: PlanEntry, facts: ShopperFacts, lang: str) -> dict[str, Any]:
     elif e.id == "typical":
         kw["details"] = _typical_details(facts, lang)
     elif e.id == "running_shoe_age":
-        kw["km"] = SHOE_KM_LABEL.get(facts.shoe_km or "", "–")
+        kw["km"] = i18n.t(f"plan.km.{facts.shoe_km}", lang) if facts.shoe_km else "–"
     return kw
 
 

@@ -296,6 +296,50 @@ def test_questionnaire_answered_or_skipped_is_stored_with_the_visit(
     ctx.close()
 
 
+@pytest.mark.parametrize(("lang", "answer"), [("en", True), ("ja", False)])
+def test_plan_on_results_and_summary_follows_the_questionnaire(
+    browser, shop, screens, lang, answer
+):
+    """Questions, the mat, the walk skipped: the plan on the results screen and the
+    phone's summary, clinician first for the shopper whose heels ache."""
+    url, data = shop
+    ctx, page, problems = _page(browser)
+    _set_lang(page, url, lang)
+    page.tap("#start")
+    page.wait_for_url("**/privacy", wait_until="domcontentloaded")
+    page.tap("#agree")
+    _questionnaire(page, screens, lang, answer)
+    page.wait_for_url("**/standing", wait_until="domcontentloaded")
+    page.tap("#go")
+    page.wait_for_url("**/walk", wait_until="domcontentloaded", timeout=120_000)
+    page.tap("#skip")
+    page.wait_for_url("**/results", wait_until="domcontentloaded")
+    page.wait_for_selector("#plan")
+    check_kiosk_screen(page)
+    snap(page, screens, "05b-plan" + ("-answered" if answer else "-skipped"), lang,
+         full_page=True)  # fmt: skip
+    rec = _newest_measured_session(data)
+    ids = page.locator("#plan .plan-item").evaluate_all("els => els.map(e => e.dataset.id)")
+    assert ids and rec.plan_shown == ids
+    if answer:
+        assert ids[0] == "clinician" and "plantar_fascia_stretch" in ids
+        assert "podiatrist" in page.locator("#plan [data-id=clinician]").inner_text()
+        assert page.locator("#plan [data-id=plantar_fascia_stretch] svg").count() == 1
+        assert "DiGiovanni" in page.locator("#plan [data-id=plantar_fascia_stretch]").inner_text()
+    else:
+        assert rec.answers is None and "clinician" not in ids
+        assert "診断" in page.locator("#plan").inner_text()  # observations, not a diagnosis
+    page.tap("#make-qr")
+    page.wait_for_selector("#qr svg")
+    link = _decode_qr(browser, page)
+    page.goto(link, wait_until="domcontentloaded")
+    assert page.locator("#plan .plan-item").evaluate_all(
+        "els => els.map(e => e.dataset.id)"
+    ) == ids
+    assert not problems, problems
+    ctx.close()
+
+
 def test_idle_screen_returns_to_welcome_and_closes_the_visit(browser, board_kiosk):
     url, data = board_kiosk
     ctx, page, problems = _page(browser)
