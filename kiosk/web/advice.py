@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from kiosk.advice.plan import plan
 from kiosk.store.records import Recommendation, SessionRecord
 
 log = logging.getLogger(__name__)
@@ -63,8 +64,6 @@ def recommend_products(svc: Any, rec: SessionRecord) -> list[Recommendation]:
 def plan_for(svc: Any, rec: SessionRecord, lang: str) -> dict[str, Any]:
     """The visit's plan in `lang` under the store's active rules (parts it switched off,
     items it added)."""
-    from kiosk.advice.plan import plan
-
     return plan(rec.standing, rec.gait, active_rules(svc), lang, rec.sex, rec.answers)
 
 
