@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from kiosk.advice.bench import catalogue_import_benchmark, recommendation_mix
+from kiosk.advice.bench import catalogue_import_benchmark, plan_mix, recommendation_mix
 from kiosk.capture.frame import Frame
 from kiosk.errors import InputError
 from kiosk.vision.pose import pose_benchmark
@@ -186,7 +186,8 @@ def _section_advice(quick: bool, visits: int) -> str:
     return "\n\n".join([
         _dict_rows(catalogue_import_benchmark(rows=2000 if quick else 10_000,
                                               repeats=1 if quick else 3)),
-        _dict_rows(recommendation_mix(n=100 if quick else 1000))])
+        _dict_rows(recommendation_mix(n=100 if quick else 1000)),
+        _dict_rows(plan_mix(n=100 if quick else 1000))])
 
 
 def _section_web(quick: bool, visits: int) -> str:

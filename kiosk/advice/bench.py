@@ -4,7 +4,9 @@
 version, switch to it) and loading it back; `recommendation_mix` runs the recommender for
 simulated shoppers against the sample catalogue and reports the mix per category and
 the checks the issue asks for (every list non-empty or explained, every item in stock
-in the shopper's size and width).
+in the shopper's size and width). `plan_mix` does the same for the personal plan with
+random questionnaire answers (every plan non-empty or explained, no exercise against its
+contraindication, pain always brings the clinician pointer first).
 """
 
 from __future__ import annotations
@@ -21,6 +23,14 @@ from typing import Any
 
 import numpy as np
 
+from kiosk.advice.answers import (
+    ACHES,
+    ACTIVITIES,
+    HOURS_ON_FEET,
+    SHOE_AGE_MONTHS,
+    SHOE_KM,
+    Answers,
+)
 from kiosk.advice.catalogue import (
     ANY_WIDTH,
     CatalogueRejectedError,
@@ -30,6 +40,8 @@ from kiosk.advice.catalogue import (
     sample_catalogue_path,
     to_csv,
 )
+from kiosk.advice.plan import plan
+from kiosk.advice.programme import ENTRIES
 from kiosk.advice.recommend import recommend, shopper_facts
 from kiosk.advice.rules import load_rules
 from kiosk.advice.sizes import (
@@ -337,4 +349,111 @@ def recommendation_mix(n: int = 1000, seed: int = 0) -> list[dict[str, Any]]:
     ]
     for (what, label), count in sorted(classes.items()):
         rows.append({"name": f"feet classed {what}: {label}", "value": count, "note": "of 2n"})
+    return rows
+
+
+# Simulated questionnaires: a quarter skip it; otherwise each question is answered with
+# probability SIM_ANSWER_P, and each ache ticked with probability SIM_ACHE_P (or "none").
+SIM_SKIP_P = 0.25
+SIM_ANSWER_P = 0.8
+SIM_ACHE_P = 0.2
+
+
+def simulated_answers(rng: np.random.Generator) -> Answers | None:
+    """Random questionnaire answers (None: the shopper skipped the screen)."""
+    if rng.random() < SIM_SKIP_P:
+        return None
+
+    def maybe(choices: tuple[str, ...]) -> str | None:
+        return str(rng.choice(choices)) if rng.random() < SIM_ANSWER_P else None
+
+    aches: tuple[str, ...] = ()
+    if rng.random() < SIM_ANSWER_P:
+        aches = tuple(a for a in ACHES if a != "none" and rng.random() < SIM_ACHE_P) or ("none",)
+    activity = maybe(ACTIVITIES)
+    heels = None if rng.random() >= SIM_ANSWER_P else bool(rng.random() < 0.3)
+    return Answers(
+        aches=aches,
+        hours_on_feet=maybe(HOURS_ON_FEET),
+        activity=activity,
+        shoe_age_months=maybe(SHOE_AGE_MONTHS),
+        shoe_km=maybe(SHOE_KM) if activity == "running" else None,
+        heels_at_work=heels,
+    )
+
+
+def contraindication_problem(item: dict, answers: Answers | None) -> str | None:
+    """Why a shown exercise goes against its contraindication, or None. Recomputed from
+    the raw answers and the table's listed aches, not through the rules matcher."""
+    entry = next((e for e in ENTRIES if e.id == item["id"]), None)
+    if entry is None or entry.contraindicated is None:
+        return None
+    banned = set(entry.contraindicated.get("aches", ()))
+    if answers is not None and banned & set(answers.aches):
+        return f"{item['id']} shown to a shopper whose {sorted(banned & set(answers.aches))} ache"
+    return None
+
+
+def plan_mix(n: int = 1000, seed: int = 0, lang: str = "en") -> list[dict[str, Any]]:
+    """Plans for `n` simulated shoppers with random answers; the mix of advice and checks."""
+    rng = np.random.default_rng(seed)
+    rules = load_rules()
+    shown: Counter = Counter()
+    left_out: Counter = Counter()
+    empty_explained = empty_unexplained = contra = pain_without_pointer = 0
+    pointer_not_first = pointer_without_pain = skipped = with_pain = 0
+    problems: list[str] = []
+    t0 = time.perf_counter()
+    for _ in range(n):
+        standing, gait, sex = simulated_shopper(rng)
+        answers = simulated_answers(rng)
+        skipped += answers is None
+        result = plan(standing, gait, rules, lang, sex, answers)
+        items = result["items"]
+        pain = answers is not None and any(a != "none" for a in answers.aches)
+        with_pain += pain
+        ids = [i["id"] for i in items]
+        shown.update(ids)
+        left_out.update(x["id"] for x in result["left_out"])
+        if not items:
+            if result["empty_reason"]:
+                empty_explained += 1
+            else:
+                empty_unexplained += 1
+        for item in items:
+            problem = contraindication_problem(item, answers)
+            if problem:
+                contra += 1
+                if len(problems) < 3:
+                    problems.append(problem)
+        if pain and "clinician" not in ids:
+            pain_without_pointer += 1
+        if pain and ids and ids[0] != "clinician":
+            pointer_not_first += 1
+        if not pain and "clinician" in ids:
+            pointer_without_pain += 1
+    elapsed = time.perf_counter() - t0
+    rows: list[dict[str, Any]] = [
+        {"name": "simulated shoppers", "value": n, "note": f"seed {seed}"},
+        {"name": "questionnaire skipped", "value": skipped, "note": ""},
+        {"name": "shoppers reporting an ache", "value": with_pain, "note": ""},
+        {"name": "plan() per shopper", "value": round(elapsed / n * 1000, 2), "note": "ms"},
+        {"name": "empty plans, explained", "value": empty_explained, "note": ""},
+        {"name": "empty plans, unexplained", "value": empty_unexplained, "note": "must be 0"},
+        {
+            "name": "exercises shown against their contraindication",
+            "value": contra,
+            "note": "must be 0" + (f"; e.g. {problems[0]}" if problems else ""),
+        },
+        {"name": "pain without the clinician pointer", "value": pain_without_pointer,
+         "note": "must be 0"},
+        {"name": "pain with the pointer not first", "value": pointer_not_first,
+         "note": "must be 0"},
+        {"name": "clinician pointer without reported pain", "value": pointer_without_pain,
+         "note": "must be 0"},
+    ]  # fmt: skip
+    for entry_id in [e.id for e in ENTRIES] + ["general"]:
+        rows.append({"name": f"shown: {entry_id}", "value": shown[entry_id], "note": ""})
+    for entry_id, count in sorted(left_out.items()):
+        rows.append({"name": f"left out: {entry_id}", "value": count, "note": "contraindicated"})
     return rows

@@ -113,6 +113,95 @@ MESSAGES: dict[str, dict[str, str]] = {
         "compare.missing": "{side}: not measured in both walks.",
         "compare.note": "Differences within {band}° are within what the camera can tell "
         "apart. Choose by comfort, not by the number alone.",
+        # the personal plan (kiosk/advice/plan.py)
+        "plan.km.0_300": "0–300",
+        "plan.km.300_500": "300–500",
+        "plan.km.500_800": "500–800",
+        "plan.km.800_plus": "more than 800",
+        "ache.feet": "feet",
+        "ache.heels": "heels",
+        "ache.knees": "knees",
+        "ache.hips": "hips",
+        "ache.lower_back": "lower back",
+        "ache.none": "nothing",
+        "plan.list_sep": ", ",
+        "plan.source_policy": "kiosk advice",
+        "plan.not_diagnosis": "These are observations from a shop measurement and general "
+        "suggestions, not a diagnosis or a treatment. Stop any exercise that hurts.",
+        "plan.empty_off": "This store does not show exercise or habit suggestions.",
+        "plan.left_out": "We left out “{title}” because you told us your {aches} ache: ask "
+        "your podiatrist or physiotherapist whether it suits you.",
+        "plan.dose": "{sets} × {reps}, {times} time(s) a day",
+        "plan.dose_hold": "{sets} × {reps}, hold each {hold_s} s, {times} time(s) a day",
+        "plan.dose_weeks": ", for {weeks} weeks",
+        "plan.general.text": "Nothing in your measurements or answers points to a particular "
+        "exercise or habit: keep choosing shoes by fit and comfort.",
+        "plan.clinician.text": "You told us your {aches} ache. Please see a podiatrist or "
+        "physiotherapist first: they can examine what a camera cannot. The suggestions below "
+        "are general, not a treatment.",
+        "plan.chain_arch": "Your {side} arch measured low (AHI {value}; low is {low_max} or less).",
+        "plan.chain_roll": "Your {side} heel tilted inward by up to {value}° while walking "
+        "(inward rolling counts from {high_min}°).",
+        "plan.chain_inward.text": "{details} Feet that flatten and roll inward tend to turn "
+        "the shin and knee inward, and the pelvis can follow: when adults with no foot problems "
+        "stood on wedges that rolled their feet inward, their pelvis tilted further forward. "
+        "That is a tendency seen in groups, not something measured in you today.",
+        "plan.knee_inside": "At mid-stance your {side} knee sat {value}° inside the line "
+        "from hip to ankle.",
+        "plan.knee_outside": "At mid-stance your {side} knee sat {value}° outside the line "
+        "from hip to ankle.",
+        "plan.knee_line.text": "{details} This is the camera's estimate from one walk; knees "
+        "move differently from day to day.",
+        "plan.typical_arch": "{side} arch {label} (AHI {value})",
+        "plan.typical.text": "Your arches as measured: {details}. Nothing in these numbers "
+        "calls for a particular foot exercise.",
+        "plan.short_foot.title": "Short-foot exercise",
+        "plan.short_foot.how": "Sit with the foot flat. Without curling the toes, draw the "
+        "ball of the foot toward the heel so the arch rises; hold, then relax. When it is "
+        "easy, do it standing on both feet.",
+        "plan.short_foot.text": "For a low arch or a heel that rolls inward: in a study, "
+        "four weeks of this exercise raised the arch height index and reduced how far the "
+        "arch dropped.",
+        "plan.short_foot.contra": "Not with a painful, swollen or recently hurt foot or "
+        "after foot surgery unless your clinician agrees.",
+        "plan.single_leg_short_foot.title": "Short foot on one leg",
+        "plan.single_leg_short_foot.how": "Stand on one foot beside a wall or a chair back, "
+        "hold the short-foot position and keep the knee over the foot; change sides.",
+        "plan.single_leg_short_foot.text": "The last step of the same four-week programme, "
+        "once the short foot is easy standing on both feet.",
+        "plan.single_leg_short_foot.contra": "Not with an aching foot, knee, hip or lower "
+        "back, or if you are unsteady on your feet: keep a hand on the support.",
+        "plan.plantar_fascia_stretch.title": "Plantar fascia stretch",
+        "plan.plantar_fascia_stretch.how": "Sit and cross the aching foot over the other "
+        "knee. Pull the toes back toward the shin with one hand until you feel a stretch in "
+        "the sole; feel the band under the arch with the other hand. Do the first set before "
+        "your first steps in the morning.",
+        "plan.plantar_fascia_stretch.text": "You told us your heels ache: in people with "
+        "long-standing heel pain, this stretch eased pain more than a calf stretch over "
+        "eight weeks.",
+        "plan.plantar_fascia_stretch.contra": "Not after a recent tear, a heel injection or "
+        "surgery unless your clinician agrees; stop if the pain gets worse.",
+        "plan.calf_stretch.title": "Calf stretch at a wall",
+        "plan.calf_stretch.how": "Hands on a wall, one foot back with the heel down and the "
+        "knee straight; lean forward until you feel the calf stretch.",
+        "plan.calf_stretch.text": "For aching heels or heels worn at work: the calf stretch "
+        "used as the comparison in the same heel-pain study.",
+        "plan.calf_stretch.contra": "Not with a recent calf or Achilles tendon strain unless "
+        "your clinician agrees; stop if it hurts.",
+        "plan.running_shoe_age.text": "Your running shoes have {km} km in them. "
+        "Running shoes lose shock absorption with the distance run in them: we suggest "
+        "replacing them from about 500 km, or sooner if they feel flat.",
+        "plan.everyday_shoe_age.text": "Your everyday shoes are more than a year old: if the "
+        "heel leans or the sole feels flat, a new pair will give back the support.",
+        "plan.long_standing.text": "Long hours on your feet or hard floors: wear "
+        "well-fitting, cushioned shoes, change position often and sit during breaks; an "
+        "insole that matches your arch may feel more comfortable.",
+        "plan.heels_at_work.text": "Heels at work: wear flat, comfortable shoes on the way "
+        "and lower heels where you can.",
+        "plan.orthoses_back.text": "You told us your lower back aches. In a trial with "
+        "adults who had long-standing low back pain, custom-made foot insoles improved pain "
+        "and function after six weeks compared with no treatment. Ask your clinician whether "
+        "that suits you; the insoles sold here are not custom-made.",
     },
     "ja": {
         "side.left": "左",
@@ -209,6 +298,91 @@ MESSAGES: dict[str, dict[str, str]] = {
         "compare.missing": "{side}:両方の歩行で測定できませんでした。",
         "compare.note": "{band}°以内の差はカメラで見分けられる範囲内です。"
         "数値だけでなく履き心地で選んでください。",
+        "ache.feet": "足",
+        "ache.heels": "かかと",
+        "ache.knees": "ひざ",
+        "ache.hips": "股関節",
+        "ache.lower_back": "腰",
+        "ache.none": "なし",
+        "plan.list_sep": "、",
+        "plan.km.0_300": "0〜300",
+        "plan.km.300_500": "300〜500",
+        "plan.km.500_800": "500〜800",
+        "plan.km.800_plus": "800以上",
+        "plan.source_policy": "キオスクの推奨",
+        "plan.not_diagnosis": "これは店頭での測定にもとづく観察と一般的な提案で、診断や治療で"
+        "はありません。痛みが出る運動は中止してください。",
+        "plan.empty_off": "この店舗では運動や習慣の提案を表示していません。",
+        "plan.left_out": "{aches}が痛むとのことなので「{title}」は外しました。足の専門家や理"
+        "学療法士に合うかどうかご相談ください。",
+        "plan.dose": "{sets}セット × {reps}回、1日{times}回",
+        "plan.dose_hold": "{sets}セット × {reps}回(各{hold_s}秒保持)、1日{times}回",
+        "plan.dose_weeks": "、{weeks}週間",
+        "plan.general.text": "測定結果と回答からは、特におすすめする運動や習慣はありません。"
+        "引き続きフィット感と履き心地で靴を選んでください。",
+        "plan.clinician.text": "{aches}が痛むとのことです。まず足の専門家(足病医)や理学療法士"
+        "にご相談ください。カメラではわからないことを診てもらえます。以下は一般的な提案で、治"
+        "療ではありません。",
+        "plan.chain_arch": "{side}足のアーチは低めでした(AHI {value}、{low_max}以下で低め)。",
+        "plan.chain_roll": "歩行中、{side}足のかかとは最大{value}°内側に傾きました({high_min}"
+        "°以上で内倒れ)。",
+        "plan.chain_inward.text": "{details}アーチが下がり内側に倒れ込む足は、すねとひざを内"
+        "側に向ける傾向があり、骨盤もそれに続くことがあります。健康な成人が足を内側に倒すくさ"
+        "びの上に立つと、骨盤の前傾が大きくなりました。これは集団で見られる傾向で、今日あなた"
+        "を測定したものではありません。",
+        "plan.knee_inside": "立脚中期、{side}ひざは股関節と足首を結ぶ線より{value}°内側にあり"
+        "ました。",
+        "plan.knee_outside": "立脚中期、{side}ひざは股関節と足首を結ぶ線より{value}°外側にあ"
+        "りました。",
+        "plan.knee_line.text": "{details}これは1回の歩行からのカメラの推定値で、ひざの動きは"
+        "日によって変わります。",
+        "plan.typical_arch": "{side}足のアーチ {label}(AHI {value})",
+        "plan.typical.text": "測定したアーチ:{details}。この数値から特に必要な足の運動はあり"
+        "ません。",
+        "plan.short_foot.title": "ショートフット・エクササイズ",
+        "plan.short_foot.how": "座って足裏を床につけます。指を曲げずに、母指球をかかとの方へ"
+        "引き寄せてアーチを持ち上げ、保持してから緩めます。楽にできたら両足で立って行います。",
+        "plan.short_foot.text": "アーチが低め、またはかかとが内側に倒れる方に。研究では、この"
+        "運動を4週間続けるとアーチ高率が上がり、アーチの落ち込みが小さくなりました。",
+        "plan.short_foot.contra": "足が痛む・腫れている・最近けがをした・足の手術後の場合は、"
+        "専門家の了承なしに行わないでください。",
+        "plan.single_leg_short_foot.title": "片脚でのショートフット",
+        "plan.single_leg_short_foot.how": "壁や椅子の背のそばで片脚で立ち、ショートフットの姿"
+        "勢を保ち、ひざを足の真上に保ちます。左右を替えます。",
+        "plan.single_leg_short_foot.text": "同じ4週間のプログラムの最後の段階です。両足立ちで"
+        "ショートフットが楽にできるようになってから行います。",
+        "plan.single_leg_short_foot.contra": "足・ひざ・股関節・腰が痛む場合や、ふらつく場合"
+        "は行わないでください。支えに手を添えてください。",
+        "plan.plantar_fascia_stretch.title": "足底腱膜ストレッチ",
+        "plan.plantar_fascia_stretch.how": "座って痛む足を反対のひざに乗せます。片手で足の指"
+        "をすねの方へ反らせ、足裏が伸びるのを感じます。もう一方の手で土踏まずの腱を確かめます"
+        "。朝、最初の一歩の前に1セット目を行います。",
+        "plan.plantar_fascia_stretch.text": "かかとが痛むとのことです。長く続くかかとの痛みの"
+        "ある人では、このストレッチの方がふくらはぎのストレッチより8週間で痛みがやわらぎまし"
+        "た。",
+        "plan.plantar_fascia_stretch.contra": "最近の断裂、かかとへの注射、手術の後は専門家の"
+        "了承なしに行わないでください。痛みが強くなったら中止してください。",
+        "plan.calf_stretch.title": "壁を使ったふくらはぎのストレッチ",
+        "plan.calf_stretch.how": "壁に手をつき、片足を後ろに引いてかかとを床につけ、ひざを伸"
+        "ばしたまま、ふくらはぎが伸びるまで体を前に傾けます。",
+        "plan.calf_stretch.text": "かかとが痛む方、仕事でヒールを履く方に。同じかかとの痛みの"
+        "研究で比較に使われたふくらはぎのストレッチです。",
+        "plan.calf_stretch.contra": "最近ふくらはぎやアキレス腱を痛めた場合は専門家の了承なし"
+        "に行わないでください。痛みが出たら中止してください。",
+        "plan.running_shoe_age.text": "ランニングシューズの走行距離は{km} kmです。ランニン"
+        "グシューズは走った距離とともに衝撃吸収性が落ちます。約500 kmからの買い替え、またはへ"
+        "たりを感じたら早めの買い替えをおすすめします。",
+        "plan.everyday_shoe_age.text": "普段の靴は1年以上使っています。かかとが傾いたり靴底が"
+        "へたったりしていれば、新しい靴で支えが戻ります。",
+        "plan.long_standing.text": "長時間の立ち仕事や硬い床では、よく合うクッション性のある"
+        "靴を履き、こまめに姿勢を変え、休憩中は座りましょう。アーチに合うインソールで楽になる"
+        "ことがあります。",
+        "plan.heels_at_work.text": "仕事でヒールを履く方は、通勤には平らで楽な靴を履き、でき"
+        "るところでは低めのヒールにしましょう。",
+        "plan.orthoses_back.text": "腰が痛むとのことです。長く続く腰痛のある成人の試験では、"
+        "オーダーメイドの足のインソールで、治療なしと比べて6週間後に痛みと機能が改善しました"
+        "。自分に合うかどうかは専門家にご相談ください。当店のインソールはオーダーメイドではあ"
+        "りません。",
     },
 }
 

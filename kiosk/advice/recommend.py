@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk.advice import i18n
+from kiosk.advice.answers import Answers
 from kiosk.advice.catalogue import ANY_WIDTH, Catalogue, Product, SizeToken
 from kiosk.advice.classes import arch_class, gait_of, rolling_class
 from kiosk.advice.rules import (
@@ -55,6 +56,7 @@ class FootFacts:
     width_mm: float | None = None
     arch: dict | None = None
     rolling: dict | None = None
+    knee_fppa_deg: float | None = None  # pose block, front/rear views only
 
     def fact(self, key: str) -> Any:
         if key in ("arch", "rolling"):
@@ -67,6 +69,8 @@ class FootFacts:
             return None if self.arch is None else self.arch["value"]
         if key == "peak_eversion_deg":
             return None if self.rolling is None else self.rolling["value"]
+        if key == "knee_fppa_deg":
+            return self.knee_fppa_deg
         raise KeyError(key)
 
 
@@ -80,16 +84,67 @@ class ShopperFacts:
     pain: bool
     width_class: str | None = None
     size_block: dict | None = None
+    answers: Answers | None = None
+    has_knee_angle: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+
+    # questionnaire facts: None (or empty) when the shopper skipped it or the question
+    @property
+    def has_answers(self) -> bool:
+        return self.answers is not None and not self.answers.is_empty()
+
+    @property
+    def aches(self) -> tuple[str, ...]:
+        return self.answers.aches if self.answers else ()
+
+    @property
+    def hours_on_feet(self) -> str | None:
+        return self.answers.hours_on_feet if self.answers else None
+
+    @property
+    def activity(self) -> str | None:
+        return self.answers.activity if self.answers else None
+
+    @property
+    def shoe_age_months(self) -> str | None:
+        return self.answers.shoe_age_months if self.answers else None
+
+    @property
+    def shoe_km(self) -> str | None:
+        return self.answers.shoe_km if self.answers else None
+
+    @property
+    def heels_at_work(self) -> bool | None:
+        return self.answers.heels_at_work if self.answers else None
 
     def fact(self, key: str) -> Any:
         return getattr(self, key)
 
 
+def _knee_angles(gait_report: dict) -> dict[str, float]:
+    """Knee frontal-plane angles at mid-stance from the pose block, where it is reliable."""
+    pose = gait_report.get("pose")
+    if not isinstance(pose, dict) or not pose.get("frontal_plane_reliable"):
+        return {}
+    fppa = pose.get("knee_fppa_midstance_deg")
+    if not isinstance(fppa, dict):
+        return {}
+    return {
+        s: float(v)
+        for s in SIDES
+        if isinstance(v := fppa.get(s), int | float) and not isinstance(v, bool)
+    }
+
+
 def shopper_facts(
-    standing: dict | None, gait_report: dict | None, sex: str | None = None, pain: bool = False
+    standing: dict | None,
+    gait_report: dict | None,
+    sex: str | None = None,
+    pain: bool = False,
+    answers: Answers | None = None,
 ) -> ShopperFacts:
-    """Classes, sizes and flags for one shopper from their (optional) two reports."""
+    """Classes, sizes and flags for one shopper from their (optional) two reports and
+    (optional) questionnaire answers; reported aches count as pain."""
     try:
         skey = None if not sex else sex_key(sex)
     except ValueError:  # "other", "unspecified": no sex-specific scale or products
@@ -115,7 +170,13 @@ def shopper_facts(
                     f.get("peak_eversion_deg"), gait, f.get("confidence")
                 )
                 has_gait = True
-    facts = ShopperFacts(feet, skey, gait, has_standing, has_gait, bool(pain))
+    knees = _knee_angles(gait_report) if gait_report else {}
+    for side, deg in knees.items():
+        feet[side].knee_fppa_deg = deg
+    pain = bool(pain) or (answers is not None and answers.pain)
+    facts = ShopperFacts(
+        feet, skey, gait, has_standing, has_gait, pain, answers=answers, has_knee_angle=bool(knees)
+    )
     if has_standing:
         facts.size_block = pair_sizes(
             (standing.get("feet") or {}).get("left") or {},
@@ -134,7 +195,10 @@ def shopper_facts(
 
 
 def _label_ok(value: Any, want: Any) -> bool:
-    return value is not None and value in (want if isinstance(want, list) else [want])
+    wants = want if isinstance(want, list) else [want]
+    if isinstance(value, tuple):  # a fact with several values (aches): any one listed
+        return any(v in wants for v in value)
+    return value is not None and value in wants
 
 
 def _number_ok(value: Any, ops: dict[str, float]) -> bool:
@@ -539,6 +603,7 @@ def recommend(
     sex: str | None = None,
     *,
     pain: bool = False,
+    answers: Answers | None = None,
 ) -> dict:
     """Products to fetch for one shopper, with reasons in `lang`, or why there are none.
 
@@ -546,7 +611,8 @@ def recommend(
     WIDTH_LETTERS_WIDER_ALLOWED letters wider) and are in stock; rules then exclude and
     rank them. `sex` ("male"/"female") picks the width scale and the products' gender.
     """
-    facts = shopper_facts(standing_report, gait_report, sex, pain)
+    facts = shopper_facts(standing_report, gait_report, sex, pain, answers)
+    pain = facts.pain
     messages = [i18n.t("advice.not_diagnosis", lang)]
     messages.append(i18n.t("advice.pain_reported" if pain else "advice.pain", lang))
     result: dict[str, Any] = {

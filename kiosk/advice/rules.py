@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.advice import i18n
+from kiosk.advice.answers import ACHES, ACTIVITIES, HOURS_ON_FEET, SHOE_AGE_MONTHS, SHOE_KM
 from kiosk.advice.catalogue import (
     ARCH_PROFILES,
     CATEGORIES,
@@ -33,6 +34,7 @@ from kiosk.advice.catalogue import (
     SUPPORT_LEVELS,
     VersionedStore,
 )
+from kiosk.advice.programme import ENTRY_IDS, GENERAL_ID
 from kiosk.advice.thresholds import ARCH_AHI, ROLLING_EVERSION
 from kiosk.errors import CatalogueError
 
@@ -57,19 +59,33 @@ WIDTH_CLASSES = ("narrow", "medium", "wide")
 # (or on both, with "feet": "both").
 FOOT_LABEL_FACTS = {"arch": ARCH_LABELS, "rolling": ROLLING_LABELS}
 FOOT_BOOL_FACTS = ("arch_clear", "arch_borderline", "rolling_clear", "rolling_borderline")
-FOOT_NUMBER_FACTS = ("ahi", "peak_eversion_deg")
+FOOT_NUMBER_FACTS = ("ahi", "peak_eversion_deg", "knee_fppa_deg")
 # Conditions on the shopper as a whole.
 SHOPPER_LABEL_FACTS = {
     "gait": tuple(ROLLING_EVERSION),
     "sex": ("men", "women"),
     "width_class": WIDTH_CLASSES,
+    # the optional questionnaire (kiosk/advice/answers.py); `aches` holds several codes
+    # and matches when any of them is listed
+    "aches": ACHES,
+    "hours_on_feet": HOURS_ON_FEET,
+    "activity": ACTIVITIES,
+    "shoe_age_months": SHOE_AGE_MONTHS,
+    "shoe_km": SHOE_KM,
 }
-SHOPPER_BOOL_FACTS = ("has_standing", "has_gait", "pain")
+SHOPPER_BOOL_FACTS = (
+    "has_standing", "has_gait", "pain", "has_answers", "heels_at_work", "has_knee_angle",
+)  # fmt: skip
 COMBINATORS = ("not", "any", "feet")
 NUMBER_OPS = ("lt", "le", "gt", "ge")
 
 RULE_KEYS = ("id", "description", "kind", "when", "prefer", "exclude", "explain")
-TOP_KEYS = ("format", "name", "description", "limits", "min_score", "rules")
+TOP_KEYS = ("format", "name", "description", "limits", "min_score", "rules", "plan")
+# The personal plan (kiosk/advice/plan.py): parts a store switches off, and its own items.
+PLAN_KEYS = ("off", "items")
+PLAN_ITEM_KEYS = ("id", "section", "when", "text")
+PLAN_ITEM_SECTIONS = ("exercise", "habit", "store")
+MAX_PLAN_ITEMS = 20
 # Placeholders a retailer's own explanation text may use.
 TEXT_PLACEHOLDERS = ("side", "value", "label", "cut", "low_max", "high_min", "gait")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -101,12 +117,24 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class PlanItem:
+    """A store's own plan item (e.g. its gait-analysis appointment), texts per language."""
+
+    id: str
+    section: str
+    when: dict[str, Any]
+    text: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Rules:
     rules: tuple[Rule, ...]
     limits: dict[str, int]
     min_score: float
     name: str = ""
     version: str | None = None
+    plan_off: tuple[str, ...] = ()
+    plan_items: tuple[PlanItem, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out: list[dict[str, Any]] = []
@@ -123,13 +151,22 @@ class Rules:
             if r.explain is not None:
                 d["explain"] = r.explain
             out.append(d)
-        return {
+        doc: dict[str, Any] = {
             "format": FORMAT,
             "name": self.name,
             "limits": self.limits,
             "min_score": self.min_score,
             "rules": out,
         }
+        if self.plan_off or self.plan_items:
+            doc["plan"] = {
+                "off": list(self.plan_off),
+                "items": [
+                    {"id": i.id, "section": i.section, "when": i.when, "text": i.text}
+                    for i in self.plan_items
+                ],
+            }
+        return doc
 
 
 def _hint(value: str, choices: Any) -> str:
@@ -191,6 +228,75 @@ class _Checker:
                     self.err(p, "must be 'any' or 'both'")
             else:
                 self.err(p, f"unknown condition{_hint(key, known)}")
+
+    def texts(self, path: str, value: Any) -> dict[str, str]:
+        """Plain texts per language (no placeholders): a store's own plan item."""
+        if not isinstance(value, dict) or not value:
+            self.err(path, 'must be texts per language {"en": "...", "ja": "..."}')
+            return {}
+        if i18n.DEFAULT_LANG not in value:
+            self.err(path, f"needs a text in {i18n.DEFAULT_LANG!r} (the fallback language)")
+        out: dict[str, str] = {}
+        for lang, text in value.items():
+            if not isinstance(text, str) or not text.strip() or len(text) > 500:
+                self.err(f"{path}.{lang}", "must be a non-empty text of at most 500 characters")
+                continue
+            try:
+                names = i18n.placeholders(text)
+            except ValueError as exc:
+                self.err(f"{path}.{lang}", str(exc))
+                continue
+            if names:
+                self.err(f"{path}.{lang}", "a plan item's text takes no {placeholders}")
+                continue
+            out[lang] = text
+        return out
+
+    def plan(self, path: str, value: Any) -> tuple[tuple[str, ...], tuple[PlanItem, ...]]:
+        if not isinstance(value, dict):
+            self.err(path, 'must be an object like {"off": ["short_foot"], "items": [...]}')
+            return (), ()
+        for key in value:
+            if key not in PLAN_KEYS:
+                self.err(f"{path}.{key}", f"unknown key{_hint(key, PLAN_KEYS)}")
+        known = (*ENTRY_IDS, GENERAL_ID)
+        off = value.get("off", [])
+        if not isinstance(off, list):
+            self.err(f"{path}.off", "must be a list of plan item ids")
+            off = []
+        for i, v in enumerate(off):
+            if v not in known:
+                self.err(f"{path}.off[{i}]", f"{v!r} is not a plan item{_hint(v, known)}")
+        items: list[PlanItem] = []
+        raw = value.get("items", [])
+        if not isinstance(raw, list) or len(raw) > MAX_PLAN_ITEMS:
+            self.err(f"{path}.items", f"must be a list of at most {MAX_PLAN_ITEMS} items")
+            raw = []
+        ids = set(known)
+        for i, item in enumerate(raw):
+            p = f"{path}.items[{i}]"
+            if not isinstance(item, dict):
+                self.err(p, "must be an object")
+                continue
+            for key in item:
+                if key not in PLAN_ITEM_KEYS:
+                    self.err(f"{p}.{key}", f"unknown key{_hint(key, PLAN_ITEM_KEYS)}")
+            iid = item.get("id")
+            if not isinstance(iid, str) or not _ID_RE.match(iid):
+                self.err(f"{p}.id", "needs an id of lower-case letters, digits, - and _")
+            elif iid in ids:
+                self.err(f"{p}.id", "is used twice or names a built-in plan item")
+            else:
+                ids.add(iid)
+            section = item.get("section", "store")
+            if section not in PLAN_ITEM_SECTIONS:
+                self.err(f"{p}.section", f"must be one of {', '.join(PLAN_ITEM_SECTIONS)}")
+            when = item.get("when", {})
+            self.when(f"{p}.when", when)
+            text = self.texts(f"{p}.text", item.get("text"))
+            when = when if isinstance(when, dict) else {}
+            items.append(PlanItem(str(iid), str(section), when, text))
+        return tuple(str(v) for v in off), tuple(items)
 
     def prefer(self, path: str, value: Any) -> dict[str, dict[str, float]]:
         out: dict[str, dict[str, float]] = {}
@@ -339,6 +445,7 @@ def parse_rules(doc: Any, source: str = "rules.json") -> Rules:
                 description=desc,
             )
         )
+    plan_off, plan_items = c.plan("plan", doc["plan"]) if "plan" in doc else ((), ())
     if c.problems:
         raise RulesRejectedError(source, c.problems)
     return Rules(
@@ -346,6 +453,8 @@ def parse_rules(doc: Any, source: str = "rules.json") -> Rules:
         limits={"shoe": 4, "insole": 2, **limits},
         min_score=float(min_score),
         name=str(doc.get("name", "")),
+        plan_off=plan_off,
+        plan_items=plan_items,
     )
 
 
@@ -389,7 +498,15 @@ class RulesStore(VersionedStore):
     def load(self, version: str | None = None) -> Rules:
         name, doc = self.read_payload(version)
         rules = parse_rules(doc, f"rules version {name}")
-        return Rules(rules.rules, rules.limits, rules.min_score, rules.name, version=name)
+        return Rules(
+            rules.rules,
+            rules.limits,
+            rules.min_score,
+            rules.name,
+            version=name,
+            plan_off=rules.plan_off,
+            plan_items=rules.plan_items,
+        )
 
     def load_or_default(self) -> Rules:
         return load_rules() if self.active_version() is None else self.load()

@@ -117,6 +117,48 @@ SOURCES: dict[str, Source] = {
             "2012 US Army Anthropometric Survey (ANSUR II) public release, 4,082 men and 1,986 "
             "women; regressions computed from ../shared/realdata/ansur2/.",
         ),
+        # --- the personal plan's exercises and habits (kiosk/advice/plan.py) ---------
+        Source(
+            "mulligan2013",
+            "Mulligan EP, Cook PG. Effect of plantar intrinsic muscle training on medial "
+            "longitudinal arch morphology and dynamic function. Man Ther 2013;18:425-430.",
+            "Four weeks of daily short-foot (plantar intrinsic muscle) training, progressed "
+            "from sitting to standing to single-leg stance, reduced navicular drop and "
+            "raised the arch height index in adults.",
+        ),
+        Source(
+            "digiovanni2003",
+            "DiGiovanni BF et al. Tissue-specific plantar fascia-stretching exercise enhances "
+            "outcomes in patients with chronic heel pain. A prospective, randomized study. "
+            "J Bone Joint Surg Am 2003;85:1270-1277.",
+            "In chronic plantar heel pain, a plantar-fascia-specific stretch (10 holds of "
+            "10 s, three times a day, the first before the first steps in the morning) "
+            "gave better pain scores after eight weeks than a weight-bearing Achilles "
+            "tendon stretch, which the comparison group did.",
+        ),
+        Source(
+            "khamis2007",
+            "Khamis S, Yizhar Z. Effect of feet hyperpronation on pelvic alignment in a "
+            "standing position. Gait Posture 2007;25:127-134.",
+            "Hyperpronation induced in healthy adults by standing on medially-raised wedges "
+            "increased the anterior tilt of the pelvis: the foot's posture travels up the "
+            "leg to the pelvis.",
+        ),
+        Source(
+            "cambron2017",
+            "Cambron JA et al. Shoe orthotics for the treatment of chronic low back pain: "
+            "a randomized controlled trial. Arch Phys Med Rehabil 2017;98:1752-1762.",
+            "In adults with chronic low back pain, custom foot orthoses (alone or with "
+            "chiropractic care) improved back pain and function after six weeks compared "
+            "with no treatment.",
+        ),
+        Source(
+            "cook1985",
+            "Cook SD, Kester MA, Brunet ME. Shock absorption characteristics of running "
+            "shoes. Am J Sports Med 1985;13:248-253.",
+            "Running shoes lost shock absorption progressively with the distance run in "
+            "them (exact figures not restated here: check the original before quoting).",
+        ),
         Source(
             "kiosk_policy",
             "Kiosk policy, not a published number: chosen by the project and documented in "

@@ -51,6 +51,13 @@ def _tries(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE daily_counts ALTER COLUMN key TYPE VARCHAR(80)"))
 
 
+def _session_answers(conn: Connection) -> None:
+    have = {c["name"] for c in inspect(conn).get_columns("sessions")}
+    for column in ("answers", "plan_shown"):
+        if column not in have:
+            conn.execute(text(f"ALTER TABLE sessions ADD COLUMN {column} TEXT"))
+
+
 # (version, description, step); a new database is created from the schema and stamped
 # with every version, so each step only brings an older database forward.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
@@ -59,6 +66,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (3, "session generation per account (logout ends every copy)", _session_generations),
     (4, "daily rollups count out-of-stock suggestions by size", _rollup_rebuild),
     (5, "before/after walks (tries) and their daily counts", _tries),
+    (6, "questionnaire answers and plan items shown per session", _session_answers),
 ]
 LATEST = MIGRATIONS[-1][0]
 

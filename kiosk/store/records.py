@@ -12,14 +12,25 @@ import json
 import math
 import uuid
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from kiosk.advice.answers import Answers
 
 RECORD_SCHEMA = "kiosk.session/1"
 MAX_REPORT_JSON_CHARS = 64_000
 _ID_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
 _LABEL = r"^[a-z_]{1,16}$"
+# a plan item's id (kiosk.advice.programme, or a store's own rules id)
+PlanItemId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 
 
 @functools.cache
@@ -126,6 +137,10 @@ class SessionRecord(BaseModel):
     gait: dict[str, Any] | None = None
     recommendations: list[Recommendation] = Field(default_factory=list, max_length=50)
     tries: list[WalkTry] = Field(default_factory=list, max_length=MAX_TRIES)
+    # the optional questionnaire (codes from a closed list; None: skipped or not reached)
+    answers: Answers | None = None
+    # which items of the personal plan the results screen showed (for the dashboard)
+    plan_shown: list[PlanItemId] = Field(default_factory=list, max_length=64)
     error: str | None = Field(None, pattern=r"^[A-Za-z]{1,32}$")
 
     @field_validator("session_id")
@@ -171,6 +186,8 @@ class SessionRecord(BaseModel):
             raise ValueError("updated_at precedes started_at")
         if self.standing is not None and not self.consent:
             raise ValueError("a measurement without consent")
+        if self.answers is not None and not self.consent:
+            raise ValueError("questionnaire answers without consent")
         return self
 
     def payload(self) -> dict[str, Any]:
@@ -284,6 +301,12 @@ def flatten(rec: SessionRecord) -> dict[str, Any]:
         "standing_report": json.dumps(rec.standing) if rec.standing is not None else None,
         "gait_report": json.dumps(rec.gait) if rec.gait is not None else None,
         "tries": json.dumps([t.model_dump(mode="json") for t in rec.tries]) if rec.tries else None,
+        "answers": (
+            json.dumps(rec.answers.model_dump(mode="json"), sort_keys=True)
+            if rec.answers is not None
+            else None
+        ),
+        "plan_shown": json.dumps(rec.plan_shown) if rec.plan_shown else None,
         "error": rec.error,
     }
     row["arch_type"] = _worse(row["arch_type_left"], row["arch_type_right"], _ARCH_ORDER)
@@ -326,6 +349,8 @@ def unflatten(row: Any, recs: list[Any]) -> SessionRecord:
             "standing": json.loads(m["standing_report"]) if m["standing_report"] else None,
             "gait": json.loads(m["gait_report"]) if m["gait_report"] else None,
             "tries": json.loads(m["tries"]) if m["tries"] else [],
+            "answers": json.loads(m["answers"]) if m["answers"] else None,
+            "plan_shown": json.loads(m["plan_shown"]) if m["plan_shown"] else [],
             "recommendations": [
                 {
                     "product_id": r.product_id,

@@ -127,6 +127,13 @@ def _refresh_chunk(conn: Connection, groups: list[Group]) -> None:
         for t in json.loads(tries_json):
             after = rolling_of(t.get("gait"))
             counts[(rid, sid, day, "tries", tries_key(t["product_id"], rolling, after))] += 1
+    # the personal plan's items, one count per session that was shown each
+    shown = select(s.c.retailer_id, s.c.store_id, s.c.day, s.c.plan_shown).where(
+        in_groups, s.c.plan_shown.is_not(None)
+    )
+    for rid, sid, day, ids in conn.execute(shown):
+        for item in set(json.loads(ids)):
+            counts[(rid, sid, day, "plan", item[:48])] += 1
     bulk.insert_rows(
         conn,
         dc,

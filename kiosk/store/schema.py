@@ -85,6 +85,8 @@ sessions = Table(
     Column("standing_report", Text),
     Column("gait_report", Text),
     Column("tries", Text),  # JSON list of WalkTry: before/after walks in catalogue products
+    Column("answers", Text),  # the optional questionnaire, JSON of kiosk.advice.answers codes
+    Column("plan_shown", Text),  # JSON list of the plan item ids the results screen showed
     Column("error", String(32)),  # the KioskError class a session ended on, if any
     Column("received_at", DateTime),  # HQ: when ingest last accepted it
 )

@@ -233,6 +233,15 @@ def class_mix(store: Store, f: Filter) -> dict[str, list[dict]]:
     }
 
 
+def plan_mix(store: Store, f: Filter) -> list[dict]:
+    """How many sessions were shown each item of the personal plan, most shown first."""
+    counts = _counts(store, f, "plan")
+    return [
+        {"item": k, "sessions": n}
+        for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
+
 def recommendation_mix(store: Store, f: Filter, limit: int = 50) -> list[dict]:
     """How often each product was recommended, and how often while out of stock."""
     dr = schema.daily_recommendations
@@ -300,6 +309,7 @@ def dashboard(store: Store, f: Filter, grain: str = "day") -> dict[str, Any]:
         "out_of_stock_by_size": out_of_stock_by_size(store, f),
         "stores": store_comparison(store, f),
         "tries": tries(store, f),
+        "plan": plan_mix(store, f),
     }
 
 

@@ -1,5 +1,6 @@
-"""The web's door to kiosk.advice: the store's active catalogue and rules, and the
-recommendations they give for a visit, turned into the session record's compact form."""
+"""The web's door to kiosk.advice: the store's active catalogue and rules, the
+recommendations they give for a visit, turned into the session record's compact form, and
+the visit's personal plan (exercises, habits, clinician pointer) in the page's language."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.advice import present
+from kiosk.advice.plan import plan
 from kiosk.store.records import Recommendation, SessionRecord
 
 log = logging.getLogger(__name__)
@@ -48,7 +50,13 @@ def recommend_products(
 
     chart = chart or present.default_chart(svc.config.kiosk.size_systems, rec.lang)
     out = recommend(
-        rec.standing, rec.gait, active_catalogue(svc), active_rules(svc), rec.lang, rec.sex
+        rec.standing,
+        rec.gait,
+        active_catalogue(svc),
+        active_rules(svc),
+        rec.lang,
+        rec.sex,
+        answers=rec.answers,
     )
     items = present.product_items(out, rec.standing, chart, rec.lang, rec.sex)
     return [
@@ -61,3 +69,9 @@ def recommend_products(
         )
         for item in items[:50]
     ]
+
+
+def plan_for(svc: Any, rec: SessionRecord, lang: str) -> dict[str, Any]:
+    """The visit's plan in `lang` under the store's active rules (parts it switched off,
+    items it added)."""
+    return plan(rec.standing, rec.gait, active_rules(svc), lang, rec.sex, rec.answers)

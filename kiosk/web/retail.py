@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 
+from kiosk.advice.programme import ENTRY_IDS, GENERAL_ID
 from kiosk.advice.sizes import WIDTH_LETTERS
 from kiosk.security import new_token, verify_secret, verify_unknown_user
 from kiosk.store import accounts, stats, utcnow
@@ -179,6 +180,7 @@ def dashboard() -> Any:
         stores=svc.store.list_stores(rid),
         funnel_stages=stats.FUNNEL,
         chart_keys=CHART_KEYS,
+        plan_known=(*ENTRY_IDS, GENERAL_ID),
     )
 
 

@@ -7,6 +7,7 @@ as background jobs (kiosk.web.jobs); these views only render and record.
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import time
@@ -26,6 +27,7 @@ from flask import (
 )
 
 from kiosk import __version__
+from kiosk.advice.answers import answers_from_form
 from kiosk.advice.present import default_chart, stance_chart
 from kiosk.errors import ConfigError
 from kiosk.security import StreamSlots, new_token
@@ -33,6 +35,7 @@ from kiosk.store import SessionRecord, new_record, utcnow
 from kiosk.store.db import StoreUnavailable
 from kiosk.store.jobs import send_soon
 from kiosk.store.records import Recommendation
+from kiosk.web.advice import plan_for
 from kiosk.web.summary import summary_url
 
 log = logging.getLogger(__name__)
@@ -106,7 +109,7 @@ def require_record(stage: str | None = None) -> SessionRecord:
     rec = current_record()
     if rec is None:
         abort(redirect(url_for("shopper.welcome")))
-    if stage in ("standing", "walk", "results") and not rec.consent:
+    if stage in ("questions", "standing", "walk", "results") and not rec.consent:
         abort(redirect(url_for("shopper.privacy")))
     return rec
 
@@ -180,6 +183,26 @@ def consent() -> Any:
     # pre-renders strides), and the shopper spends that time on the mat.
     for station in ("standing", "gait"):
         svc.cameras[station].touch()
+    return redirect(url_for("shopper.questions"))
+
+
+@bp.get("/questions")
+def questions() -> Any:
+    rec = require_record("questions")
+    return render_template("questions.html", answers=rec.answers)
+
+
+@bp.post("/questions")
+def answer_questions() -> Any:
+    """The optional questionnaire: its codes stored with the visit, or nothing if skipped."""
+    svc = _svc()
+    rec = require_record("questions")
+    if request.form.get("choice") == "skip":
+        answers = None
+    else:
+        answers = answers_from_form(request.form.to_dict(flat=False))
+        answers = None if answers.is_empty() else answers
+    save(svc, rec, answers=answers)
     return redirect(url_for("shopper.standing"))
 
 
@@ -208,7 +231,10 @@ def skip_walk() -> Any:
 def finish_results(svc: Any, rec: SessionRecord, chart: str | None = None) -> SessionRecord:
     """Recommendations for the reports so far, and the results stage recorded."""
     recs = recommend(svc, rec, chart)
-    return save(svc, rec, recommendations=recs, results_at=rec.results_at or utcnow())
+    shown = plan_for(svc, rec, rec.lang)["shown"] if rec.standing is not None else []
+    return save(
+        svc, rec, recommendations=recs, plan_shown=shown, results_at=rec.results_at or utcnow()
+    )
 
 
 def recommend(svc: Any, rec: SessionRecord, chart: str | None = None) -> list[Recommendation]:
@@ -261,6 +287,7 @@ def results() -> Any:
         qr_offered=bool(svc.config.web.public_url) and not unsaved,
         hours=int(svc.config.web.summary_link_ttl_s // 3600),
         store_error=unsaved,
+        plan_for=functools.partial(plan_for, svc, rec),
     )
 
 

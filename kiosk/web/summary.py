@@ -8,11 +8,13 @@ so a forged Host cannot put another site into the code.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template
 
 from kiosk.store.records import utcnow
+from kiosk.web.advice import plan_for
 
 bp = Blueprint("summary", __name__)
 
@@ -35,4 +37,5 @@ def show(link: str) -> Any:
     rec = store.get_session(sid)
     if rec is None:
         abort(410)
-    return render_template("summary.html", rec=rec)
+    svc = current_app.extensions["kiosk"]
+    return render_template("summary.html", rec=rec, plan_for=functools.partial(plan_for, svc, rec))

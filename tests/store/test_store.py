@@ -242,3 +242,62 @@ def test_migration_gives_existing_accounts_a_session_generation(db_url):
         assert reopened.get_account("staff")["session_gen"] == 1
     finally:
         reopened.close()
+
+
+def test_questionnaire_answers_round_trip_and_need_consent(store):
+    from kiosk.advice.answers import Answers
+
+    answers = Answers(aches=("heels", "knees"), activity="running", shoe_km="500_800")
+    rec = _rec(11, answers=answers)
+    store.save_session(rec)
+    back = store.get_session(rec.session_id)
+    assert back.answers == answers and back.answers.pain
+    skipped = _rec(12)
+    store.save_session(skipped)
+    assert store.get_session(skipped.session_id).answers is None
+    with pytest.raises(ValidationError):  # only codes from the closed list
+        SessionRecord.model_validate({**rec.payload(), "answers": {"aches": ["my name"]}})
+    with pytest.raises(ValidationError):
+        SessionRecord.model_validate({**rec.payload(), "answers": {"note": "Jane"}})
+    with pytest.raises(ValidationError):
+        SessionRecord.model_validate({**_rec(13, stage="started").payload(),
+                                      "answers": {"aches": ["feet"]}})  # fmt: skip
+
+
+def test_migration_adds_the_answers_column_to_an_older_database(db_url):
+    from sqlalchemy import delete
+
+    store = Store(db_url)
+    with store.engine.begin() as conn:  # as a version-3 database left it
+        conn.execute(text("ALTER TABLE sessions DROP COLUMN answers"))
+        conn.execute(delete(schema.schema_version).where(schema.schema_version.c.version >= 4))
+    store.close()
+    reopened = Store(db_url)
+    try:
+        with reopened.engine.connect() as conn:
+            cols = {c["name"] for c in inspect(conn).get_columns("sessions")}
+        assert "answers" in cols
+        rec = _rec(14)
+        reopened.save_session(rec)
+        assert reopened.get_session(rec.session_id).answers is None
+    finally:
+        reopened.close()
+
+
+def test_dashboard_counts_which_plan_advice_was_shown(store):
+    a = _rec(21, plan_shown=["clinician", "plantar_fascia_stretch"])
+    b = _rec(22, plan_shown=["typical", "general"])
+    c = _rec(23, plan_shown=["clinician", "gait-appointment"])
+    store.save_sessions([a, b, c])
+    mix = {r["item"]: r["sessions"] for r in st.plan_mix(store, st.Filter())}
+    assert mix == {"clinician": 2, "plantar_fascia_stretch": 1, "typical": 1, "general": 1,
+                   "gait-appointment": 1}  # fmt: skip
+    # a newer version of a visit replaces what it counted
+    later = a.updated_at + timedelta(minutes=1)
+    store.save_session(a.model_copy(update={"plan_shown": ["general"], "updated_at": later}))
+    mix = {r["item"]: r["sessions"] for r in st.plan_mix(store, st.Filter())}
+    assert mix["clinician"] == 1 and mix["general"] == 2 and "plantar_fascia_stretch" not in mix
+    assert store.get_session(b.session_id).plan_shown == ["typical", "general"]
+    assert st.dashboard(store, st.Filter())["plan"][0]["sessions"] == 2
+    with pytest.raises(ValidationError):
+        SessionRecord.model_validate({**a.payload(), "plan_shown": ["<script>"]})

@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
+from webutil import csrf_of
 from werkzeug.serving import make_server
 
 from kiosk.store import new_record, utcnow
 from kiosk.store.demo import demo_record
 from tests.conftest import _free_port
-from tests.web.conftest import csrf_of
 
 
 def measured_visit(app, client) -> str:

@@ -8,10 +8,11 @@ import io
 import re
 import sys
 
+from webutil import RETAIL_PW, STAFF_PIN, csrf_of, login, make_config
+
 from kiosk.cli import demo_banner, main
 from kiosk.store import Store
 from kiosk.web.app import create_app
-from tests.web.conftest import RETAIL_PW, STAFF_PIN, csrf_of, login, make_config
 
 
 def _users(monkeypatch, config: str, *args: str, stdin: str = "") -> int:

@@ -9,8 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import pytest
-
-from tests.web.conftest import RETAIL_PW, STAFF_PIN, csrf_of, login
+from webutil import RETAIL_PW, STAFF_PIN, csrf_of, login
 
 PUBLIC = {"staff.login", "retail.login", "retail.logout", "staff.logout"}
 
@@ -123,10 +122,11 @@ def test_a_throttled_retail_account_answers_like_a_wrong_password(kiosk_app):
 def test_parallel_guesses_are_all_counted_before_any_pin_is_checked(tmp_path):
     """Four wrong PINs, then nine more at once and the right one just behind them: the
     right PIN arrives while the nine are still hashing, yet must wait its turn."""
+    from webutil import make_config
+
     from kiosk.security import hash_secret
     from kiosk.store import Store
     from kiosk.web.app import create_app
-    from tests.web.conftest import make_config
 
     cfg = make_config(tmp_path, security={"login_rate_per_min": 100})
     store = Store(cfg.database_url)
@@ -281,9 +281,10 @@ def _tries(app, addr: str, n: int, forwarded: str | None = None) -> list[int]:
 
 
 def test_the_login_limit_counts_each_client_behind_a_trusted_proxy(tmp_path):
+    from webutil import make_config
+
     from kiosk.store import Store
     from kiosk.web.app import create_app
-    from tests.web.conftest import make_config
 
     limit = 10
     behind = make_config(tmp_path, web={"trusted_proxies": 1})

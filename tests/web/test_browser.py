@@ -135,7 +135,28 @@ def _decode_qr(browser, page) -> str:
     raise AssertionError("the QR code on the results screen does not decode")
 
 
-def _shopper_flow(browser, url: str, data: Path, screens: Path, lang: str) -> None:
+def _questionnaire(page, screens: Path, lang: str, answer: bool) -> None:
+    """The optional questions after consent: tap a few answers (or none) and go on."""
+    page.wait_for_url("**/questions", wait_until="domcontentloaded")
+    check_kiosk_screen(page)
+    if answer:
+        for name, value in ANSWERS:
+            page.tap(f"label.chip:has(input[name={name}][value='{value}'])")
+            assert page.locator(f"input[name={name}][value='{value}']").is_checked()
+        snap(page, screens, "02b-questions", lang, full_page=True)
+        page.tap("#next")
+    else:
+        page.tap("#skip")
+
+
+# What the answering shopper taps: aching heels, a runner with worn shoes.
+ANSWERS = (("aches", "heels"), ("hours_on_feet", "4_8"), ("activity", "running"),
+           ("shoe_km", "800_plus"), ("heels_at_work", "no"))  # fmt: skip
+
+
+def _shopper_flow(
+    browser, url: str, data: Path, screens: Path, lang: str, answer: bool = True
+) -> None:
     ctx, page, problems = _page(browser)
     _set_lang(page, url, lang)
     check_kiosk_screen(page)
@@ -149,6 +170,7 @@ def _shopper_flow(browser, url: str, data: Path, screens: Path, lang: str) -> No
     assert page.locator("input[value=female]").is_checked()
     t_consent = time.monotonic()
     page.tap("#agree")
+    _questionnaire(page, screens, lang, answer)
 
     page.wait_for_url("**/standing", wait_until="domcontentloaded")
     # the live preview streams frames with the feet outlined
@@ -200,6 +222,18 @@ def _shopper_flow(browser, url: str, data: Path, screens: Path, lang: str) -> No
         if deg is not None:
             assert f"{deg:.1f}°" in rolling
     assert page.locator("#curve-left, #curve-right").count() >= 1
+    # the plan: shaped by the answers (clinician first for aching heels), or by the
+    # measurement alone when the questions were skipped
+    plan_ids = page.locator("#plan .plan-item").evaluate_all(
+        "els => els.map(e => e.dataset.id)"
+    )
+    if answer:
+        assert rec.answers is not None and rec.answers.aches == ("heels",)
+        assert plan_ids[0] == "clinician"
+        assert "plantar_fascia_stretch" in plan_ids and "running_shoe_age" in plan_ids
+        assert page.locator("#plan [data-id=plantar_fascia_stretch] svg").count() == 1
+    else:
+        assert rec.answers is None and "clinician" not in plan_ids and plan_ids
     items = page.locator("#recommendations li")
     assert items.count() == len(rec.recommendations) > 0
     for i, r in enumerate(rec.recommendations):
@@ -219,6 +253,9 @@ def _shopper_flow(browser, url: str, data: Path, screens: Path, lang: str) -> No
     for side in ("left", "right"):
         assert f"{rec.standing['feet'][side]['length_mm']} mm" in summary
     assert f"EU {size['eu']}" in page.content()
+    assert page.locator("#plan .plan-item").evaluate_all(
+        "els => els.map(e => e.dataset.id)"
+    ) == plan_ids  # the same plan on the phone
     snap(page, screens, "06-summary", lang, full_page=True)
     page.go_back(wait_until="domcontentloaded")
     page.tap("#finish")
@@ -264,7 +301,75 @@ def test_shopper_flow_in_english_measures_walks_and_shows_results(browser, shop,
 
 def test_shopper_flow_in_japanese(browser, shop, screens):
     url, data = shop
-    _shopper_flow(browser, url, data, screens, "ja")
+    _shopper_flow(browser, url, data, screens, "ja", answer=False)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("answer", [True, False], ids=["answered", "skipped"])
+def test_questionnaire_answered_or_skipped_is_stored_with_the_visit(
+    browser, shop, screens, lang, answer
+):
+    url, data = shop
+    ctx, page, problems = _page(browser)
+    _set_lang(page, url, lang)
+    page.tap("#start")
+    page.wait_for_url("**/privacy", wait_until="domcontentloaded")
+    page.tap("#agree")
+    _questionnaire(page, screens, lang, answer)
+    page.wait_for_url("**/standing", wait_until="domcontentloaded")
+    rec = _visits(data)[-1]
+    assert rec.lang == lang and rec.consent
+    if answer:
+        assert rec.answers.aches == ("heels",) and rec.answers.activity == "running"
+        assert rec.answers.shoe_km == "800_plus" and rec.answers.heels_at_work is False
+    else:
+        assert rec.answers is None
+    assert not problems, problems
+    ctx.close()
+
+
+@pytest.mark.parametrize(("lang", "answer"), [("en", True), ("ja", False)])
+def test_plan_on_results_and_summary_follows_the_questionnaire(
+    browser, shop, screens, lang, answer
+):
+    """Questions, the mat, the walk skipped: the plan on the results screen and the
+    phone's summary, clinician first for the shopper whose heels ache."""
+    url, data = shop
+    ctx, page, problems = _page(browser)
+    _set_lang(page, url, lang)
+    page.tap("#start")
+    page.wait_for_url("**/privacy", wait_until="domcontentloaded")
+    page.tap("#agree")
+    _questionnaire(page, screens, lang, answer)
+    page.wait_for_url("**/standing", wait_until="domcontentloaded")
+    page.tap("#go")
+    page.wait_for_url("**/walk", wait_until="domcontentloaded", timeout=120_000)
+    page.tap("#skip")
+    page.wait_for_url("**/results", wait_until="domcontentloaded")
+    page.wait_for_selector("#plan")
+    check_kiosk_screen(page)
+    snap(page, screens, "05b-plan" + ("-answered" if answer else "-skipped"), lang,
+         full_page=True)  # fmt: skip
+    rec = _newest_measured_session(data)
+    ids = page.locator("#plan .plan-item").evaluate_all("els => els.map(e => e.dataset.id)")
+    assert ids and rec.plan_shown == ids
+    if answer:
+        assert ids[0] == "clinician" and "plantar_fascia_stretch" in ids
+        assert "podiatrist" in page.locator("#plan [data-id=clinician]").inner_text()
+        assert page.locator("#plan [data-id=plantar_fascia_stretch] svg").count() == 1
+        assert "DiGiovanni" in page.locator("#plan [data-id=plantar_fascia_stretch]").inner_text()
+    else:
+        assert rec.answers is None and "clinician" not in ids
+        assert "診断" in page.locator("#plan").inner_text()  # observations, not a diagnosis
+    page.tap("#make-qr")
+    page.wait_for_selector("#qr svg")
+    link = _decode_qr(browser, page)
+    page.goto(link, wait_until="domcontentloaded")
+    assert page.locator("#plan .plan-item").evaluate_all(
+        "els => els.map(e => e.dataset.id)"
+    ) == ids
+    assert not problems, problems
+    ctx.close()
 
 
 def test_idle_screen_returns_to_welcome_and_closes_the_visit(browser, board_kiosk):

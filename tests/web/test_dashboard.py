@@ -9,7 +9,7 @@ import re
 from datetime import datetime
 
 import pytest
-from conftest import login
+from webutil import login
 
 from kiosk.store.demo import demo_records
 

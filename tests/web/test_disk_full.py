@@ -5,12 +5,12 @@ without a restart."""
 from __future__ import annotations
 
 import numpy as np
+from webutil import add_accounts, csrf_of, login, make_config
 
 from kiosk.store import Store, utcnow
 from kiosk.store.demo import demo_record
 from kiosk.web.app import create_app
 from kiosk.web.shopper import save
-from tests.web.conftest import add_accounts, csrf_of, login, make_config
 from tests.web.field import FullDisk, unplugged
 
 
@@ -28,6 +28,8 @@ def test_a_full_disk_still_gives_the_shopper_results_and_recovers_without_restar
         assert r.headers["Location"].endswith("/privacy")
         assert c.get("/privacy").status_code == 200  # not sent back to the welcome screen
         r = c.post("/consent", data={"csrf_token": tok, "choice": "agree", "sex": "male"})
+        assert r.headers["Location"].endswith("/questions")
+        r = c.post("/questions", data={"csrf_token": tok, "choice": "skip"})
         assert r.headers["Location"].endswith("/standing")
         assert c.get("/standing").status_code == 200
         with c.session_transaction() as s:

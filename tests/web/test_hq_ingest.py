@@ -170,7 +170,7 @@ def test_deeply_nested_json_is_a_bad_request_not_a_500(hq_app):
 
 
 def test_huge_token_ids_are_bad_requests(hq_app):
-    from tests.web.conftest import login
+    from webutil import login
 
     c = hq_app.test_client()
     tok = login(c, "admin")
@@ -213,3 +213,19 @@ def test_ingest_rejects_unknown_report_fields_at_any_depth(hq_app, report, path,
     )
     stored = hq_app.extensions["kiosk"].store.get_session(base["session_id"]).payload()
     assert not stored["updated_at"].startswith("2026-03-02T13:00")  # the clean one stays
+
+
+def test_ingest_keeps_questionnaire_answers_and_refuses_free_text_in_them(hq_app):
+    base = next(p for p in _payload(40, seed=3) if p["consent"])
+    good = {**base, "answers": {"aches": ["lower_back"], "activity": "hard_floors",
+                                "heels_at_work": True}}  # fmt: skip
+    c = hq_app.test_client()
+    r = c.post("/hq/api/v1/sessions", json={"sessions": [good]}, headers=AUTH)
+    assert r.json["accepted"] == [base["session_id"]]
+    stored = hq_app.extensions["kiosk"].store.get_session(base["session_id"])
+    assert stored.answers.aches == ("lower_back",) and stored.answers.heels_at_work is True
+    bad = {**good, "updated_at": "2026-03-02T13:00:00",
+           "answers": {"aches": ["lower_back"], "comment": "Jane, 555-1234"}}  # fmt: skip
+    r = c.post("/hq/api/v1/sessions", json={"sessions": [bad]}, headers=AUTH)
+    assert base["session_id"] in r.json["rejected"]
+    assert "answers" in r.json["rejected"][base["session_id"]]

@@ -8,10 +8,10 @@ import urllib.error
 import urllib.request
 
 import pytest
+from webutil import add_accounts, make_config
 
 from kiosk.store import Store, utcnow
 from kiosk.web.app import create_app
-from tests.web.conftest import add_accounts, make_config
 from tests.web.field import measured_visit, qr_of, serve_on
 
 
@@ -99,7 +99,7 @@ def test_hq_opens_the_summary_as_soon_as_the_qr_code_is_shown(tmp_path, postgres
 
 
 def test_staff_see_whether_the_qr_address_answers(tmp_path):
-    from tests.web.conftest import login
+    from webutil import login
 
     app = _kiosk(tmp_path)
     staff = app.test_client()

@@ -9,7 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from conftest import csrf_of
+from webutil import csrf_of
 
 from kiosk.store import new_record, utcnow
 from kiosk.web.shopper import finish_results

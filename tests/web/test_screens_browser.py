@@ -14,9 +14,9 @@ import pytest
 pytest.importorskip("playwright.sync_api")
 
 from browser import OVERLAPS_JS, check_kiosk_screen, screens_dir, serve, session_cookie, snap
-from conftest import RETAIL_PW, add_accounts, make_config
 from test_results_screen import LENGTH_MM, seed_visit
 from test_tries import _after_walk
+from webutil import RETAIL_PW, add_accounts, make_config
 
 from kiosk.advice.sizes import SYSTEMS
 from kiosk.store import Store

@@ -8,8 +8,8 @@ import copy
 import re
 
 import pytest
-from conftest import csrf_of, login
 from test_results_screen import _gait, seed_visit
+from webutil import csrf_of, login
 
 from kiosk.store import stats
 from kiosk.web.tries import finish_walk
