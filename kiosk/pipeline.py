@@ -190,8 +190,8 @@ def analyze_gait(frames: Iterable[Frame], calibration: dict | None = None,
             "steps": len(tr.heel_strikes),
             "confidence": round(conf, 2),
             "step_peaks_deg": [round(p, 1) for p in peaks],
-            "heel_strikes_s": [round(k / result.fps, 3) for k in tr.heel_strikes],
-            "toe_offs_s": [round(k / result.fps, 3) for k in tr.toe_offs],
+            "heel_strikes_s": [round(float(result.times_s[k]), 3) for k in tr.heel_strikes],
+            "toe_offs_s": [round(float(result.times_s[k]), 3) for k in tr.toe_offs],
             "rearfoot_curve_deg": curve,
         }
     report = {

@@ -10,6 +10,7 @@ process holds no simulator.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import multiprocessing
@@ -49,8 +50,10 @@ def loop_duration_s(profile: ShopperProfile) -> float:
     return max(2, int(np.ceil(LOOP_MIN_S / stride_s))) * stride_s
 
 
+@functools.lru_cache(maxsize=1)
 def _sim_fingerprint() -> str:
-    """Changes whenever the simulator's code does (the cache key of prepared footage)."""
+    """Changes whenever the simulator's code does (the cache key of prepared footage).
+    Read once per process: the code a process runs does not change under it."""
     h = hashlib.sha256(repr((LOOP_MIN_S, GAIT_LOOP_FPS, STANDING_LOOP_FRAMES,
                              STANDING_LOOP_FPS)).encode())
     for f in sorted(Path(sim_scenes.__file__).parent.glob("*.py")):

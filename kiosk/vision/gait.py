@@ -87,6 +87,7 @@ class GaitResult:
     timings_ms: dict
     belt_frame: FloorPlane | None = None  # y along the belt, x = 0 on its centre line
     belt: Belt | None = None  # the belt as fitted (to redraw a frame's measurement)
+    times_s: np.ndarray | None = None  # each frame's time from the first (frame_times)
 
 
 def belt_edges(P: np.ndarray, on_belt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -650,11 +651,12 @@ def analyze_gait_frames(
         feet[side] = tr
     if all(np.isnan(feet[s].heel_z).all() for s in feet):
         raise NoFeetFound("no feet found on the treadmill", "no_feet_treadmill")
+    times_s = frame_times(times, fps)
     cadence = None
     intervals = []
     for tr in feet.values():
         if len(tr.heel_strikes) >= 2:
-            intervals += list(np.diff(tr.heel_strikes) / fps)
+            intervals += list(np.diff(times_s[tr.heel_strikes]))
     if intervals:
         cadence = float(120.0 / np.median(intervals))
     # per frame: the median (a frame's own work; waiting for the next frame not counted)
@@ -662,7 +664,18 @@ def analyze_gait_frames(
                "per_frame_p95": float(np.percentile(frame_ms, 95))}
     if model_ms:
         timings["models_per_frame"] = float(np.median(model_ms))
-    return GaitResult(feet, fps, n, cadence, belt.floor, timings, belt.centred, belt)
+    return GaitResult(feet, fps, n, cadence, belt.floor, timings, belt.centred, belt,
+                      times_s)
+
+
+def frame_times(timestamps_s: list[float], fps: float) -> np.ndarray:
+    """Each frame's time from the first (s): the camera's own timestamps, so frames it
+    dropped (a busy host, a USB hiccup) do not shorten the walk; frame count / fps where
+    the timestamps do not run forward (a source without a clock)."""
+    t = np.asarray(timestamps_s, float) - (timestamps_s[0] if timestamps_s else 0.0)
+    if len(t) > 1 and np.all(np.diff(t) > 0):
+        return t
+    return np.arange(len(t)) / fps
 
 
 def require_steps(result: GaitResult) -> None:
