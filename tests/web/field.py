@@ -60,11 +60,15 @@ def decode_qr_svg(svg: str) -> str:
         else:
             grid[int(y), int(x) : int(x + float(a))] = 1
             x += float(a)
-    img = np.where(grid, 0, 255).astype(np.uint8)
-    img = cv2.resize(img, (n * 10, n * 10), interpolation=cv2.INTER_NEAREST)
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(img)
-    assert text, "the QR code does not decode"
-    return text
+    base = np.where(grid, 0, 255).astype(np.uint8)
+    # a phone tries again at another distance: several sizes, both of OpenCV's detectors
+    for detector in (cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco()):
+        for px in (10, 7, 13, 5):
+            img = cv2.resize(base, (n * px, n * px), interpolation=cv2.INTER_NEAREST)
+            text, _, _ = detector.detectAndDecode(img)
+            if text:
+                return text
+    raise AssertionError("the QR code does not decode")
 
 
 def qr_of(html: str) -> str:
