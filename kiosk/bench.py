@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
 from kiosk.advice.bench import catalogue_import_benchmark, plan_mix, recommendation_mix
 from kiosk.capture.frame import Frame
 from kiosk.errors import InputError
+from kiosk.store.bench import bench_dashboard, bench_ingest
+from kiosk.store.pgserver import PostgresServer, pg_bindir
 from kiosk.vision.pose import pose_benchmark
-from kiosk.web.bench import bench_first_visit, bench_visits
+from kiosk.web.bench import bench_dashboard_paint, bench_first_visit, bench_visits
 
 
 def _fmt(rows: list[tuple[str, float, str]]) -> str:
@@ -197,6 +202,32 @@ def _section_web(quick: bool, visits: int) -> str:
                          _dict_rows(bench_visits(visits))])
 
 
+def _section_store(quick: bool, visits: int) -> str:
+    """HQ on a throwaway PostgreSQL: ingest from 4 kiosks, then the retailer dashboard over
+    a year of sessions (1 M; --quick 100 k): its queries, and its first paint in Chromium
+    (Playwright, the test extra) under gunicorn on loopback."""
+    bindir = pg_bindir()
+    if bindir is None:
+        return "(not measured: PostgreSQL server binaries not installed)"
+    n = 100_000 if quick else 1_000_000
+    root = Path(tempfile.mkdtemp(prefix="kiosk-bench-pg-"))
+    pg = PostgresServer(bindir, root)
+    pg.start()
+    try:
+        out = [_dict_rows([bench_ingest(pg.create_database(), n_sessions=1000 if quick else 4000,
+                                        batch=100, clients=4, workers=3)])]
+        db = pg.create_database()
+        try:
+            out.append(_dict_rows(bench_dashboard_paint(db, n_sessions=n)))
+        except ImportError as e:
+            out.append(f"(first paint not measured: {e}; pip install -e '.[test]')")
+        out.append(_dict_rows([bench_dashboard(db, n_sessions=n)]))
+    finally:
+        pg.stop()
+        shutil.rmtree(root, ignore_errors=True)
+    return "\n\n".join(out)
+
+
 def _section_sim(quick: bool, visits: int) -> str:
     try:
         return _fmt(bench_mesh_scenes(1 if quick else 2))
@@ -210,6 +241,7 @@ SECTIONS = {
     "pose": ("Pose (MediaPipe)", _section_pose),
     "advice": ("Advice", _section_advice),
     "web": ("Web app (demo on loopback)", _section_web),
+    "store": ("HQ store and retailer dashboard (PostgreSQL)", _section_store),
     "sim": ("Simulator, mesh family (sim extra; not part of the kiosk)", _section_sim),
 }
 

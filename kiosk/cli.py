@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kiosk.bench import SECTIONS as BENCH_SECTIONS
 from kiosk.capture.source import VIDEO_SUFFIXES, open_file_source
 from kiosk.errors import InputError, KioskError
 from kiosk.pipeline import STANDING_MAX_FRAMES, analyze_gait, analyze_standing
@@ -399,7 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("bench", help="speed of every stage (tables)")
     b.add_argument("--quick", action="store_true", help="fewer repeats (a rough figure)")
-    b.add_argument("--only", nargs="+", choices=["core", "models", "pose", "advice", "web", "sim"],
+    b.add_argument("--only", nargs="+", choices=list(BENCH_SECTIONS),
                    help="run only these sections")
     b.add_argument("--visits", type=int, default=None,
                    help="web: shoppers in a row for the memory figure (100; --quick 10)")
