@@ -75,6 +75,9 @@ def test_a_try_walk_is_stored_beside_the_first_walk_and_compared(kiosk_app, visi
 
 def test_the_qr_summary_lists_the_tries(kiosk_app, visit):
     client, sid = visit
+    # a QR code is offered only where the kiosk knows the address a phone can open
+    cfg = kiosk_app.config["KIOSK"].with_overrides(web={"public_url": "http://kiosk.test"})
+    kiosk_app.config["KIOSK"] = kiosk_app.extensions["kiosk"].config = cfg
     rec = kiosk_app.extensions["kiosk"].store.get_session(sid)
     tok = csrf_of(client)
     client.post("/try", data={"csrf_token": tok, "sku": rec.recommendations[0].product_id})
