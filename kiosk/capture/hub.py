@@ -150,7 +150,10 @@ class PreparedFactory:
 
     def __call__(self, station: str) -> Any:
         path = prepared_recording(station, self.config.capture.simulated_seed, wait=True)
-        return LiveCamera(CameraSettings(replay_file=str(path)))
+        # the simulator's noise model is what the footage carries: no on-host filters,
+        # which would cost each frame ~30 ms here
+        return LiveCamera(CameraSettings(replay_file=str(path), spatial_filter=False,
+                                         temporal_filter=False))
 
     def probe(self, station: str) -> str | None:
         return None

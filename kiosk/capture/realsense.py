@@ -9,7 +9,6 @@ colour where the two streams differ, and each frameset becomes a `Frame`. Writin
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 import time
 from collections.abc import Iterator
@@ -200,9 +199,6 @@ def camera_absent(settings: CameraSettings) -> str | None:
     return None
 
 
-REPLAY_LATE_S = 0.1  # a replayed frame later than this is dropped, as a camera would
-
-
 class LiveCamera(FrameSource):
     """A connected D4xx (or a recording replayed as one). Unplugging raises
     CameraUnavailable from the frame iterator; the camera hub reopens it when it returns."""
@@ -254,7 +250,6 @@ class LiveCamera(FrameSource):
                                self._reader.has_color)
         log.info("camera %s (serial %s, firmware %s) streaming %s", name, self.serial,
                  self.firmware, ", ".join(str(p) for p in profile.get_streams()))
-        self.dropped = 0
         self._running = True
 
     def _configure(self, rs, depth_sensor) -> None:
@@ -271,7 +266,6 @@ class LiveCamera(FrameSource):
         period_s = 1.0 / max(self.info.fps, 1.0)
         last_number, last_ts = None, None
         t0 = ts0 = 0.0
-        loop_s, loop_n, loops = 0.0, 0, 0  # a replay's clock runs on across its loops
         while self._running:
             try:
                 fs = self._pipe.wait_for_frames(timeout_ms)
@@ -286,20 +280,11 @@ class LiveCamera(FrameSource):
                 if last_ts is None:
                     t0, ts0 = time.monotonic(), frame.timestamp_s
                 elif frame.timestamp_s < last_ts:  # the loop began again: one frame on
-                    loop_s += (last_ts - ts0) + period_s
-                    loop_n += last_number + 1
-                    loops += 1
                     t0, ts0 = t0 + (last_ts - ts0) + period_s, frame.timestamp_s
                 last_number, last_ts = frame.number, frame.timestamp_s
                 delay = t0 + (frame.timestamp_s - ts0) - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)
-                elif delay < -REPLAY_LATE_S:
-                    self.dropped += 1  # a camera drops what its host is too busy to take
-                    continue
-                if loops:
-                    frame = dataclasses.replace(frame, number=frame.number + loop_n,
-                                                timestamp_s=frame.timestamp_s + loop_s)
             yield frame
 
     def close(self) -> None:
