@@ -29,6 +29,7 @@ STANDING_FPS = 15.0
 STANDING_FRAMES = 30  # 2 s, as the kiosk captures
 GAIT_FPS = 30.0
 GAIT_DURATION_S = 6.0
+DEFAULT_MODE = (848, 480)  # (width, height): the D4xx depth mode scenes are rendered at
 
 
 def truth_path(rec: str | Path) -> Path:
@@ -40,10 +41,12 @@ def write_truth(rec: Path, truth: dict) -> None:
 
 
 def simulate_standing(out: str | Path, profile: ShopperProfile, n_frames: int = STANDING_FRAMES,
-                      fps: float = STANDING_FPS, board: bool = False) -> dict:
-    """Write a standing capture; with `board`, the empty mat with the calibration board."""
+                      fps: float = STANDING_FPS, board: bool = False,
+                      mode: tuple[int, int] = DEFAULT_MODE) -> dict:
+    """Write a standing capture; with `board`, the empty mat with the calibration board.
+    `mode` is the camera's (width, height) in pixels, a D4xx depth mode."""
     out = Path(out)
-    scene = standing_scene(profile)
+    scene = standing_scene(profile, *mode)
     if board:
         from kiosk.sim.board import with_board
 
@@ -59,9 +62,11 @@ def simulate_standing(out: str | Path, profile: ShopperProfile, n_frames: int = 
 
 
 def simulate_gait(out: str | Path, profile: ShopperProfile,
-                  duration_s: float = GAIT_DURATION_S, fps: float = GAIT_FPS) -> dict:
+                  duration_s: float = GAIT_DURATION_S, fps: float = GAIT_FPS,
+                  mode: tuple[int, int] = DEFAULT_MODE) -> dict:
+    """Write a treadmill walk; `mode` as in simulate_standing."""
     out = Path(out)
-    scene = gait_scene(profile, duration_s=duration_s, fps=fps)
+    scene = gait_scene(profile, duration_s=duration_s, fps=fps, width=mode[0], height=mode[1])
     rng = np.random.default_rng(profile.seed + 13)
     per_frame = []
     with RecordingWriter(out, scene.camera.intrinsics, fps) as w:

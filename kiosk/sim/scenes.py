@@ -59,6 +59,8 @@ STANDING_HEIGHT_M = (0.6, 1.2)
 STANDING_PITCH_DEG = (45.0, 75.0)
 GAIT_HEIGHT_M = (0.2, 0.5)
 GAIT_DISTANCE_M = (0.7, 1.2)
+FX_PX_RANGE = (415.0, 445.0)  # depth focal length at 848x480: D435 and D455 factory
+# calibrations fall near 420-435 px (87° horizontal field of view: 424 px nominal)
 AHI_MEAN, AHI_SD = 0.316, 0.027  # inferred norm (REFERENCE.md, Williams & McClay cut-offs)
 TRUNCATED_LENGTH_RATIO = 0.73  # DESIGN.md: truncated foot length = 0.73 x foot length
 
@@ -212,7 +214,7 @@ def random_profile(seed: int, station: str = "standing", spread: float = 1.0,
         camera_yaw_deg=u(-4, 4),
         camera_roll_deg=u(-3, 3),
         camera_offset_x_m=u(-0.05, 0.05),
-        fx_px=u(415, 445),
+        fx_px=u(*FX_PX_RANGE),
         light_dir=(u(-0.6, 0.6), u(-0.8, 0.2), 1.0),
         brightness=u(0.7, 1.2),
         noise_scale=u(0.9, 1.2),
@@ -293,6 +295,11 @@ def _leg_cones(shape: FootShape, p: ShopperProfile, shank_class: int, R: np.ndar
     return cones
 
 
+def mode_focal_px(fx_px_848: float, width: int) -> float:
+    """Focal length of the same camera at another D4xx mode (same field of view across)."""
+    return fx_px_848 * width / 848
+
+
 def standing_scene(p: ShopperProfile, width: int = 848, height: int = 480) -> StandingScene:
     """Build the standing station with the shopper's feet against (or short of) the stop."""
     rng = np.random.default_rng(p.seed + 1)
@@ -331,7 +338,8 @@ def standing_scene(p: ShopperProfile, width: int = 848, height: int = 480) -> St
     center = np.array([p.camera_offset_x_m + np.sin(yaw) * horiz,
                        target[1] - np.cos(yaw) * horiz, p.camera_height_m])
     aim = target + np.array([p.camera_offset_x_m, 0.0, 0.0])
-    intr = Intrinsics(width, height, p.fx_px, p.fx_px, (width - 1) / 2 + 2.0,
+    fx = mode_focal_px(p.fx_px, width)
+    intr = Intrinsics(width, height, fx, fx, (width - 1) / 2 + 2.0,
                       (height - 1) / 2 - 1.5)
     cam = SimCamera.looking_at(intr, center, aim, np.radians(p.camera_roll_deg))
     ex, ey, ez = np.eye(3)
@@ -436,7 +444,7 @@ def gait_scene(p: ShopperProfile, duration_s: float = 6.0, fps: float = 30.0,
     d = p.camera_distance_m
     center = np.array([p.camera_offset_x_m - np.sin(yaw) * d, -np.cos(yaw) * d,
                        p.camera_height_m])
-    fx = p.fx_px * width / 848
+    fx = mode_focal_px(p.fx_px, width)
     intr = Intrinsics(width, height, fx, fx, (width - 1) / 2 + 1.5, (height - 1) / 2 - 1.0)
     cam = SimCamera.looking_at(intr, center, target + np.array([p.camera_offset_x_m, 0, 0]),
                                np.radians(p.camera_roll_deg))
