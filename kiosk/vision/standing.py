@@ -17,7 +17,7 @@ import numpy as np
 from scipy import ndimage
 
 from kiosk.capture.frame import Frame, Intrinsics
-from kiosk.errors import InputError, NoFeetFound, StepBack
+from kiosk.errors import InputError, NoFeetFound, NoPlaneFound, StepBack
 from kiosk.vision.floor import FloorPlane, fit_floor, principal_axes
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,7 @@ FOOT_MIN_HEIGHT_M = 0.004  # a pixel belongs to a foot above this height over th
 MAX_BODY_HEIGHT_M = 0.6
 STOP_BAND_M = (0.02, 0.12)  # heights at which the stop's face is searched
 STOP_INLIER_M = 0.006
+NO_MAT_MESSAGE = "no mat or heel stop in view: is the camera aimed at the mat?"
 MIN_FOOT_PIXELS = 1500  # at REFERENCE_FX_PX (848x480); other modes scale it by area
 MIN_SPLIT_BAND_PIXELS = 100  # leg pixels in a height band to look for the gap there
 OPENING_ITERATIONS = 2  # 3x3 openings against mat speckle, at REFERENCE_FX_PX
@@ -137,11 +138,11 @@ def find_heel_stop(P: np.ndarray, valid: np.ndarray, rng: np.random.Generator) -
     band = valid & (z > STOP_BAND_M[0]) & (z < STOP_BAND_M[1])
     xy = P[band][:, :2]
     if len(xy) < 300:
-        raise NoFeetFound("no heel stop in view: is the camera aimed at the mat?", "no_mat")
+        raise NoFeetFound(NO_MAT_MESSAGE, "no_mat")
     sub = xy[rng.choice(len(xy), min(len(xy), 6000), replace=False)]
     best, _count = _line_ransac(sub, rng, STOP_INLIER_M)
     if best is None:
-        raise NoFeetFound("no heel stop in view: is the camera aimed at the mat?", "no_mat")
+        raise NoFeetFound(NO_MAT_MESSAGE, "no_mat")
     n, c = best
     inl = np.abs(xy @ n - c) < STOP_INLIER_M
     pts = xy[inl]
@@ -155,7 +156,7 @@ def find_heel_stop(P: np.ndarray, valid: np.ndarray, rng: np.random.Generator) -
     span = float(np.ptp(pts @ direction))
     heights = P[band][inl][:, 2]
     if span < 0.25:
-        raise NoFeetFound("no heel stop in view: is the camera aimed at the mat?", "no_mat")
+        raise NoFeetFound(NO_MAT_MESSAGE, "no_mat")
     return {
         "normal_xy": n,
         "point_xy": m,
@@ -354,7 +355,11 @@ def analyze_standing_frames(frames: list[Frame], rng: np.random.Generator | None
     fused = fuse_depth(frames)
     t1 = time.perf_counter()
     intr: Intrinsics = frames[0].intrinsics
-    floor = fit_floor(fused, intr, rng, topmost=False)
+    try:
+        floor = fit_floor(fused, intr, rng, topmost=False)
+    except NoPlaneFound:
+        # no plane under the camera to stand on: it looks at a room, not at the mat
+        raise NoFeetFound(NO_MAT_MESSAGE, "no_mat") from None
     P = floor.to_floor(intr.deproject(fused))
     valid = station_area(P, fused > 0, intr, floor)
     t2 = time.perf_counter()
