@@ -52,6 +52,11 @@ class InputError(KioskError):
     code = "bad_input"
 
 
+class NoPlaneFound(InputError):
+    """The depth image holds no floor-like plane; each station says what that means to it
+    (the standing station: no mat in view)."""
+
+
 class CameraUnavailable(KioskError):
     """The camera is unplugged, busy or stopped delivering frames."""
 

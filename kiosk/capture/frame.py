@@ -6,6 +6,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+# The D4xx depth focal length at 848x480 (87° across: 424 px nominal; factory calibrations
+# 420-435 px). Thresholds counted in pixels were set at this scale; `pixel_scale` carries
+# them to other modes (640x480, 1280x720) and focal lengths.
+REFERENCE_FX_PX = 430.0
+
 
 @dataclass(frozen=True)
 class Intrinsics:
@@ -28,6 +33,11 @@ class Intrinsics:
             ppx=(self.ppx + 0.5) * factor - 0.5,
             ppy=(self.ppy + 0.5) * factor - 0.5,
         )
+
+    def pixel_scale(self) -> float:
+        """Pixels across a given object here per pixel at REFERENCE_FX_PX (same distance):
+        lengths in pixels scale by this, pixel counts (areas) by its square."""
+        return self.fx / REFERENCE_FX_PX
 
     def pixel_grid(self) -> tuple[np.ndarray, np.ndarray]:
         """Normalised ray coordinates (x/z, y/z) for every pixel, each HxW float32."""

@@ -56,11 +56,13 @@ def write_truth(rec: Path, truth: dict) -> None:
 
 
 def simulate_standing(out: str | Path, profile: ShopperProfile, n_frames: int = STANDING_FRAMES,
-                      fps: float | None = None, board: bool = False) -> dict:
-    """Write a standing capture; with `board`, the empty mat with the calibration board."""
+                      fps: float | None = None, board: bool = False,
+                      mode: tuple[int, int] | None = None) -> dict:
+    """Write a standing capture; with `board`, the empty mat with the calibration board.
+    `mode`: the camera's (width, height) if not the profile's own D4xx mode."""
     out = Path(out)
     fps = fps or profile.fps or STANDING_FPS
-    scene = standing_scene(profile)
+    scene = standing_scene(profile, *(mode or (None, None)))
     if board:
         from kiosk.sim.board import with_board
 
@@ -82,10 +84,13 @@ def _mode_truth(profile: ShopperProfile, intr, fps: float) -> dict:
 
 
 def simulate_gait(out: str | Path, profile: ShopperProfile,
-                  duration_s: float = GAIT_DURATION_S, fps: float | None = None) -> dict:
+                  duration_s: float = GAIT_DURATION_S, fps: float | None = None,
+                  mode: tuple[int, int] | None = None) -> dict:
+    """Write a treadmill walk; `mode` as in simulate_standing."""
     out = Path(out)
     fps = fps or profile.fps or GAIT_FPS
-    scene = gait_scene(profile, duration_s=duration_s, fps=fps)
+    width, height = mode or (None, None)
+    scene = gait_scene(profile, duration_s=duration_s, fps=fps, width=width, height=height)
     rng = np.random.default_rng(profile.seed + 13)
     per_frame = []
     with RecordingWriter(out, scene.camera.intrinsics, fps, color=profile.color) as w:

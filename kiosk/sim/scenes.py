@@ -65,6 +65,8 @@ TRUNCATED_LENGTH_RATIO = 0.73  # DESIGN.md: truncated foot length = 0.73 x foot 
 NOMINAL_FX_PX = 430.0  # the middle of random_profile's D435 848x480 focal lengths
 
 
+FX_PX_RANGE = (415.0, 445.0)  # depth focal length at 848x480: D435 and D455 factory units
+
 @dataclass
 class FootProfile:
     length_mm: float
@@ -218,7 +220,7 @@ def random_profile(seed: int, station: str = "standing", spread: float = 1.0,
         camera_yaw_deg=u(-4, 4),
         camera_roll_deg=u(-3, 3),
         camera_offset_x_m=u(-0.05, 0.05),
-        fx_px=u(415, 445),
+        fx_px=u(*FX_PX_RANGE),
         light_dir=(u(-0.6, 0.6), u(-0.8, 0.2), 1.0),
         brightness=u(0.7, 1.2),
         noise_scale=u(0.9, 1.2),

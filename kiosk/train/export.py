@@ -85,7 +85,8 @@ def write_card(path: Path, card: dict) -> dict:
                            "platform": platform.platform(), "opset": OPSET}
     card_path(path).write_text(json.dumps(card, indent=1, sort_keys=False) + "\n")
     md = [f"# Model card: {path.name}", "", card.get("summary", ""), ""]
-    for key in ("task", "inputs", "outputs", "preprocessing", "training_data", "training",
+    for key in ("task", "inputs", "outputs", "preprocessing", "training_frames",
+                "training_data", "training",
                 "held_out_metrics", "fusion", "command", "wall_time_s", "sha256",
                 "size_bytes", "sim", "environment"):
         if key in card:

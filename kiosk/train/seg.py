@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F  # noqa: N812 (the usual spelling)
 
-from kiosk.sim.scenes import GAIT_CLASSES, STANDING_CLASSES
+from kiosk.sim.scenes import FX_PX_RANGE, GAIT_CLASSES, STANDING_CLASSES
 from kiosk.train.data import (
     DATASET_ROOT,
     DatasetSpec,
@@ -306,6 +306,14 @@ def train_seg(station: str, out_dir: Path, tiny: bool = False, threads: int = 2,
                              "floor frame from the capture's plane fit")
                           + "; colour /255, zeros when missing; "
                           "kiosk.vision.segmentation.seg_features"),
+        # the pixel scale the net learnt: other modes are resized to it (Segmenter)
+        "training_frames": {"width": W * cfg.stride, "height": H * cfg.stride,
+                            "fx_px": list(FX_PX_RANGE),
+                            "source": "kiosk.sim.scenes.random_profile (fx_px uniform "
+                                      f"{FX_PX_RANGE[0]:.0f}-{FX_PX_RANGE[1]:.0f} at 848x480) "
+                                      "for every train and val seed; other modes and focal "
+                                      "lengths are resized to this pixel scale "
+                                      "(kiosk.vision.segmentation.Segmenter)"},
         "training_data": {"simulator": "kiosk.sim", "train_seeds": _seed_range(station, "train",
                                                                                cfg.n_train),
                           "val_seeds": _seed_range(station, "val", cfg.n_val),

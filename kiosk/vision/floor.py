@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from kiosk.capture.frame import Intrinsics
-from kiosk.errors import InputError
+from kiosk.errors import InputError, NoPlaneFound
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def fit_floor(depth_m: np.ndarray, intr: Intrinsics, rng: np.random.Generator | 
     sample = pts[rng.choice(len(pts), min(len(pts), RANSAC_SCORE_POINTS), replace=False)]
     counts = (np.abs(sample @ normals.T + offsets) < tol).sum(axis=0) if len(normals) else []
     if not len(counts) or counts.max() < 0.1 * len(sample):
-        raise InputError("no floor plane found in the depth image")
+        raise NoPlaneFound("no floor plane found in the depth image")
     best = int(np.argmax(counts))
     n, dd = _refine(pts, normals[best], float(offsets[best]), tol)
     if topmost:

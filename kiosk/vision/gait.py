@@ -38,7 +38,7 @@ MIN_STEPS = 2  # per foot: fewer means the walk is shorter than two strides
 SLICE_M = 0.004
 FLOOR_FRAMES = 15
 BELT_COLUMNS = (0.4, 0.6)
-EDGE_INSET_PX = 2
+EDGE_INSET_PX = 2  # in pixels at every mode: flying pixels are a stereo matcher's, 1-2 px wide
 MIN_EDGE_ROWS = 20  # image rows on a belt edge line to trust its direction
 EDGE_JUMP_M = 0.015  # sideways jump between an edge's successive rows: a new piece
 MIN_EDGE_PIECE_ROWS = 10  # a piece of edge this short (rows) ...
@@ -52,8 +52,12 @@ ROI_TOP_M = 0.40
 LANE_TOP_M = 0.12
 LANE_MIN_SEPARATION_M = 0.07
 LANE_MIN_SHARE = 0.2
+# Pixel counts and margins below are at REFERENCE_FX_PX (848x480); other modes scale
+# them by Intrinsics.pixel_scale (lengths) or its square (counts), so they stay metric.
 ROI_STRIDE = 4
 ROI_MARGIN_PX = 8
+MIN_LEG_PIXELS = 200  # a leg's pixels in a frame to measure its foot
+MIN_SHOE_PIXELS = 30
 # The learned models read less: per foot, the rear of the shoe and the shank up to the
 # rearfoot estimator's raster top (0.24 m above the heel's lowest point), only while the
 # heel is low enough to measure.
@@ -318,22 +322,25 @@ def _along_shoe(P: np.ndarray, shoe: np.ndarray, y_rear: float) -> np.ndarray:
 
 
 def measure_frame(P: np.ndarray, fg: np.ndarray, split: float,
-                  debug: dict | None = None, windows: dict | None = None) -> dict:
+                  debug: dict | None = None, windows: dict | None = None,
+                  pixel_scale: float = 1.0) -> dict:
     """Per foot: heel height, heel position along the belt, rearfoot angle (or nan).
 
     With `windows`, each foot low enough to measure also gets the (rows, cols) box of its
-    heel and lower shank, the part the learned models read.
+    heel and lower shank, the part the learned models read. `pixel_scale`
+    (Intrinsics.pixel_scale) carries the pixel counts to the camera's mode.
     """
+    area = pixel_scale**2
     out = {}
     X, Y, Z = P[..., 0], P[..., 1], P[..., 2]
     for side, sel in (("left", X < split), ("right", X >= split)):
         leg = fg & sel
-        if leg.sum() < 200:
+        if leg.sum() < MIN_LEG_PIXELS * area:
             out[side] = (np.nan, np.nan, np.nan)
             continue
         z_min = float(np.percentile(Z[leg], 0.5))
         shoe = leg & (Z < z_min + 0.10)
-        if shoe.sum() < 30:
+        if shoe.sum() < MIN_SHOE_PIXELS * area:
             out[side] = (np.nan, np.nan, np.nan)
             continue
         y_rear = float(np.percentile(Y[shoe], 2))
@@ -349,7 +356,7 @@ def measure_frame(P: np.ndarray, fg: np.ndarray, split: float,
             shank = leg & (Z > heel_z + SHANK_BAND_M[0]) & (Z < heel_z + SHANK_BAND_M[1])
             if windows is not None:
                 windows[side] = _box(leg & (Z < heel_z + MODEL_TOP_M)
-                                     & (Y < y_rear + MODEL_REAR_M))
+                                     & (Y < y_rear + MODEL_REAR_M), pixel_scale)
             hb = _bisector(P, counter)
             sb = _bisector(P, shank)
             if hb is not None and sb is not None:
@@ -365,11 +372,11 @@ def measure_frame(P: np.ndarray, fg: np.ndarray, split: float,
     return out
 
 
-def _box(mask: np.ndarray) -> tuple[slice, slice] | None:
+def _box(mask: np.ndarray, pixel_scale: float = 1.0) -> tuple[slice, slice] | None:
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     if len(rows) < 2 or len(cols) < 2:
         return None
-    m = ROI_MARGIN_PX
+    m = round(ROI_MARGIN_PX * pixel_scale)
     return (slice(max(rows[0] - m, 0), rows[-1] + 1 + m),
             slice(max(cols[0] - m, 0), cols[-1] + 1 + m))
 
@@ -460,6 +467,7 @@ class Belt:
     # lateral positions there, so which leg is which does not depend on where the camera
     # stands (a camera 5-7 cm off centre swapped whole legs where one fills the view)
     centred: FloorPlane
+    pixel_scale: float = 1.0  # the camera's Intrinsics.pixel_scale
 
     def points(self, depth_m: np.ndarray, rows: slice = slice(None), cols: slice = slice(None),
                step: int = 1) -> np.ndarray:
@@ -530,7 +538,7 @@ def fit_belt(head: list[Frame], rng: np.random.Generator) -> Belt:
     A = np.einsum("ij,hwj->ihw", R, rays).astype(np.float32)
     b = (-(R @ frame.origin())).astype(np.float32)
     return Belt(floor, A, b, x_lo + 0.01, x_hi - 0.01, y_hi, fg_min,
-                floor.turned(turn, (x_lo + x_hi) / 2))
+                floor.turned(turn, (x_lo + x_hi) / 2), intr.pixel_scale())
 
 
 def frame_roi(depth_m: np.ndarray, belt: Belt) -> tuple[slice, slice] | None:
@@ -539,14 +547,14 @@ def frame_roi(depth_m: np.ndarray, belt: Belt) -> tuple[slice, slice] | None:
     Found on every ROI_STRIDE-th pixel; the measurement then reads the window at full
     resolution, so the rest of the frame (the upper legs, the room) costs nothing.
     """
-    s = ROI_STRIDE
+    s = max(1, round(ROI_STRIDE * belt.pixel_scale))
     P = belt.points(depth_m, step=s)
     low = belt.foreground(P, depth_m[::s, ::s]) & (P[..., 2] < ROI_TOP_M)
     rows, cols = np.flatnonzero(low.any(axis=1)), np.flatnonzero(low.any(axis=0))
     if len(rows) < 3 or len(cols) < 3:
         return None
     H, W = depth_m.shape
-    m = ROI_MARGIN_PX
+    m = round(ROI_MARGIN_PX * belt.pixel_scale)
     return (slice(max(rows[0] * s - m, 0), min((rows[-1] + 1) * s + m, H)),
             slice(max(cols[0] * s - m, 0), min((cols[-1] + 1) * s + m, W)))
 
@@ -619,7 +627,8 @@ def analyze_gait_frames(
             if s is not None:
                 split = s if split is None else 0.8 * split + 0.2 * s
             if split is not None:
-                row = measure_frame(P, fg, split, windows=windows)
+                row = measure_frame(P, fg, split, windows=windows,
+                                    pixel_scale=belt.pixel_scale)
         rows.append(row)
         if models is not None:
             tm = time.perf_counter()

@@ -127,7 +127,7 @@ def gait_overlay(frame: Frame, belt: Belt) -> np.ndarray:
     if split is None:
         return img
     debug: dict = {}
-    row = measure_frame(P, fg, split, debug=debug)
+    row = measure_frame(P, fg, split, debug=debug, pixel_scale=belt.pixel_scale)
     for side in ("left", "right"):
         lines = debug.get(f"{side}_bisectors")
         if lines is None:

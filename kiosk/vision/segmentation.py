@@ -7,6 +7,9 @@ floor plane, so the models see the station, not the camera pose; the treadmill's
 coordinate is measured from the belt's centre line (kiosk.vision.gait.Belt.centred). The
 standing model runs once per capture on the fused depth at full resolution; the treadmill
 model runs on every frame's heel windows at half resolution, as seen and mirrored.
+Frames of any D4xx mode (640x480, 848x480, 1280x720, any focal length) are brought to the
+pixel scale the model was trained at (its card's `training_frames`), read there, and the
+logits interpolated back onto the frame's own grid: the masks are always in frame pixels.
 """
 
 from __future__ import annotations
@@ -111,6 +114,37 @@ WINDOW_CONTEXT = 8  # model pixels read around a region of interest: labels near
 # edge lack the context the net sees in a whole frame. With the context and the alignment,
 # a window's labels over its region equal the whole frame's (> 99.9 %; was 97.9 % with
 # tight, stride-aligned windows; tests/models/test_windows.py)
+FOCAL_TOLERANCE = 0.05  # focal lengths this far outside the trained range are read as they
+# are: the training's random spread of the scene (1.0-1.6, the cards) covers more than 5 %
+# of apparent size, and resampling a frame by 1-5 % only moves edges by a nearest pixel
+
+
+def training_focal_range(model: OnnxModel) -> tuple[float, float] | None:
+    """The focal lengths (pixels) of the frames a model was trained on, from its card."""
+    fx = (model.card.get("training_frames") or {}).get("fx_px")
+    if not fx:
+        return None
+    return float(min(fx)), float(max(fx))
+
+
+def _interp_axis(n_frame: int, start: int, stride: int, scale: float, v0: int, n_model: int
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """For frame pixels start + stride//2 + stride*i: the model pixel below each (clipped
+    so that it and the next exist) and the weight of the next, along one axis."""
+    f = np.arange(start + stride // 2, n_frame, stride, dtype=np.float64)
+    v = (f + 0.5) * scale - 0.5  # the frame pixel's centre in the resampled frame
+    m = (v - v0 - stride // 2) / stride  # ... in model pixels
+    if n_model < 2:
+        return np.zeros(len(f), np.intp), np.zeros(len(f), np.float32)
+    i0 = np.clip(np.floor(m), 0, n_model - 2).astype(np.intp)
+    return i0, np.clip(m - i0, 0.0, 1.0).astype(np.float32)
+
+
+def _bilinear(logits: np.ndarray, rows: tuple, cols: tuple) -> np.ndarray:
+    """(C, h, w) logits read at fractional model positions (i0, weight) per axis."""
+    (ri, rw), (ci, cw) = rows, cols
+    a = logits[:, ri] * (1 - rw)[:, None] + logits[:, ri + 1] * rw[:, None]
+    return a[:, :, ci] * (1 - cw) + a[:, :, ci + 1] * cw
 
 
 def mirrored_classes(classes: tuple) -> np.ndarray:
@@ -144,6 +178,10 @@ class Segmenter:
         if len(CHANNELS) != C:
             raise ModelError(f"{model.path}: expects {C} channels, this kiosk makes "
                              f"{len(CHANNELS)}")
+        self.focal_px = training_focal_range(model)
+        frame = model.contract.preprocess.get("frame", (self.width * self.stride,
+                                                        self.height * self.stride))
+        self.native_shape = (int(frame[1]), int(frame[0]))  # (H, W) of the training frames
         self.mirror = None  # class ids of the mirror image, when mirror-averaging
         if mirror_average:
             try:
@@ -166,6 +204,17 @@ class Segmenter:
         m[LATERAL_CHANNEL] *= -1
         a, b = self.model.run(np.stack([x, m]))["logits"]
         return 0.5 * (a + b[self.mirror, :, ::-1])
+
+    def scale_for(self, intr: Intrinsics) -> float:
+        """How much a frame with these intrinsics is resized to the trained pixel scale
+        (1.0: read as it is). By focal length when the card gives the trained range (a
+        D435's 640x480 and 848x480 differ in focal length, not only in width), else by
+        width."""
+        if self.focal_px is None:
+            return self.native_shape[1] / intr.width
+        lo, hi = self.focal_px
+        target = float(np.clip(intr.fx, lo * (1 - FOCAL_TOLERANCE), hi * (1 + FOCAL_TOLERANCE)))
+        return target / intr.fx
 
     def window(self, roi: tuple[slice, slice] | None, shape: tuple) -> tuple[slice, slice]:
         """The frame window the model reads for a region of interest: WINDOW_CONTEXT model
@@ -195,9 +244,14 @@ class Segmenter:
         t0 = time.perf_counter()
         s = self.stride
         o = s // 2
-        if depth_m.shape != (self.height * s, self.width * s):
-            raise ModelError(f"{self.model.path}: made for {self.width * s}x{self.height * s} "
-                             f"frames, got {depth_m.shape[1]}x{depth_m.shape[0]}")
+        k = self.scale_for(intr)
+        native = depth_m.shape == (self.height * s, self.width * s)
+        if k != 1.0 or not native:
+            if not self.windowed:
+                raise ModelError(f"{self.model.path}: made for {self.width * s}x"
+                                 f"{self.height * s} frames, got {depth_m.shape[1]}x"
+                                 f"{depth_m.shape[0]} (and it takes no other size)")
+            return self._resampled(depth_m, color, intr, floor, roi, k, t0)
         rows, cols = self.window(roi, depth_m.shape)
         win = (slice(rows.start + o, rows.stop, s), slice(cols.start + o, cols.stop, s))
         d = depth_m[win]
@@ -209,13 +263,64 @@ class Segmenter:
         logits = self.logits(x)
         t2 = time.perf_counter()
         labels = logits.argmax(axis=0).astype(np.uint8)
-        fg = labels > 0
-        conf = 1.0
-        if fg.any():
-            lf = logits[:, fg]
-            e = np.exp(lf - lf.max(axis=0))
-            conf = float((1.0 / e.sum(axis=0)).mean())
+        conf = _confidence(logits, labels)
         t3 = time.perf_counter()
         return Segmentation(labels, s, self.classes, conf,
                             {"preprocess": (t1 - t0) * 1e3, "model": (t2 - t1) * 1e3,
                              "postprocess": (t3 - t2) * 1e3}, (rows.start, cols.start))
+
+    def _resampled(self, depth_m: np.ndarray, color: np.ndarray | None, intr: Intrinsics,
+                   floor: FloorPlane, roi: tuple[slice, slice] | None, k: float,
+                   t0: float) -> Segmentation:
+        """Segment a frame resized by `k` to the trained pixel scale, labels on the frame's
+        own grid. Depth is sampled at the nearest frame pixel (never blended across a
+        depth edge) with that pixel's own camera ray, so every feature stays exact; pixels
+        of the resized frame beyond the frame's border are invalid (no depth)."""
+        s, o = self.stride, self.stride // 2
+        H, W = depth_m.shape
+        a = WINDOW_ALIGN * s
+        Hv, Wv = -(-round(H * k) // a) * a, -(-round(W * k) // a) * a
+        if roi is None:
+            roi_v = (slice(0, Hv), slice(0, Wv))
+        else:
+            roi_v = tuple(slice(int(np.floor(sl.start * k)), int(np.ceil(sl.stop * k)))
+                          for sl in roi)
+        rows, cols = self.window(roi_v, (Hv, Wv))
+        src = []
+        for sl, n in ((rows, H), (cols, W)):
+            v = np.arange(sl.start + o, sl.stop, s, dtype=np.float64)
+            idx = np.rint((v + 0.5) / k - 0.5).astype(np.intp)
+            src.append((np.clip(idx, 0, n - 1), (idx >= 0) & (idx < n)))
+        (ri, rin), (ci, cin) = src
+        d = depth_m[np.ix_(ri, ci)] * (rin[:, None] & cin[None, :])
+        c = None if color is None else color[np.ix_(ri, ci)]
+        rays = strided_rays(intr, 1)[np.ix_(ri, ci)]
+        x = seg_features(d, c, rays, floor)
+        t1 = time.perf_counter()
+        logits = self.logits(x)
+        t2 = time.perf_counter()
+        conf = _confidence(logits, logits.argmax(axis=0))
+        # the frame's window: the resized window's extent in frame pixels, on the stride
+        if roi is None:
+            r0, c0, r1, c1 = 0, 0, H, W
+        else:
+            r0 = max(int(rows.start / k), 0) // s * s
+            c0 = max(int(cols.start / k), 0) // s * s
+            r1, c1 = min(int(np.ceil(rows.stop / k)), H), min(int(np.ceil(cols.stop / k)), W)
+        back_r = _interp_axis(r1, r0, s, k, rows.start, logits.shape[1])
+        back_c = _interp_axis(c1, c0, s, k, cols.start, logits.shape[2])
+        labels = _bilinear(logits, back_r, back_c).argmax(axis=0).astype(np.uint8)
+        t3 = time.perf_counter()
+        return Segmentation(labels, s, self.classes, conf,
+                            {"preprocess": (t1 - t0) * 1e3, "model": (t2 - t1) * 1e3,
+                             "postprocess": (t3 - t2) * 1e3}, (r0, c0))
+
+
+def _confidence(logits: np.ndarray, labels: np.ndarray) -> float:
+    """Mean max-softmax over the pixels labelled other than background (1.0 when none)."""
+    fg = labels > 0
+    if not fg.any():
+        return 1.0
+    lf = logits[:, fg]
+    e = np.exp(lf - lf.max(axis=0))
+    return float((1.0 / e.sum(axis=0)).mean())

@@ -18,7 +18,7 @@ import numpy as np
 from scipy import ndimage
 
 from kiosk.capture.frame import Frame, Intrinsics
-from kiosk.errors import InputError, NoFeetFound, StepBack
+from kiosk.errors import InputError, NoFeetFound, NoPlaneFound, StepBack
 from kiosk.vision.floor import FloorPlane, fit_floor, principal_axes
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,10 @@ FOOT_MIN_HEIGHT_M = 0.004  # a pixel belongs to a foot above this height over th
 MAX_BODY_HEIGHT_M = 0.6
 STOP_BAND_M = (0.02, 0.12)  # heights at which the stop's face is searched
 STOP_INLIER_M = 0.006
-MIN_FOOT_PIXELS = 1500
+NO_MAT_MESSAGE = "no mat or heel stop in view: is the camera aimed at the mat?"
+MIN_FOOT_PIXELS = 1500  # at REFERENCE_FX_PX (848x480); other modes scale it by area
+MIN_SPLIT_BAND_PIXELS = 100  # leg pixels in a height band to look for the gap there
+OPENING_ITERATIONS = 2  # 3x3 openings against mat speckle, at REFERENCE_FX_PX
 TRUNCATED_LENGTH_RATIO = 0.73  # DESIGN.md: AHI denominator = 0.73 × foot length
 # Where the shank stands over the foot: the ankle axis at ≈ 20 % of foot length from the
 # pternion. Our anthropometric model assumption (simulator: 0.20 ± 0.012); to be checked
@@ -136,11 +139,11 @@ def find_heel_stop(P: np.ndarray, valid: np.ndarray, rng: np.random.Generator) -
     band = valid & (z > STOP_BAND_M[0]) & (z < STOP_BAND_M[1])
     xy = P[band][:, :2]
     if len(xy) < 300:
-        raise NoFeetFound("no heel stop in view: is the camera aimed at the mat?", "no_mat")
+        raise NoFeetFound(NO_MAT_MESSAGE, "no_mat")
     sub = xy[rng.choice(len(xy), min(len(xy), 6000), replace=False)]
     best, _count = _line_ransac(sub, rng, STOP_INLIER_M)
     if best is None:
-        raise NoFeetFound("no heel stop in view: is the camera aimed at the mat?", "no_mat")
+        raise NoFeetFound(NO_MAT_MESSAGE, "no_mat")
     n, c = best
     inl = np.abs(xy @ n - c) < STOP_INLIER_M
     pts = xy[inl]
@@ -154,7 +157,7 @@ def find_heel_stop(P: np.ndarray, valid: np.ndarray, rng: np.random.Generator) -
     span = float(np.ptp(pts @ direction))
     heights = P[band][inl][:, 2]
     if span < 0.25:
-        raise NoFeetFound("no heel stop in view: is the camera aimed at the mat?", "no_mat")
+        raise NoFeetFound(NO_MAT_MESSAGE, "no_mat")
     return {
         "normal_xy": n,
         "point_xy": m,
@@ -287,33 +290,38 @@ def station_area(P: np.ndarray, valid: np.ndarray, intr: Intrinsics,
 
 def segment_feet(P: np.ndarray, valid: np.ndarray, stop: dict,
                  left_is_positive_x: bool = True,
-                 min_height_m: float = FOOT_MIN_HEIGHT_M) -> dict[str, np.ndarray]:
+                 min_height_m: float = FOOT_MIN_HEIGHT_M,
+                 pixel_scale: float = 1.0) -> dict[str, np.ndarray]:
     """Pixel masks of the two legs-with-feet standing in front of the stop.
 
     Legs are split at the midpoint between the two shanks' x, not by connectivity: feet
-    set close together, or wide trousers, touch in the image.
+    set close together, or wide trousers, touch in the image. `pixel_scale`
+    (Intrinsics.pixel_scale) carries the pixel counts to the camera's mode.
     """
+    min_foot = MIN_FOOT_PIXELS * pixel_scale**2
+    min_band = MIN_SPLIT_BAND_PIXELS * pixel_scale**2
     z = P[..., 2]
     in_front = (P[..., :2] - stop["point_xy"]) @ stop["normal_xy"] > 0.004
     body = valid & (z > min_height_m) & (z < MAX_BODY_HEIGHT_M) & in_front
     # opening removes the speckle of noisy mat pixels that touch a foot's outline
-    body = ndimage.binary_opening(body, structure=np.ones((3, 3)), iterations=2)
+    body = ndimage.binary_opening(body, structure=np.ones((3, 3)),
+                                  iterations=max(1, round(OPENING_ITERATIONS * pixel_scale)))
     labels, n = ndimage.label(body)
     if n == 0:
         raise NoFeetFound("no feet found on the mat")
     sizes = ndimage.sum(body, labels, index=np.arange(1, n + 1))
     keep = np.zeros(n + 1, bool)
-    keep[1:] = sizes >= MIN_FOOT_PIXELS
+    keep[1:] = sizes >= min_foot
     body = keep[labels]
     grounded = body & (z < min_height_m + 0.03)  # the lowest 3 cm we can see of each foot
-    if grounded.sum() < 2 * MIN_FOOT_PIXELS // 3:
+    if grounded.sum() < 2 * min_foot / 3:
         raise NoFeetFound("no feet found on the mat")
     # the widest gap in x between the legs, over a few heights: wide trousers may touch
     # (and hide the ankles from above) while the feet on the mat stand apart
     best = None
     for lo_z, hi_z in ((min_height_m, min_height_m + 0.03), *SPLIT_BANDS_M):
         x = np.sort(P[..., 0][body & (z > lo_z) & (z < hi_z)])
-        if len(x) < 100:
+        if len(x) < min_band:
             continue
         gaps = np.diff(x)
         lo, hi = int(0.1 * len(x)), int(0.9 * len(x))
@@ -330,7 +338,7 @@ def segment_feet(P: np.ndarray, valid: np.ndarray, stop: dict,
     pos = body & (P[..., 0] > split)
     neg = body & (P[..., 0] <= split)
     for m in (pos, neg):
-        if (m & grounded).sum() < MIN_FOOT_PIXELS // 3:
+        if (m & grounded).sum() < min_foot / 3:
             raise NoFeetFound("only one foot found: please stand with both feet on the mat",
                           "one_foot")
     return {"left": pos, "right": neg} if left_is_positive_x else {"left": neg, "right": pos}
@@ -354,14 +362,19 @@ def analyze_standing_frames(frames: list[Frame], rng: np.random.Generator | None
     fused = fuse_depth(frames)
     t1 = time.perf_counter()
     intr: Intrinsics = frames[0].intrinsics
-    floor = fit_floor(fused, intr, rng, topmost=False)
+    try:
+        floor = fit_floor(fused, intr, rng, topmost=False)
+    except NoPlaneFound:
+        # no plane under the camera to stand on: it looks at a room, not at the mat
+        raise NoFeetFound(NO_MAT_MESSAGE, "no_mat") from None
     if on_floor is not None:
         on_floor(fused, floor)
     P = floor.to_floor(intr.deproject(fused))
     valid = station_area(P, fused > 0, intr, floor)
     t2 = time.perf_counter()
     stop = find_heel_stop(P, valid, rng)
-    masks = segment_feet(P, valid, stop, min_height_m=_height_threshold(P, valid, len(frames)))
+    masks = segment_feet(P, valid, stop, min_height_m=_height_threshold(P, valid, len(frames)),
+                         pixel_scale=intr.pixel_scale())
     t3 = time.perf_counter()
     feet = {side: measure_foot(side, P[m], stop) for side, m in masks.items()}
     t4 = time.perf_counter()

@@ -143,10 +143,25 @@ def test_corrupt_video_is_rejected(tmp_path):
     assert_clean_failure(run_kiosk("analyze", "gait", str(p)))
 
 
-def test_real_d435_office_recording_says_no_feet(real_d435_bag):
+def test_real_d435_office_recording_is_refused_as_no_mat_in_view(real_d435_bag):
+    from kiosk.errors import NoFeetFound
+
     r = run_kiosk("analyze", "standing", str(real_d435_bag))
-    assert_clean_failure(r)
-    assert "feet" in r.stderr or "floor" in r.stderr or "stop" in r.stderr
+    assert_clean_failure(r, "no mat or heel stop in view")
+    assert r.returncode == NoFeetFound.exit_code
+
+
+def test_real_d435_office_recording_raises_the_no_mat_code(real_d435_bag):
+    from kiosk.capture.source import open_file_source
+    from kiosk.errors import NoFeetFound
+    from kiosk.vision.standing import analyze_standing_frames
+
+    with open_file_source(real_d435_bag) as src:
+        frames = [f for f in src if f.depth_m is not None][:30]
+    assert frames
+    with pytest.raises(NoFeetFound) as e:
+        analyze_standing_frames(frames)
+    assert e.value.code == "no_mat"
 
 
 def test_empty_mat_says_no_feet(tmp_path):
