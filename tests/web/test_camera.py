@@ -89,3 +89,19 @@ def test_missing_model_file_leaves_the_kiosk_measuring_with_geometry(kiosk_app, 
         assert body["models"].startswith("geometry only")
     finally:
         kiosk_models.cache_clear()
+
+
+def test_a_visit_records_the_app_and_each_model_it_measures_with(kiosk_app):
+    from webutil import csrf_of
+
+    client = kiosk_app.test_client()
+    tok = csrf_of(client)
+    assert client.post("/start", data={"csrf_token": tok}).status_code == 302
+    with client.session_transaction() as s:
+        sid = s["sid"]
+    rec = kiosk_app.extensions["kiosk"].store.get_session(sid)
+    assert rec.app_version
+    versions = rec.model_versions
+    assert versions["method"] == "geometry+models"
+    for name in ("standing_seg", "gait_seg", "foot_arch", "rearfoot"):
+        assert len(versions[name]) == 12 and int(versions[name], 16) >= 0  # sha256 prefix
