@@ -164,7 +164,7 @@ def test_dashboard_without_sessions_shows_empty_states(browser, site, lang):
     page.wait_for_timeout(300)
     assert page.evaluate("document.body.dataset.charts") == "0"
     empty = page.locator("p.empty")
-    assert empty.count() == N_CHARTS + 1  # every chart and the stock table
+    assert empty.count() == N_CHARTS + 2  # every chart, the stock table and the plan mix
     text = {"en": "No sessions in this range.", "ja": "この期間のセッションはありません。"}[lang]
     assert set(empty.all_inner_texts()) == {text}
     assert page.locator(".echart").count() == 0
