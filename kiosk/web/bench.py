@@ -178,6 +178,8 @@ def run_shopper_flow(page: Any, base_url: str, timeout_s: float = 180.0) -> dict
     page.wait_for_url("**/privacy", wait_until="domcontentloaded")
     t_consent = time.time()
     page.click("#agree")
+    page.wait_for_url("**/questions", wait_until="domcontentloaded")
+    page.click("#skip")  # the optional questions: a hurried shopper skips them
     page.wait_for_url("**/standing", wait_until="domcontentloaded")
     page.click("#go")
     page.wait_for_url("**/walk", wait_until="domcontentloaded", timeout=ms)
