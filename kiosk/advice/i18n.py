@@ -159,9 +159,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "plan.short_foot.how": "Sit with the foot flat. Without curling the toes, draw the "
         "ball of the foot toward the heel so the arch rises; hold, then relax. When it is "
         "easy, do it standing on both feet.",
-        "plan.short_foot.text": "For a low arch or a heel that rolls inward: in a study, "
-        "four weeks of this exercise raised the arch height index and reduced how far the "
-        "arch dropped.",
+        "plan.short_foot.text": "For a low arch or a heel that rolls inward: in a small "
+        "study of adults without foot problems, four weeks of this exercise raised the arch "
+        "a little and reduced how far it dropped.",
         "plan.short_foot.contra": "Not with a painful, swollen or recently hurt foot or "
         "after foot surgery unless your clinician agrees.",
         "plan.single_leg_short_foot.title": "Short foot on one leg",
@@ -342,8 +342,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "plan.short_foot.title": "ショートフット・エクササイズ",
         "plan.short_foot.how": "座って足裏を床につけます。指を曲げずに、母指球をかかとの方へ"
         "引き寄せてアーチを持ち上げ、保持してから緩めます。楽にできたら両足で立って行います。",
-        "plan.short_foot.text": "アーチが低め、またはかかとが内側に倒れる方に。研究では、この"
-        "運動を4週間続けるとアーチ高率が上がり、アーチの落ち込みが小さくなりました。",
+        "plan.short_foot.text": "アーチが低め、またはかかとが内側に倒れる方に。足に問題のない"
+        "成人の小規模な研究では、この運動を4週間続けるとアーチがわずかに高くなり、アーチの"
+        "落ち込みが小さくなりました。",
         "plan.short_foot.contra": "足が痛む・腫れている・最近けがをした・足の手術後の場合は、"
         "専門家の了承なしに行わないでください。",
         "plan.single_leg_short_foot.title": "片脚でのショートフット",
