@@ -87,6 +87,17 @@ def post_worker_init(worker: object) -> None:
     limit_socket_reads(REQUEST_READ_TIMEOUT_S)
 
 
+def worker_exit(server: object, worker: object) -> None:
+    """Close the cameras before the worker's interpreter exits: librealsense's own threads
+    still running at exit abort the process ("terminate called without an active
+    exception") instead of letting it end cleanly."""
+    app = getattr(worker, "wsgi", None)
+    kiosk = getattr(app, "extensions", {}).get("kiosk") if app is not None else None
+    cameras = getattr(kiosk, "cameras", None)
+    if cameras is not None:
+        cameras.stop()
+
+
 class _ReadDeadline:
     """The request reader's view of a client socket: a read that times out shuts the
     connection at once. (gunicorn would otherwise close it "gracefully", lingering up to

@@ -136,6 +136,7 @@ def serve(
             self.cfg.set("workers", 1)
             self.cfg.set("threads", gunicorn_conf.KIOSK_THREADS)
             self.cfg.set("post_worker_init", gunicorn_conf.post_worker_init)
+            self.cfg.set("worker_exit", gunicorn_conf.worker_exit)
             self.cfg.set("timeout", 60)
             # the MJPEG previews never finish on their own: do not wait long for them
             self.cfg.set("graceful_timeout", 5)
