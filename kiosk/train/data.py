@@ -4,6 +4,12 @@ Each standing sample is one scene (a fused depth image, a colour frame, the clas
 the truth); each gait sample is one scene with a few frames drawn at random phases. The
 profile ranges are widened (`spread` drawn per scene), the noise level is redrawn, and in
 some scenes a second person's foot stands at the edge of the view (class background).
+
+Samples come from either scene family (DESIGN.md §6): `analytic` (kiosk.sim.scenes) or
+`mesh` (kiosk.sim.mesh_scenes, kiosk.sim.mesh_gait: ANSUR II shoppers in every D4xx mode,
+clothing and shoes; needs the `sim` extra). A DatasetSpec's `mesh_share` says how many of
+its scenes are mesh scenes; both families write the same sample format with the same class
+ids, and their seeds never meet the independent split's (kiosk.evaluate_mesh, 900 000+).
 Generation only needs numpy and the simulator; the same seed always gives the same file.
 """
 
@@ -18,6 +24,16 @@ from pathlib import Path
 
 import numpy as np
 
+from kiosk.errors import InputError
+from kiosk.sim import meshes
+from kiosk.sim.mesh_gait import mesh_gait_scene, random_mesh_walker, render_mesh_gait_frame
+from kiosk.sim.mesh_scenes import (
+    MESH_SIM_VERSION,
+    mesh_standing_scene,
+    random_mesh_shopper,
+    render_mesh_standing,
+    tube,
+)
 from kiosk.sim.render import Cone, SimCamera
 from kiosk.sim.scenes import (
     SIM_VERSION,
@@ -36,11 +52,24 @@ log = logging.getLogger(__name__)
 DATASET_ROOT = Path("var/datasets")
 TRAIN_SEED0 = 200_000  # far from kiosk eval's seeds (10 000 + and 60 000 +)
 VAL_SEED0 = 300_000
+# mesh family: far from the independent split (900 000 + standing, 950 000 + walks) that
+# nothing but kiosk eval --split independent may read
+MESH_TRAIN_SEED0 = 500_000
+MESH_VAL_SEED0 = 600_000
+GAIT_SEED_OFFSET = 50_000  # each split's walks: its standing seeds + 50 000
+FAMILIES = ("analytic", "mesh")
 SPREAD_RANGE = (1.0, 1.6)
 NOISE_SCALE_RANGE = (0.6, 2.2)
 SECOND_FOOT_SHARE = 0.3
 STANDING_FUSE_FRAMES = (1, 3, 5, 9)
 GAIT_FRAMES_PER_SCENE = 8
+BRIGHTNESS_RANGE = (0.25, 1.3)
+HEEL_GAP_SHARE, HEEL_GAP_RANGE_M = 0.15, (0.0, 0.03)  # scenes whose heels miss the stop
+# mesh family: the rare but valid shoppers kiosk.sim.mesh_scenes.random_mesh_shopper makes,
+# in a quarter of the standing scenes (the independent split has one in five)
+MESH_UNUSUAL = ("child", "large", "flat", "high", "swollen", "wide_trousers")
+MESH_UNUSUAL_SHARE = 0.25
+GAIT_SAMPLE_DURATION_S = 4.0
 
 
 def sim_fingerprint() -> str:
@@ -148,7 +177,7 @@ def _randomise(seed: int, station: str) -> tuple:
     spread = float(rng.uniform(*SPREAD_RANGE))
     p = random_profile(seed, station, spread=spread)
     p.noise_scale = float(rng.uniform(*NOISE_SCALE_RANGE))
-    p.brightness = float(rng.uniform(0.25, 1.3))
+    p.brightness = float(rng.uniform(*BRIGHTNESS_RANGE))
     return p, rng, spread
 
 
@@ -158,7 +187,7 @@ def make_standing_sample(seed: int) -> dict:
     from kiosk.vision.standing import fuse_depth
 
     p, rng, spread = _randomise(seed, "standing")
-    heel_gap = float(rng.uniform(0.0, 0.03)) if rng.random() < 0.15 else 0.0
+    heel_gap = float(rng.uniform(*HEEL_GAP_RANGE_M)) if rng.random() < HEEL_GAP_SHARE else 0.0
     p.heel_gap_m = heel_gap
     scene = standing_scene(p)
     second = rng.random() < SECOND_FOOT_SHARE
@@ -184,7 +213,7 @@ def make_standing_sample(seed: int) -> dict:
 def make_gait_sample(seed: int, n_frames: int = GAIT_FRAMES_PER_SCENE) -> dict:
     """A randomised treadmill scene, `n_frames` frames at random times (depth, colour, mask)."""
     p, rng, spread = _randomise(seed, "gait")
-    scene = gait_scene(p, duration_s=4.0)
+    scene = gait_scene(p, duration_s=GAIT_SAMPLE_DURATION_S)
     second = rng.random() < SECOND_FOOT_SHARE * 0.5
     extra_bodies, extra_cones = _second_foot(rng, "gait") if second else ([], [])
     ks = np.sort(rng.choice(scene.n_frames, n_frames, replace=False))
@@ -225,42 +254,184 @@ def _render_gait_with(scene, k, rng, extra_bodies, extra_cones):
         scenes_mod.render = real_render
 
 
+# ------------------------------------------------------------------ mesh family
+
+
+def ankle_as_shank(mesh: meshes.Mesh, malleolus_height_m: float) -> None:
+    """Give the foot mesh's faces above the ankle their side's shank class, in place.
+
+    The two families must label alike. The FIND foot of the mesh family carries its shin
+    stump (to ~0.6 x foot length above the floor) and would label the ankle and lower shin
+    as foot; the analytic family's foot class ends where its leg tube leaves the dorsum, a
+    centimetre or so above the arch height. The anatomical border between them is the ankle:
+    foot faces whose centre is above the shopper's lateral malleolus height (ANSUR II, the
+    scene's subject) become shank (1 -> 3, 2 -> 4).
+    """
+    foot = (mesh.face_cls == 1) | (mesh.face_cls == 2)
+    above = foot & (mesh.face_centers()[:, 2] > malleolus_height_m)
+    mesh.face_cls[above] += 2
+
+
+def _mesh_second_foot(rng: np.random.Generator, station: str) -> list[meshes.Mesh]:
+    """Another shopper's FIND foot and lower leg at the edge of the station (class
+    background), as _second_foot does for the analytic family."""
+    L = float(rng.uniform(0.22, 0.30))
+    local = meshes.shopper_foot(L, L * 0.38, float(rng.uniform(0.26, 0.36)) * 0.73 * L)
+    side = rng.choice([-1.0, 1.0])
+    if station == "standing":
+        pos = np.array([side * rng.uniform(0.28, 0.42), rng.uniform(-0.45, -0.05), 0.0])
+    else:
+        pos = np.array([side * rng.uniform(0.32, 0.5), rng.uniform(-0.2, 0.5), -0.2])
+    R = rotation(yaw_rad=float(rng.uniform(-np.pi, np.pi)))
+    world = local @ R.T + pos
+    sock = tuple(int(c) for c in rng.integers(20, 235, 3))
+    foot = meshes.Mesh.plain(world, meshes.foot_template().faces, sock, 0)
+    top = world[world[:, 2] > world[:, 2].max() - 0.02].mean(axis=0)
+    zs = np.arange(top[2] - 0.02, pos[2] + 0.6, 0.05)
+    centers = np.column_stack([np.full_like(zs, top[0]), np.full_like(zs, top[1]), zs])
+    r = np.linspace(0.035, 0.055, len(zs))
+    leg_rgb = tuple(int(c) for c in rng.integers(20, 220, 3))
+    return [foot, tube(centers, r, r * 0.9, leg_rgb, 0)]
+
+
+def make_mesh_standing_sample(seed: int) -> dict:
+    """One randomised mesh-family standing scene, in make_standing_sample's format: any
+    D4xx mode, clothing, socks or bare feet, mat and stop as random_mesh_shopper draws
+    them, with unusual shoppers, heels short of the stop, noise, light and a second
+    person's foot on top."""
+    from kiosk.capture.frame import Frame
+    from kiosk.vision.standing import fuse_depth
+
+    rng = np.random.default_rng([seed, 7])
+    unusual = str(rng.choice(MESH_UNUSUAL)) if rng.random() < MESH_UNUSUAL_SHARE else None
+    heel_gap = float(rng.uniform(*HEEL_GAP_RANGE_M)) if rng.random() < HEEL_GAP_SHARE else 0.0
+    p = random_mesh_shopper(seed, unusual=unusual, heel_gap_m=heel_gap)
+    p.noise_scale = float(rng.uniform(*NOISE_SCALE_RANGE))
+    p.brightness = float(rng.uniform(*BRIGHTNESS_RANGE))
+    scene = mesh_standing_scene(p)
+    ankle_as_shank(scene.mesh, p.lateral_malleolus_height_mm / 1000)
+    second = rng.random() < SECOND_FOOT_SHARE
+    if second:
+        scene.mesh = meshes.Mesh.concat([scene.mesh, *_mesh_second_foot(rng, "standing")])
+    n = int(rng.choice(STANDING_FUSE_FRAMES))
+    clean, frames = render_mesh_standing(scene, n, rng)
+    intr = scene.camera.intrinsics
+    fused = fuse_depth([Frame(i, 0.0, intr, d, c) for i, (d, c) in enumerate(frames)])
+    return {
+        "depth_mm": np.rint(fused * 1000).astype(np.uint16),
+        "color": frames[-1][1],
+        "cls": clean.cls,
+        "meta": json.dumps({"seed": seed, "family": "mesh", "fused_frames": n,
+                            "second_foot": bool(second), "heel_gap_m": heel_gap,
+                            "unusual": unusual, "mode": p.mode.label,
+                            "camera": _camera_dict(scene.camera), "truth": scene.truth,
+                            "profile": p.to_dict(), "sim": sim_fingerprint()}),
+    }
+
+
+def make_mesh_gait_sample(seed: int, n_frames: int = GAIT_FRAMES_PER_SCENE) -> dict:
+    """A randomised mesh-family treadmill walk or run, `n_frames` frames at random times,
+    in make_gait_sample's format: any D4xx mode, shoe, legwear and treadmill as
+    random_mesh_walker draws them, with noise, light and a second person's foot on top."""
+    rng = np.random.default_rng([seed, 7])
+    p = random_mesh_walker(seed)
+    p.noise_scale = float(rng.uniform(*NOISE_SCALE_RANGE))
+    p.brightness = float(rng.uniform(*BRIGHTNESS_RANGE))
+    scene = mesh_gait_scene(p, duration_s=GAIT_SAMPLE_DURATION_S)
+    second = rng.random() < SECOND_FOOT_SHARE * 0.5
+    if second:  # the station's meshes are drawn in every frame
+        scene.station = [*scene.station, *_mesh_second_foot(rng, "gait")]
+    ks = np.sort(rng.choice(scene.n_frames, n_frames, replace=False))
+    depth, color, cls, truth = [], [], [], []
+    for k in ks:
+        out, d, c, tr = render_mesh_gait_frame(scene, int(k), rng)
+        depth.append(np.rint(d * 1000).astype(np.uint16))
+        color.append(c)
+        cls.append(out.cls)
+        truth.append(tr)
+    return {
+        "depth_mm": np.stack(depth),
+        "color": np.stack(color),
+        "cls": np.stack(cls),
+        "meta": json.dumps({"seed": seed, "family": "mesh", "frames": ks.tolist(),
+                            "second_foot": bool(second), "mode": p.mode.label,
+                            "camera": _camera_dict(scene.camera), "frame_truth": truth,
+                            "gait": p.gait, "shoe": p.shoe, "legwear": p.legwear,
+                            "profile": p.to_dict(), "sim": sim_fingerprint()}),
+    }
+
+
+# ------------------------------------------------------------------ data sets
+
+
 @dataclass
 class DatasetSpec:
+    """`n` scenes of one station and split; `mesh_share` of them from the mesh family (the
+    first round(n x share) mesh seeds), the rest the first analytic seeds, so a data set
+    with a share reuses every cached sample of a smaller or analytic one."""
+
     station: str  # standing | gait
     split: str  # train | val
     n: int
     frames: int = GAIT_FRAMES_PER_SCENE  # gait: frames drawn per scene
+    mesh_share: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.mesh_share <= 1.0:
+            raise InputError(f"mesh share {self.mesh_share}: a fraction from 0 to 1")
+
+    @property
+    def n_mesh(self) -> int:
+        return round(self.n * self.mesh_share)
 
     @property
     def seeds(self) -> range:
+        """The analytic family's seeds."""
         base = TRAIN_SEED0 if self.split == "train" else VAL_SEED0
-        base += 0 if self.station == "standing" else 50_000
-        return range(base, base + self.n)
+        base += 0 if self.station == "standing" else GAIT_SEED_OFFSET
+        return range(base, base + self.n - self.n_mesh)
+
+    @property
+    def mesh_seeds(self) -> range:
+        base = MESH_TRAIN_SEED0 if self.split == "train" else MESH_VAL_SEED0
+        base += 0 if self.station == "standing" else GAIT_SEED_OFFSET
+        return range(base, base + self.n_mesh)
 
 
 def sample_path(root: Path, station: str, seed: int,
-                frames: int = GAIT_FRAMES_PER_SCENE) -> Path:
-    # named by SIM_VERSION; each sample's meta carries the full fingerprint
+                frames: int = GAIT_FRAMES_PER_SCENE, family: str = "analytic") -> Path:
+    # named by the family's simulator version; each sample's meta carries the fingerprint
     name = station if station == "standing" or frames == GAIT_FRAMES_PER_SCENE \
         else f"{station}{frames}"
+    if family == "mesh":
+        return root / f"{name}-{MESH_SIM_VERSION}" / f"{seed}.npz"
     return root / f"{name}-sim{SIM_VERSION}" / f"{seed}.npz"
 
 
 def ensure_samples(spec: DatasetSpec, root: Path = DATASET_ROOT) -> list[Path]:
-    """Generate missing samples of a dataset (deterministic by seed); return their paths."""
-    return ensure_samples_for(spec.station, list(spec.seeds), root, spec.frames)
+    """Generate missing samples of a dataset (deterministic by seed); return their paths,
+    the analytic family's first."""
+    return (ensure_samples_for(spec.station, list(spec.seeds), root, spec.frames)
+            + ensure_samples_for(spec.station, list(spec.mesh_seeds), root, spec.frames,
+                                 family="mesh"))
 
 
 def ensure_samples_for(station: str, seeds: list[int], root: Path,
-                       frames: int = GAIT_FRAMES_PER_SCENE) -> list[Path]:
+                       frames: int = GAIT_FRAMES_PER_SCENE,
+                       family: str = "analytic") -> list[Path]:
+    if family not in FAMILIES:
+        raise InputError(f"scene family {family!r}: one of {', '.join(FAMILIES)}")
+    makers = {("standing", "analytic"): make_standing_sample,
+              ("standing", "mesh"): make_mesh_standing_sample,
+              ("gait", "analytic"): lambda s: make_gait_sample(s, frames),
+              ("gait", "mesh"): lambda s: make_mesh_gait_sample(s, frames)}
+    make = makers[(station, family)]
     paths = []
     for seed in seeds:
-        path = sample_path(root, station, seed, frames)
+        path = sample_path(root, station, seed, frames, family)
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            sample = make_standing_sample(seed) if station == "standing" \
-                else make_gait_sample(seed, frames)
+            sample = make(seed)
             tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
             np.savez_compressed(tmp, **sample)
             tmp.replace(path)
@@ -277,7 +448,8 @@ def load_sample(path: Path) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """python -m kiosk.train.data standing|gait train|val N [--start K --step S]"""
+    """python -m kiosk.train.data standing|gait train|val N [--family analytic|mesh]
+    [--start K --step S]"""
     import argparse
 
     ap = argparse.ArgumentParser()
@@ -287,10 +459,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--start", type=int, default=0, help="first index (parallel runs)")
     ap.add_argument("--step", type=int, default=1)
     ap.add_argument("--root", default=str(DATASET_ROOT))
+    ap.add_argument("--family", choices=FAMILIES, default="analytic",
+                    help="mesh: the first N mesh-family seeds of the split")
     a = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    seeds = list(DatasetSpec(a.station, a.split, a.n).seeds)[a.start::a.step]
-    ensure_samples_for(a.station, seeds, Path(a.root))
+    spec = DatasetSpec(a.station, a.split, a.n, mesh_share=1.0 if a.family == "mesh" else 0.0)
+    seeds = spec.mesh_seeds if a.family == "mesh" else spec.seeds
+    ensure_samples_for(a.station, list(seeds)[a.start::a.step], Path(a.root), family=a.family)
 
 
 if __name__ == "__main__":
