@@ -228,7 +228,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     from kiosk.train.run import run_train
 
     for card in run_train(args.target, out=args.out, tiny=args.tiny, threads=args.threads,
-                          station=args.station, epochs=args.epochs):
+                          station=args.station, epochs=args.epochs,
+                          mesh_share=args.mesh_share):
         print(f"wrote {Path(args.out) / card['file']} ({card['size_bytes'] / 1e6:.2f} MB, "
               f"{card['wall_time_s']} s)")
     if args.target == "fusion":
@@ -416,6 +417,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seg only: train just this station's model")
     t.add_argument("--epochs", type=int, default=None,
                    help="seg: epochs instead of the configured number")
+    t.add_argument("--mesh-share", type=float, default=0.0,
+                   help="share of every data set's scenes drawn from the mesh scene family "
+                        "(0-1; needs the sim extra); the rest are analytic scenes")
     t.set_defaults(func=cmd_train)
     return p
 

@@ -398,6 +398,30 @@ class DatasetSpec:
         return range(base, base + self.n_mesh)
 
 
+MESH_RANDOMISATION = ("mesh family: ANSUR II shoppers in every D4xx mode (camera, "
+                      "resolution, rate, colour on or off), socks or bare feet, trousers, "
+                      "leggings or skirts, running, minimal and high-top shoes, textured mats, "
+                      "belts, rails and walls (random_mesh_shopper, random_mesh_walker); "
+                      "unusual shoppers (25 % of standing scenes), heels short of the stop "
+                      "(15 %), noise scale 0.6-2.2, brightness 0.25-1.3, second person's foot "
+                      "(30 % standing, 15 % treadmill); foot class above the lateral malleolus "
+                      "relabelled shank (ankle_as_shank)")
+
+
+def _span(r: range) -> str:
+    return f"{r.start}-{r.stop - 1}" if len(r) else "none"
+
+
+def seed_card(train: DatasetSpec, val: DatasetSpec) -> dict:
+    """The data sets' seeds per family, for a model card's training_data."""
+    out = {"train_seeds": _span(train.seeds), "val_seeds": _span(val.seeds),
+           "mesh_share": train.mesh_share}
+    if train.mesh_share or val.mesh_share:
+        out.update(mesh_train_seeds=_span(train.mesh_seeds), mesh_val_seeds=_span(val.mesh_seeds),
+                   mesh_randomisation=MESH_RANDOMISATION)
+    return out
+
+
 def sample_path(root: Path, station: str, seed: int,
                 frames: int = GAIT_FRAMES_PER_SCENE, family: str = "analytic") -> Path:
     # named by the family's simulator version; each sample's meta carries the fingerprint

@@ -30,6 +30,7 @@ from kiosk.train.data import (
     load_sample,
     perturbed_belt,
     perturbed_floor,
+    seed_card,
     sim_fingerprint,
 )
 from kiosk.train.export import export_onnx, write_card
@@ -210,15 +211,19 @@ class _Export(torch.nn.Module):
 
 
 def train_regressor(kind: str, out_dir: Path, tiny: bool = False, threads: int = 2,
-                    command: str = "", data_root: Path = DATASET_ROOT) -> dict:
+                    command: str = "", data_root: Path = DATASET_ROOT,
+                    mesh_share: float = 0.0) -> dict:
+    """Train, export and write the card; `mesh_share` of the scenes from the mesh family."""
     cfg = CONFIGS[(kind, tiny)]
     t_start = time.perf_counter()
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(threads)
     rng = np.random.default_rng(cfg.seed)
     station = "standing" if kind == "foot" else "gait"
-    tr_paths = ensure_samples(DatasetSpec(station, "train", cfg.n_train, cfg.frames), data_root)
-    va_paths = ensure_samples(DatasetSpec(station, "val", cfg.n_val, cfg.frames), data_root)
+    train_spec = DatasetSpec(station, "train", cfg.n_train, cfg.frames, mesh_share)
+    val_spec = DatasetSpec(station, "val", cfg.n_val, cfg.frames, mesh_share)
+    tr_paths = ensure_samples(train_spec, data_root)
+    va_paths = ensure_samples(val_spec, data_root)
     seg = _masks_model(out_dir, threads) if cfg.seg_share > 0 else None
     X, Y = _build(cfg, tr_paths, rng, cfg.draws, seg)
     val_masks = "segmentation model's" if seg is not None else "truth, coarsened"
@@ -300,8 +305,7 @@ def train_regressor(kind: str, out_dir: Path, tiny: bool = False, threads: int =
                           "kiosk.vision.estimators.rear_raster on the segmented shoe and "
                           "shank points of one frame"),
         "training_data": {"simulator": "kiosk.sim", "station": station,
-                          "train_seeds": _seeds(station, "train", cfg.n_train),
-                          "val_seeds": _seeds(station, "val", cfg.n_val),
+                          **seed_card(train_spec, val_spec),
                           "rasters": len(X), "draws_per_sample": cfg.draws,
                           "randomisation": "as the segmentation data; truth masks coarsened "
                                            "to half resolution, eroded/dilated; floor plane "
@@ -357,7 +361,3 @@ def _metrics(kind: str, mean: np.ndarray, log_var: np.ndarray, y: np.ndarray) ->
                                          3)}
     return out
 
-
-def _seeds(station: str, split: str, n: int) -> str:
-    r = DatasetSpec(station, split, n).seeds
-    return f"{r.start}-{r.stop - 1}"

@@ -1,7 +1,10 @@
-"""`kiosk train seg|arch|rearfoot|all [--tiny] [--out models/]`: train, export, write cards.
+"""`kiosk train seg|arch|rearfoot|all [--tiny] [--out models/] [--mesh-share F]`: train,
+export, write cards.
 
 `kiosk train seg --station gait --epochs N` trains one segmentation model for N epochs;
-`kiosk train fusion` only re-measures the fusion weights of the four models in --out.
+`--mesh-share 0.5` draws half of every data set's scenes from the mesh family (the `sim`
+extra), the rest from the analytic one; `kiosk train fusion` only re-measures the fusion
+weights of the four models in --out.
 """
 
 from __future__ import annotations
@@ -21,14 +24,15 @@ STATIONS = ("standing", "gait")
 
 def run_train(target: str, out: str | Path = "models", tiny: bool = False, threads: int = 2,
               data_root: str | Path = DATASET_ROOT, station: str | None = None,
-              epochs: int | None = None) -> list[dict]:
+              epochs: int | None = None, mesh_share: float = 0.0) -> list[dict]:
     """Train the named models; returns their cards.
 
-    `station` limits `seg` to one of the two segmentation models and `epochs` overrides the
-    configured epochs of the segmentation models.
+    `station` limits `seg` to one of the two segmentation models, `epochs` overrides the
+    configured epochs of the segmentation models and `mesh_share` is the share of every
+    data set's scenes drawn from the mesh family.
     """
     if target == "fusion":  # ONNX Runtime and the simulator only: no torch needed
-        if tiny or station or epochs:
+        if tiny or station or epochs or mesh_share:
             raise InputError("kiosk train fusion takes only --out")
         _calibrate(target, Path(out))
         return []
@@ -45,10 +49,13 @@ def run_train(target: str, out: str | Path = "models", tiny: bool = False, threa
         raise InputError(f"--station {station} needs target seg and one of {', '.join(STATIONS)}")
     if epochs is not None and (epochs < 1 or target not in ("seg", "all")):
         raise InputError("--epochs needs a positive number and target seg or all")
+    if not 0.0 <= mesh_share <= 1.0:
+        raise InputError(f"--mesh-share {mesh_share}: a fraction from 0 to 1")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     root = Path(data_root)
-    flags = (" --tiny" if tiny else "") + f" --out {out}"
+    flags = (" --tiny" if tiny else "") + (f" --mesh-share {mesh_share:g}" if mesh_share
+                                           else "") + f" --out {out}"
     seg_flags = (f" --station {station}" if station else "") + \
         (f" --epochs {epochs}" if epochs else "") + f" --threads {threads}" + flags
     cards = []
@@ -56,13 +63,13 @@ def run_train(target: str, out: str | Path = "models", tiny: bool = False, threa
     if target in ("seg", "all"):
         for st in (station,) if station else STATIONS:
             cards.append(train_seg(st, out, tiny, threads, f"kiosk train seg{seg_flags}", root,
-                                   epochs=epochs))
+                                   epochs=epochs, mesh_share=mesh_share))
     if target in ("arch", "all"):
         cards.append(train_regressor("foot", out, tiny, threads, f"kiosk train arch{flags}",
-                                     root))
+                                     root, mesh_share))
     if target in ("rearfoot", "all"):
         cards.append(train_regressor("rearfoot", out, tiny, threads,
-                                     f"kiosk train rearfoot{flags}", root))
+                                     f"kiosk train rearfoot{flags}", root, mesh_share))
     if not tiny:
         _calibrate(target, out)
     log.info("kiosk train %s: %.0f s", target, time.perf_counter() - t0)

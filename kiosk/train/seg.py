@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F  # noqa: N812 (the usual spelling)
 
+from kiosk.capture.frame import Intrinsics
 from kiosk.sim.scenes import FX_PX_RANGE, GAIT_CLASSES, STANDING_CLASSES
 from kiosk.train.data import (
     DATASET_ROOT,
@@ -23,11 +24,12 @@ from kiosk.train.data import (
     mirrored_floor,
     perturbed_belt,
     perturbed_floor,
+    seed_card,
     sim_fingerprint,
 )
 from kiosk.train.export import export_onnx, write_card
 from kiosk.train.nets import SegNet
-from kiosk.vision.segmentation import CHANNELS, seg_features, strided_rays
+from kiosk.vision.segmentation import CHANNELS, FOCAL_TOLERANCE, seg_features, strided_rays
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +75,44 @@ CONFIGS = {
 }
 
 
+# The frames the nets learn at: the analytic family's (random_profile: 848x480, focal
+# length in FX_PX_RANGE). Frames of other modes are resized to this pixel scale, in
+# training as the Segmenter does at run time.
+TRAINING_FRAME = (480, 848)  # (H, W)
+
+
+def resample_index(intr: Intrinsics) -> tuple[np.ndarray, np.ndarray] | None:
+    """The frame rows and columns (nearest pixel) the Segmenter reads for a frame whose
+    focal length is outside the trained range, resized to it; None: read as it is."""
+    lo, hi = FX_PX_RANGE
+    target = float(np.clip(intr.fx, lo * (1 - FOCAL_TOLERANCE), hi * (1 + FOCAL_TOLERANCE)))
+    k = target / intr.fx
+    if k == 1.0:
+        return None
+    out = []
+    for n in (intr.height, intr.width):  # Segmenter._resampled's mapping
+        v = np.arange(round(n * k), dtype=np.float64)
+        out.append(np.clip(np.rint((v + 0.5) / k - 0.5).astype(np.intp), 0, n - 1))
+    return out[0], out[1]
+
+
+def rays_at(intr: Intrinsics, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Camera rays (x/z, y/z, 1) of the frame pixels rows x cols (as strided_rays)."""
+    u = (cols.astype(np.float32) - intr.ppx) / intr.fx
+    v = (rows.astype(np.float32) - intr.ppy) / intr.fy
+    xn, yn = np.meshgrid(u, v)
+    return np.stack([xn, yn, np.ones_like(xn)], axis=-1).astype(np.float32)
+
+
 class SegItems:
-    """Raw frames in memory; features are made per draw (augmentations act on depth)."""
+    """Raw frames in memory; features are made per draw (augmentations act on depth).
+    Frames of another pixel scale (the mesh family's modes) are resized to the trained one
+    by nearest pixel, each kept pixel with its own camera ray, as the kiosk reads them."""
 
     def __init__(self, cfg: SegConfig, paths: list[Path]) -> None:
         self.cfg = cfg
-        self.items = []  # (depth_m, color, cls, camera) at model resolution
+        # (depth_m, color, cls, camera, (rows, cols) of the frame or None) at model resolution
+        self.items = []
         s, o = cfg.stride, cfg.stride // 2
         for p in paths:
             smp = load_sample(p)
@@ -86,20 +120,27 @@ class SegItems:
             d, c, k = smp["depth_mm"], smp["color"], smp["cls"]
             if d.ndim == 2:
                 d, c, k = d[None], c[None], k[None]
+            idx = resample_index(cam.intrinsics)
+            if idx is None:
+                rows = cols = slice(o, None, s)
+            else:
+                rows, cols = idx[0][o::s], idx[1][o::s]
+                idx = rows, cols
             for i in range(min(len(d), cfg.frames_per_scene)):
-                self.items.append((d[i, o::s, o::s].astype(np.float32) / 1000,
-                                   c[i, o::s, o::s], k[i, o::s, o::s], cam))
+                self.items.append((d[i][rows][:, cols].astype(np.float32) / 1000,
+                                   c[i][rows][:, cols], k[i][rows][:, cols], cam, idx))
 
     def __len__(self) -> int:
         return len(self.items)
 
     def draw(self, i: int, rng: np.random.Generator | None) -> tuple[np.ndarray, np.ndarray]:
-        depth, color, cls, cam = self.items[i]
+        depth, color, cls, cam, idx = self.items[i]
         # the treadmill's lateral channel is measured from the belt's centre line, as the
         # kiosk measures it (GaitResult.belt_frame); the mat's from the point below the camera
         gait = self.cfg.station == "gait"
         floor = belt_frame_from_camera(cam) if gait else floor_from_camera(cam)
-        rays = strided_rays(cam.intrinsics, self.cfg.stride)
+        rays = strided_rays(cam.intrinsics, self.cfg.stride) if idx is None \
+            else rays_at(cam.intrinsics, *idx)
         if rng is None:
             return seg_features(depth, color, rays, floor), cls.astype(np.int64)
         depth, color, cls = depth.copy(), color.astype(np.float32), cls.astype(np.int64)
@@ -221,9 +262,9 @@ def evaluate_seg(net: SegNet, items: SegItems) -> dict:
 
 def train_seg(station: str, out_dir: Path, tiny: bool = False, threads: int = 2,
               command: str = "", data_root: Path = DATASET_ROOT,
-              epochs: int | None = None) -> dict:
+              epochs: int | None = None, mesh_share: float = 0.0) -> dict:
     """Train, export (dynamic batch, height and width) and write the card; `epochs`
-    overrides the configuration's."""
+    overrides the configuration's; `mesh_share` of the scenes come from the mesh family."""
     cfg = CONFIGS[(station, tiny)]
     if epochs is not None:
         cfg = replace(cfg, epochs=epochs)
@@ -231,11 +272,11 @@ def train_seg(station: str, out_dir: Path, tiny: bool = False, threads: int = 2,
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(threads)
     rng = np.random.default_rng(cfg.seed)
-    spec = {"frames": cfg.frames_per_scene}
-    train = SegItems(cfg, ensure_samples(DatasetSpec(station, "train", cfg.n_train, **spec),
-                                         data_root))
-    val = SegItems(cfg, ensure_samples(DatasetSpec(station, "val", cfg.n_val, **spec),
-                                       data_root))
+    spec = {"frames": cfg.frames_per_scene, "mesh_share": mesh_share}
+    train_spec = DatasetSpec(station, "train", cfg.n_train, **spec)
+    val_spec = DatasetSpec(station, "val", cfg.n_val, **spec)
+    train = SegItems(cfg, ensure_samples(train_spec, data_root))
+    val = SegItems(cfg, ensure_samples(val_spec, data_root))
     c_in, n_cls = len(CHANNELS), len(cfg.classes)
     net = SegNet(c_in, n_cls, cfg.widths, cfg.pack, cfg.refine)
     name = "standing_seg" if station == "standing" else "gait_seg"
@@ -269,7 +310,7 @@ def train_seg(station: str, out_dir: Path, tiny: bool = False, threads: int = 2,
     correct_class_prior(net)
     metrics = evaluate_seg(net, val)
     log.info("%s seg val IoU %s", station, metrics)
-    H, W = val.items[0][0].shape
+    H, W = TRAINING_FRAME[0] // cfg.stride, TRAINING_FRAME[1] // cfg.stride
     path = out_dir / f"{name}.onnx"
     contract = {
         "task": "segmentation",
@@ -311,12 +352,11 @@ def train_seg(station: str, out_dir: Path, tiny: bool = False, threads: int = 2,
                             "fx_px": list(FX_PX_RANGE),
                             "source": "kiosk.sim.scenes.random_profile (fx_px uniform "
                                       f"{FX_PX_RANGE[0]:.0f}-{FX_PX_RANGE[1]:.0f} at 848x480) "
-                                      "for every train and val seed; other modes and focal "
-                                      "lengths are resized to this pixel scale "
+                                      "for every analytic train and val seed; other modes and "
+                                      "focal lengths (the mesh family's) are resized to this "
+                                      "pixel scale, in training (SegItems) as at run time "
                                       "(kiosk.vision.segmentation.Segmenter)"},
-        "training_data": {"simulator": "kiosk.sim", "train_seeds": _seed_range(station, "train",
-                                                                               cfg.n_train),
-                          "val_seeds": _seed_range(station, "val", cfg.n_val),
+        "training_data": {"simulator": "kiosk.sim", **seed_card(train_spec, val_spec),
                           "frames_per_scene": cfg.frames_per_scene,
                           "randomisation": "spread 1.0-1.6, noise scale 0.6-2.2, brightness "
                                            "0.25-1.3, second person's foot (30 %), mirror, "
@@ -341,7 +381,3 @@ def train_seg(station: str, out_dir: Path, tiny: bool = False, threads: int = 2,
     }
     return write_card(path, card)
 
-
-def _seed_range(station: str, split: str, n: int) -> str:
-    r = DatasetSpec(station, split, n).seeds
-    return f"{r.start}-{r.stop - 1}"
