@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 
 # Seed ranges read elsewhere: kiosk eval 10 000+ (standing) and 60 000+ (gait),
 # fusion calibration 20 000+ and 70 000+ (kiosk/train/fusion.py), training 200 000+ and
-# 250 000+, validation 300 000+ and 350 000+ (kiosk/train/data.py). Nothing reads these:
+# 250 000+, validation 300 000+ and 350 000+, mesh-family training 500 000+ and 550 000+ and
+# validation 600 000+ and 650 000+ (kiosk/train/data.py). Nothing reads these:
 INDEPENDENT_SEED0 = 900_000
 GAIT_SEED_OFFSET = 50_000  # walks: 950 000+
 UNUSUAL = ("child", "large", "flat", "high", "swollen", "wide_trousers")
