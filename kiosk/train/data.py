@@ -181,11 +181,27 @@ def _randomise(seed: int, station: str) -> tuple:
     return p, rng, spread
 
 
-def make_standing_sample(seed: int) -> dict:
-    """One randomised standing scene: fused depth (mm), colour, class mask, truth."""
+def _fused_arrays(clean, frames: list, intr) -> dict:
+    """A standing sample's images: the frames' fused depth (mm), the last colour frame and
+    the clean render's class mask."""
     from kiosk.capture.frame import Frame
     from kiosk.vision.standing import fuse_depth
 
+    fused = fuse_depth([Frame(i, 0.0, intr, d, c) for i, (d, c) in enumerate(frames)])
+    return {"depth_mm": np.rint(fused * 1000).astype(np.uint16), "color": frames[-1][1],
+            "cls": clean.cls}
+
+
+def _stacked_arrays(rendered: list[tuple]) -> tuple[dict, list]:
+    """A treadmill sample's images from (clean render, depth, colour, truth) per frame, and
+    the frames' truth."""
+    return {"depth_mm": np.stack([np.rint(d * 1000).astype(np.uint16) for _, d, _, _ in rendered]),
+            "color": np.stack([c for _, _, c, _ in rendered]),
+            "cls": np.stack([out.cls for out, _, _, _ in rendered])}, [t for *_, t in rendered]
+
+
+def make_standing_sample(seed: int) -> dict:
+    """One randomised standing scene: fused depth (mm), colour, class mask, truth."""
     p, rng, spread = _randomise(seed, "standing")
     heel_gap = float(rng.uniform(*HEEL_GAP_RANGE_M)) if rng.random() < HEEL_GAP_SHARE else 0.0
     p.heel_gap_m = heel_gap
@@ -197,12 +213,8 @@ def make_standing_sample(seed: int) -> dict:
         scene.cones.extend(cones)
     n = int(rng.choice(STANDING_FUSE_FRAMES))
     clean, frames = render_standing_frames(scene, n, rng)
-    intr = scene.camera.intrinsics
-    fused = fuse_depth([Frame(i, 0.0, intr, d, c) for i, (d, c) in enumerate(frames)])
     return {
-        "depth_mm": np.rint(fused * 1000).astype(np.uint16),
-        "color": frames[-1][1],
-        "cls": clean.cls,
+        **_fused_arrays(clean, frames, scene.camera.intrinsics),
         "meta": json.dumps({"seed": seed, "spread": spread, "fused_frames": n,
                             "second_foot": bool(second), "heel_gap_m": heel_gap,
                             "camera": _camera_dict(scene.camera), "truth": scene.truth,
@@ -217,17 +229,10 @@ def make_gait_sample(seed: int, n_frames: int = GAIT_FRAMES_PER_SCENE) -> dict:
     second = rng.random() < SECOND_FOOT_SHARE * 0.5
     extra_bodies, extra_cones = _second_foot(rng, "gait") if second else ([], [])
     ks = np.sort(rng.choice(scene.n_frames, n_frames, replace=False))
-    depth, color, cls, truth = [], [], [], []
-    for k in ks:
-        out, d, c, tr = _render_gait_with(scene, int(k), rng, extra_bodies, extra_cones)
-        depth.append(np.rint(d * 1000).astype(np.uint16))
-        color.append(c)
-        cls.append(out.cls)
-        truth.append(tr)
+    arrays, truth = _stacked_arrays([_render_gait_with(scene, int(k), rng, extra_bodies,
+                                                      extra_cones) for k in ks])
     return {
-        "depth_mm": np.stack(depth),
-        "color": np.stack(color),
-        "cls": np.stack(cls),
+        **arrays,
         "meta": json.dumps({"seed": seed, "spread": spread, "frames": ks.tolist(),
                             "second_foot": bool(second), "camera": _camera_dict(scene.camera),
                             "frame_truth": truth, "gait": p.gait,
@@ -299,9 +304,6 @@ def make_mesh_standing_sample(seed: int) -> dict:
     D4xx mode, clothing, socks or bare feet, mat and stop as random_mesh_shopper draws
     them, with unusual shoppers, heels short of the stop, noise, light and a second
     person's foot on top."""
-    from kiosk.capture.frame import Frame
-    from kiosk.vision.standing import fuse_depth
-
     rng = np.random.default_rng([seed, 7])
     unusual = str(rng.choice(MESH_UNUSUAL)) if rng.random() < MESH_UNUSUAL_SHARE else None
     heel_gap = float(rng.uniform(*HEEL_GAP_RANGE_M)) if rng.random() < HEEL_GAP_SHARE else 0.0
@@ -315,12 +317,8 @@ def make_mesh_standing_sample(seed: int) -> dict:
         scene.mesh = meshes.Mesh.concat([scene.mesh, *_mesh_second_foot(rng, "standing")])
     n = int(rng.choice(STANDING_FUSE_FRAMES))
     clean, frames = render_mesh_standing(scene, n, rng)
-    intr = scene.camera.intrinsics
-    fused = fuse_depth([Frame(i, 0.0, intr, d, c) for i, (d, c) in enumerate(frames)])
     return {
-        "depth_mm": np.rint(fused * 1000).astype(np.uint16),
-        "color": frames[-1][1],
-        "cls": clean.cls,
+        **_fused_arrays(clean, frames, scene.camera.intrinsics),
         "meta": json.dumps({"seed": seed, "family": "mesh", "fused_frames": n,
                             "second_foot": bool(second), "heel_gap_m": heel_gap,
                             "unusual": unusual, "mode": p.mode.label,
@@ -342,17 +340,9 @@ def make_mesh_gait_sample(seed: int, n_frames: int = GAIT_FRAMES_PER_SCENE) -> d
     if second:  # the station's meshes are drawn in every frame
         scene.station = [*scene.station, *_mesh_second_foot(rng, "gait")]
     ks = np.sort(rng.choice(scene.n_frames, n_frames, replace=False))
-    depth, color, cls, truth = [], [], [], []
-    for k in ks:
-        out, d, c, tr = render_mesh_gait_frame(scene, int(k), rng)
-        depth.append(np.rint(d * 1000).astype(np.uint16))
-        color.append(c)
-        cls.append(out.cls)
-        truth.append(tr)
+    arrays, truth = _stacked_arrays([render_mesh_gait_frame(scene, int(k), rng) for k in ks])
     return {
-        "depth_mm": np.stack(depth),
-        "color": np.stack(color),
-        "cls": np.stack(cls),
+        **arrays,
         "meta": json.dumps({"seed": seed, "family": "mesh", "frames": ks.tolist(),
                             "second_foot": bool(second), "mode": p.mode.label,
                             "camera": _camera_dict(scene.camera), "frame_truth": truth,
