@@ -29,7 +29,13 @@ from kiosk.train.data import (
 )
 from kiosk.train.export import export_onnx, write_card
 from kiosk.train.nets import SegNet
-from kiosk.vision.segmentation import CHANNELS, FOCAL_TOLERANCE, seg_features, strided_rays
+from kiosk.vision.segmentation import (
+    CHANNELS,
+    FOCAL_TOLERANCE,
+    WINDOW_ALIGN,
+    seg_features,
+    strided_rays,
+)
 
 log = logging.getLogger(__name__)
 
@@ -81,18 +87,23 @@ CONFIGS = {
 TRAINING_FRAME = (480, 848)  # (H, W)
 
 
-def resample_index(intr: Intrinsics) -> tuple[np.ndarray, np.ndarray] | None:
-    """The frame rows and columns (nearest pixel) the Segmenter reads for a frame whose
-    focal length is outside the trained range, resized to it; None: read as it is."""
+def resample_index(intr: Intrinsics, stride: int
+                   ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None:
+    """For a frame whose focal length is outside the trained range: the frame rows and
+    columns (nearest pixel) the Segmenter reads for it, resized to that range and padded to
+    whole net cells (WINDOW_ALIGN model pixels), each with whether it lies inside the frame
+    (outside: no depth). None: the frame is read as it is."""
     lo, hi = FX_PX_RANGE
     target = float(np.clip(intr.fx, lo * (1 - FOCAL_TOLERANCE), hi * (1 + FOCAL_TOLERANCE)))
     k = target / intr.fx
     if k == 1.0:
         return None
+    a = WINDOW_ALIGN * stride
     out = []
     for n in (intr.height, intr.width):  # Segmenter._resampled's mapping
-        v = np.arange(round(n * k), dtype=np.float64)
-        out.append(np.clip(np.rint((v + 0.5) / k - 0.5).astype(np.intp), 0, n - 1))
+        v = np.arange(-(-round(n * k) // a) * a, dtype=np.float64)
+        idx = np.rint((v + 0.5) / k - 0.5).astype(np.intp)
+        out.append((np.clip(idx, 0, n - 1), (idx >= 0) & (idx < n)))
     return out[0], out[1]
 
 
@@ -120,15 +131,17 @@ class SegItems:
             d, c, k = smp["depth_mm"], smp["color"], smp["cls"]
             if d.ndim == 2:
                 d, c, k = d[None], c[None], k[None]
-            idx = resample_index(cam.intrinsics)
-            if idx is None:
+            src = resample_index(cam.intrinsics, s)
+            idx, inside = None, True
+            if src is None:
                 rows = cols = slice(o, None, s)
             else:
-                rows, cols = idx[0][o::s], idx[1][o::s]
-                idx = rows, cols
+                (rows, r_in), (cols, c_in) = ((i[o::s], m[o::s]) for i, m in src)
+                idx, inside = (rows, cols), r_in[:, None] & c_in[None, :]
             for i in range(min(len(d), cfg.frames_per_scene)):
-                self.items.append((d[i][rows][:, cols].astype(np.float32) / 1000,
-                                   c[i][rows][:, cols], k[i][rows][:, cols], cam, idx))
+                self.items.append((d[i][rows][:, cols].astype(np.float32) / 1000 * inside,
+                                   c[i][rows][:, cols], k[i][rows][:, cols] * inside, cam,
+                                   idx))
 
     def __len__(self) -> int:
         return len(self.items)

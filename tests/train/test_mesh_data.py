@@ -91,11 +91,13 @@ def test_resized_frames_keep_each_pixels_own_camera_ray():
     from kiosk.train.seg import rays_at, resample_index
 
     intr = Intrinsics(1280, 720, 641.0, 641.0, 640.5, 358.0)  # a D435 at 1280x720
-    rows, cols = resample_index(intr)
-    k = len(cols) / intr.width
+    (rows, r_in), (cols, c_in) = resample_index(intr, 2)
+    assert len(rows) % 32 == 0 and len(cols) % 32 == 0  # whole net cells at stride 2
+    assert r_in[0] and c_in[0] and not r_in[-1] and not c_in[-1]  # padding: beyond the frame
+    k = c_in.sum() / intr.width
     assert FX_PX_RANGE[0] * 0.95 <= intr.fx * k <= FX_PX_RANGE[1] * 1.05
     assert np.array_equal(rays_at(intr, rows, cols), strided_rays(intr, 1)[np.ix_(rows, cols)])
-    assert resample_index(Intrinsics(848, 480, 430.0, 430.0, 424.0, 240.0)) is None
+    assert resample_index(Intrinsics(848, 480, 430.0, 430.0, 424.0, 240.0), 1) is None
 
 
 @pytest.mark.slow
@@ -131,6 +133,7 @@ def test_mesh_standing_sample_labels_feet_and_legs_where_the_body_is(standing):
 
 @pytest.mark.slow
 def test_mesh_standing_sample_round_trips_through_the_trainers_loaders(standing):
+    from kiosk.train.nets import SegNet
     from kiosk.train.regress import foot_items
     from kiosk.train.seg import CONFIGS, SegItems, resample_index
     from kiosk.vision.estimators import FOOT_NORM, FOOT_OUTPUTS
@@ -139,11 +142,13 @@ def test_mesh_standing_sample_round_trips_through_the_trainers_loaders(standing)
     cam = camera_from_dict(smp["meta"]["camera"])
     assert (cam.intrinsics.height, cam.intrinsics.width) == smp["depth_mm"].shape
     items = SegItems(CONFIGS[("standing", True)], [standing])
-    rows, cols = resample_index(cam.intrinsics)  # a D415's focal length: resized
+    (rows, _), (cols, _) = resample_index(cam.intrinsics, 1)  # a D415's focal length: resized
     assert items.items[0][0].shape == (len(rows), len(cols))
     x, y = items.draw(0, None)
     assert x.shape[1:] == y.shape == (len(rows), len(cols))
     assert set(np.unique(y)) == {0, 1, 2, 3, 4}
+    net = SegNet(x.shape[0], 5, (8, 16, 24, 32), 2)  # validation reads whole resized frames
+    assert net(torch.from_numpy(x)[None]).shape[2:] == y.shape
     x, y = items.draw(0, np.random.default_rng(0))  # augmented: a training crop
     assert x.shape[1:] == y.shape == CONFIGS[("standing", True)].crop
     truth = smp["meta"]["truth"]["feet"]
