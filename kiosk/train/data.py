@@ -133,6 +133,17 @@ def mirrored_floor(floor: FloorPlane) -> FloorPlane:
                    lateral_m=-floor.lateral_m)
 
 
+def _second_foot_place(rng: np.random.Generator, station: str) -> tuple[np.ndarray, np.ndarray]:
+    """Where another shopper's foot stands: beside the mat, or on the floor beside the belt
+    (its position and rotation in the world)."""
+    side = rng.choice([-1.0, 1.0])
+    if station == "standing":
+        pos = np.array([side * rng.uniform(0.28, 0.42), rng.uniform(-0.45, -0.05), 0.0])
+    else:
+        pos = np.array([side * rng.uniform(0.32, 0.5), rng.uniform(-0.2, 0.5), -0.2])
+    return pos, rotation(yaw_rad=float(rng.uniform(-np.pi, np.pi)))
+
+
 def _second_foot(rng: np.random.Generator, station: str) -> tuple[list, list]:
     """Another shopper's foot and shank at the edge of the station (class background)."""
     from kiosk.sim.scenes import FootProfile
@@ -141,12 +152,7 @@ def _second_foot(rng: np.random.Generator, station: str) -> tuple[list, list]:
     fp = FootProfile(length_mm=L * 1000, width_mm=L * 380, ball_ratio=0.73,
                      heel_breadth_mm=L * 270, ahi=float(rng.uniform(0.26, 0.36)))
     shape = _foot_shape(fp)
-    side = rng.choice([-1.0, 1.0])
-    if station == "standing":
-        pos = np.array([side * rng.uniform(0.28, 0.42), rng.uniform(-0.45, -0.05), 0.0])
-    else:
-        pos = np.array([side * rng.uniform(0.32, 0.5), rng.uniform(-0.2, 0.5), -0.2])
-    R = rotation(yaw_rad=float(rng.uniform(-np.pi, np.pi)))
+    pos, R = _second_foot_place(rng, station)
     surf = foot_surface(shape, step_m=0.0012).transformed(R, pos)
     palette = np.zeros((8, 3))
     palette[MAT_SOCK] = rng.integers(20, 235, 3)
@@ -282,12 +288,7 @@ def _mesh_second_foot(rng: np.random.Generator, station: str) -> list[meshes.Mes
     background), as _second_foot does for the analytic family."""
     L = float(rng.uniform(0.22, 0.30))
     local = meshes.shopper_foot(L, L * 0.38, float(rng.uniform(0.26, 0.36)) * 0.73 * L)
-    side = rng.choice([-1.0, 1.0])
-    if station == "standing":
-        pos = np.array([side * rng.uniform(0.28, 0.42), rng.uniform(-0.45, -0.05), 0.0])
-    else:
-        pos = np.array([side * rng.uniform(0.32, 0.5), rng.uniform(-0.2, 0.5), -0.2])
-    R = rotation(yaw_rad=float(rng.uniform(-np.pi, np.pi)))
+    pos, R = _second_foot_place(rng, station)
     world = local @ R.T + pos
     sock = tuple(int(c) for c in rng.integers(20, 235, 3))
     foot = meshes.Mesh.plain(world, meshes.foot_template().faces, sock, 0)
