@@ -16,12 +16,43 @@ from pathlib import Path
 import numpy as np
 
 from kiosk.bench import SECTIONS as BENCH_SECTIONS
-from kiosk.capture.source import VIDEO_SUFFIXES, open_file_source
-from kiosk.errors import InputError, KioskError
+from kiosk.bench import run_bench
+from kiosk.calibration import (
+    calibrate_station,
+    load_calibration,
+    pipeline_calibration,
+    save_calibration,
+)
+from kiosk.capture.files import open_file_source
+from kiosk.capture.source import VIDEO_SUFFIXES
+from kiosk.config import load_config
+from kiosk.errors import InputError, KioskError, ModelError
+from kiosk.evaluate import evaluate, format_tables
+from kiosk.evaluate_mesh import (
+    INDEPENDENT_SEED0,
+    evaluate_independent,
+    evaluate_recordings,
+    format_recording_tables,
+)
 from kiosk.pipeline import STANDING_MAX_FRAMES, analyze_gait, analyze_standing
+from kiosk.sim.modes import DepthMode
+from kiosk.sim.record import (
+    profile_for,
+    simulate_gait,
+    simulate_mesh_gait,
+    simulate_mesh_standing,
+    simulate_standing,
+)
+from kiosk.store import Store
+from kiosk.store import accounts as acc
+from kiosk.train.run import run_train
 from kiosk.vision.gait import FLOOR_FRAMES, fit_belt
+from kiosk.vision.learned import kiosk_models
 from kiosk.vision.overlay import gait_overlay, standing_overlay, write_png
 from kiosk.vision.standing import analyze_standing_frames
+from kiosk.vision.video_gait import analyze_gait_video
+from kiosk.web.server import DEMO_ACCOUNTS, serve
+from kiosk.web.strings import t
 
 
 def _print_report(report: dict, as_json: bool) -> None:
@@ -60,15 +91,11 @@ def _parse_roi(text: str | None):
 def _load_calibration(path: str | None) -> dict | None:
     if not path:
         return None
-    from kiosk.calibration import load_calibration, pipeline_calibration
-
     return pipeline_calibration(load_calibration(path))
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Calibrate a station from a recording of the printed board (as the staff wizard does)."""
-    from kiosk.calibration import calibrate_station, save_calibration
-
     with open_file_source(args.input) as src:
         frames = list(src.frames())
     result = calibrate_station(frames, args.station, kiosk_id=args.kiosk_id)
@@ -82,9 +109,6 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def _kiosk_models():
-    from kiosk.errors import ModelError
-    from kiosk.vision.learned import kiosk_models
-
     try:
         return kiosk_models()
     except ModelError as e:
@@ -99,8 +123,6 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     roi = _parse_roi(args.roi)
     calibration = _load_calibration(args.calibration)
     if args.station == "gait" and path.suffix.lower() in VIDEO_SUFFIXES:
-        from kiosk.vision.video_gait import analyze_gait_video
-
         if not path.exists():
             raise InputError(f"{path}: no such file")
         report = analyze_gait_video(path, roi=args.roi)
@@ -142,15 +164,6 @@ def _gait_overlay(path: Path, report: dict):
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from kiosk.sim.modes import DepthMode
-    from kiosk.sim.record import (
-        profile_for,
-        simulate_gait,
-        simulate_mesh_gait,
-        simulate_mesh_standing,
-        simulate_standing,
-    )
-
     mode = None
     if args.camera or args.resolution or args.fps or args.no_color:
         mode = DepthMode.parse(args.camera, args.resolution, args.fps, not args.no_color,
@@ -190,14 +203,6 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from kiosk.evaluate import evaluate, format_tables
-    from kiosk.evaluate_mesh import (
-        INDEPENDENT_SEED0,
-        evaluate_independent,
-        evaluate_recordings,
-        format_recording_tables,
-    )
-
     if args.recordings:
         results = evaluate_recordings(args.recordings, geometry_only=args.geometry_only)
         print(format_recording_tables(results))
@@ -218,15 +223,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from kiosk.bench import run_bench
-
     print(run_bench(quick=args.quick, only=args.only, visits=args.visits))
     return 0
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from kiosk.train.run import run_train
-
     for card in run_train(args.target, out=args.out, tiny=args.tiny, threads=args.threads,
                           station=args.station, epochs=args.epochs):
         print(f"wrote {Path(args.out) / card['file']} ({card['size_bytes'] / 1e6:.2f} MB, "
@@ -238,8 +239,6 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def demo_banner(port: int) -> str:
     """What `kiosk demo` prints first: its address and every account it makes."""
-    from kiosk.web.server import DEMO_ACCOUNTS
-
     lines = [f"kiosk demo on http://127.0.0.1:{port}; its accounts (demo only):"]
     for user, role, secret, retailer in DEMO_ACCOUNTS:
         where = f" (sees {retailer})" if retailer else ""
@@ -248,8 +247,6 @@ def demo_banner(port: int) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from kiosk.web.server import serve
-
     print(demo_banner(args.port), flush=True)
     serve(host="127.0.0.1", port=args.port, demo=True)
     return 0
@@ -267,11 +264,6 @@ def _read_secret(args: argparse.Namespace, what: str) -> str:
 
 def cmd_users(args: argparse.Namespace) -> int:
     """Accounts on this kiosk or HQ (the configured database): add, passwd, disable, list."""
-    from kiosk.config import load_config
-    from kiosk.store import Store
-    from kiosk.store import accounts as acc
-    from kiosk.web.strings import t
-
     store = Store(load_config(args.config).database_url)
     try:
         if args.action == "list":
@@ -301,8 +293,6 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from kiosk.web.server import serve
-
     serve(host=args.host, port=args.port, hq=args.hq)
     return 0
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 import statistics
 import tempfile
@@ -57,6 +58,7 @@ from kiosk.advice.thresholds import (
     AHI_POPULATION_SD,
     WIDTH_LETTERS_WIDER_ALLOWED,
 )
+from kiosk.sim.anthropometry import sample_foot_dimensions
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +119,6 @@ def catalogue_import_benchmark(rows: int = 10_000, repeats: int = 3) -> list[dic
             )
         )
         as_json = Path(tmp) / "catalogue.json"
-        import json
-
         as_json.write_text(json.dumps(store.load().to_json()), encoding="utf-8")
         times = _timed(lambda: store.import_file(as_json), repeats)
         results.append(
@@ -173,8 +173,6 @@ def _row(name: str, times: list[float], limit: float | None, note: str) -> dict[
 
 def simulated_shopper(rng: np.random.Generator) -> tuple[dict, dict, str]:
     """A standing report, a gait report and the sex of one simulated shopper."""
-    from kiosk.sim.anthropometry import sample_foot_dimensions
-
     dims = sample_foot_dimensions(rng)
     d_len = rng.normal(0.0, SIM_LR_LENGTH_SD_MM)
     d_wid = rng.normal(0.0, SIM_LR_WIDTH_SD_MM)

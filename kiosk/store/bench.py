@@ -14,6 +14,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from sqlalchemy import text
 
 from kiosk.store import rollup, stats
 from kiosk.store.db import Store
+from kiosk.store.demo import demo_records
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +81,6 @@ def bench_ingest(
     db_url: str, n_sessions: int = 5000, batch: int = 100, clients: int = 4, workers: int = 4
 ) -> dict[str, Any]:
     """Sessions/s that a gunicorn HQ on `db_url` ingests from `clients` concurrent kiosks."""
-    from kiosk.store.demo import demo_records
-
     store = Store(db_url)
     tokens = []
     for c in range(clients):
@@ -207,8 +207,6 @@ def bench_dashboard(db_url: str, n_sessions: int = 1_000_000, repeats: int = 3) 
     spread over a year, 4 retailers, 40 stores; one retailer, one month, as a user asks."""
     store = Store(db_url)
     rebuild_s = fill_benchmark_sessions(store, n_sessions)
-    from datetime import date
-
     filters = {
         "one_retailer_month": stats.Filter(
             retailer_id="r1", date_from=date(2025, 6, 1), date_to=date(2025, 6, 30)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from kiosk.sim.anthropometry import sample_foot_dimensions
 from kiosk.store.db import Store
 from kiosk.store.records import Recommendation, SessionRecord, WalkTry, utcnow
 
@@ -34,8 +35,6 @@ _HOUR_WEIGHTS = np.array([0] * 10 + [3, 4, 6, 6, 4, 4, 5, 7, 8, 6, 4] + [0] * 3,
 
 
 def _standing_report(rng: np.random.Generator, sex: str) -> dict:
-    from kiosk.sim.anthropometry import sample_foot_dimensions
-
     dims = sample_foot_dimensions(rng, sex)
     feet = {}
     arch = rng.choice(["low", "normal", "high"], p=[0.25, 0.6, 0.15])

@@ -9,6 +9,7 @@ Generation only needs numpy and the simulator; the same seed always gives the sa
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import logging
@@ -18,9 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
+import kiosk.sim.scenes as scenes_mod
+from kiosk.capture.frame import Frame, Intrinsics
 from kiosk.sim.render import Cone, SimCamera
 from kiosk.sim.scenes import (
     SIM_VERSION,
+    FootProfile,
     _foot_shape,
     gait_scene,
     random_profile,
@@ -30,6 +34,7 @@ from kiosk.sim.scenes import (
 )
 from kiosk.sim.shapes import MAT_SKIN, MAT_SOCK, MAT_TROUSER, foot_surface, rotation
 from kiosk.vision.floor import FloorPlane
+from kiosk.vision.standing import fuse_depth
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +111,6 @@ def mirrored_floor(floor: FloorPlane) -> FloorPlane:
 
 def _second_foot(rng: np.random.Generator, station: str) -> tuple[list, list]:
     """Another shopper's foot and shank at the edge of the station (class background)."""
-    from kiosk.sim.scenes import FootProfile
-
     L = float(rng.uniform(0.22, 0.30))
     fp = FootProfile(length_mm=L * 1000, width_mm=L * 380, ball_ratio=0.73,
                      heel_breadth_mm=L * 270, ahi=float(rng.uniform(0.26, 0.36)))
@@ -136,8 +139,6 @@ def _camera_dict(cam: SimCamera) -> dict:
 
 
 def camera_from_dict(d: dict) -> SimCamera:
-    from kiosk.capture.frame import Intrinsics
-
     w, h, fx, fy, ppx, ppy = d["intrinsics"]
     return SimCamera(Intrinsics(int(w), int(h), fx, fy, ppx, ppy), np.array(d["R_wc"]),
                      np.array(d["center"]))
@@ -154,9 +155,6 @@ def _randomise(seed: int, station: str) -> tuple:
 
 def make_standing_sample(seed: int) -> dict:
     """One randomised standing scene: fused depth (mm), colour, class mask, truth."""
-    from kiosk.capture.frame import Frame
-    from kiosk.vision.standing import fuse_depth
-
     p, rng, spread = _randomise(seed, "standing")
     heel_gap = float(rng.uniform(0.0, 0.03)) if rng.random() < 0.15 else 0.0
     p.heel_gap_m = heel_gap
@@ -210,8 +208,6 @@ def _render_gait_with(scene, k, rng, extra_bodies, extra_cones):
     """render_gait_frame with extra background bodies (the second person's foot)."""
     if not extra_bodies:
         return render_gait_frame(scene, k, rng)
-    import kiosk.sim.scenes as scenes_mod
-
     real_render = scenes_mod.render
 
     def render_with_extra(cam, quads, bodies, light, cones=(), **kw):
@@ -278,8 +274,6 @@ def load_sample(path: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     """python -m kiosk.train.data standing|gait train|val N [--start K --step S]"""
-    import argparse
-
     ap = argparse.ArgumentParser()
     ap.add_argument("station", choices=["standing", "gait"])
     ap.add_argument("split", choices=["train", "val"])

@@ -103,6 +103,13 @@ class LearnedModels:
                                                                    strict=True)])
         return model, fused
 
+    def rearfoot_windows(self, frame: Frame, windows: dict[str, tuple[slice, slice]],
+                         floor: FloorPlane, belt_frame: FloorPlane | None = None
+                         ) -> dict[str, Estimate | None]:
+        """The treadmill analysis's per-frame hook (`kiosk.vision.gait` calls it through the
+        models it is given, so gait never imports this module): see `rearfoot_windows`."""
+        return rearfoot_windows(frame, windows, floor, self, belt_frame)
+
     def calibrated(self, name: str, est: Estimate | None) -> Estimate | None:
         if est is None:
             return None

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import onnxruntime as ort
 
 from kiosk.errors import ModelError
 
@@ -97,8 +98,6 @@ class OnnxModel:
 
     def __init__(self, path: str | Path, threads: int = 1, task: str | None = None,
                  check_card: bool = True) -> None:
-        import onnxruntime as ort
-
         self.path = Path(path)
         if not self.path.is_file():
             raise ModelError(f"{self.path}: model file missing (run `kiosk train` or restore "

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from kiosk.store.demo import seed_demo_database as _seed
+from kiosk.web.app import create_app as _create
+from kiosk.web.server import serve as _serve
+
 
 def create_app(*args: Any, **kwargs: Any) -> Any:
     """See kiosk.web.app.create_app."""
-    from kiosk.web.app import create_app as _create
-
     return _create(*args, **kwargs)
 
 
@@ -20,13 +22,9 @@ def serve(
     config: Any = None,
 ) -> None:
     """Run the app in this process (see kiosk.web.server.serve)."""
-    from kiosk.web.server import serve as _serve
-
     _serve(host=host, port=port, hq=hq, demo=demo, config=config)
 
 
 def seed_demo_database(store: Any, seed: int = 0) -> int:
     """See kiosk.store.demo.seed_demo_database."""
-    from kiosk.store.demo import seed_demo_database as _seed
-
     return _seed(store, seed)

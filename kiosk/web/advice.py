@@ -8,8 +8,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from kiosk.advice import present
+from kiosk.advice import present, rules
+from kiosk.advice.catalogue import CatalogueStore
 from kiosk.advice.plan import plan
+from kiosk.advice.recommend import recommend
 from kiosk.store.records import Recommendation, SessionRecord
 
 log = logging.getLogger(__name__)
@@ -24,14 +26,10 @@ def rules_dir(svc: Any) -> Path:
 
 
 def active_catalogue(svc: Any) -> Any:
-    from kiosk.advice.catalogue import CatalogueStore
-
     return CatalogueStore(catalogue_dir(svc)).load_or_sample()
 
 
 def active_rules(svc: Any) -> Any:
-    from kiosk.advice import rules
-
     return rules.RulesStore(rules_dir(svc)).load_or_default()
 
 
@@ -46,8 +44,6 @@ def recommend_products(
     dashboard's "recommended but out of stock" counts. A model's men's and women's rows
     become one item (kiosk.advice.present).
     """
-    from kiosk.advice.recommend import recommend
-
     chart = chart or present.default_chart(svc.config.kiosk.size_systems, rec.lang)
     out = recommend(
         rec.standing,

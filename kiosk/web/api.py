@@ -11,17 +11,24 @@ import logging
 import queue
 import threading
 import time
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request, session
 
 from kiosk.capture.frame import Frame
-from kiosk.errors import CameraUnavailable
+from kiosk.errors import CameraUnavailable, TooFewSteps
 from kiosk.store import stats, utcnow
 from kiosk.web.auth import require_token
 from kiosk.web.jobs import Job
 from kiosk.web.retail import parse_filter, parse_grain
+from kiosk.web.services import lang
+from kiosk.web.shopper import current_record, save
+from kiosk.web.staff import load_station_calibration
+from kiosk.web.strings import error_message, guidance
+from kiosk.web.tries import finish_walk
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +40,6 @@ def _svc() -> Any:
 
 
 def _visit() -> Any:
-    from kiosk.web.shopper import current_record
-
     rec = current_record()
     if rec is None or not rec.consent:
         abort(409)
@@ -70,9 +75,6 @@ def job_status(job_id: str) -> Any:
     if job is None or job.session_id != session.get("sid"):
         abort(404)
     body = job.public()
-    from kiosk.web.app import lang
-    from kiosk.web.strings import error_message, guidance
-
     if job.phase == "error":
         body["message"] = error_message(job.error_kind, lang())
     if svc.cameras is not None:
@@ -90,9 +92,6 @@ def camera_state(station: str) -> Any:
         abort(404)
     cam = svc.cameras[station]
     cam.touch()
-    from kiosk.web.app import lang
-    from kiosk.web.strings import guidance
-
     return jsonify(
         state=cam.public_state()[0],
         preparing=round(cam.preparing(), 3),
@@ -101,8 +100,6 @@ def camera_state(station: str) -> Any:
 
 
 def _calibration(svc: Any, station: str) -> Any:
-    from kiosk.web.staff import load_station_calibration
-
     return load_station_calibration(svc, station)
 
 
@@ -110,8 +107,6 @@ STANDING_COLOR_EVERY = 5  # keep the colour image of every 5th standing frame
 
 
 def run_standing(svc: Any, job: Job) -> None:
-    from kiosk.web.shopper import save
-
     cfg = svc.config.capture
     cam = svc.cameras["standing"]
     cam.touch()
@@ -157,9 +152,6 @@ STEP_MAX_BACKLOG = 15  # frames waiting for the walk's analysis
 def run_walk(svc: Any, job: Job) -> None:
     """Record the walk while the pipeline measures it, frame by frame, in a second thread;
     when the walk ends only the last frames and the aggregation are left to do."""
-    from kiosk.errors import TooFewSteps
-    from kiosk.web.tries import finish_walk
-
     cfg = svc.config.capture
     cam = svc.cameras["gait"]
     calibration = _calibration(svc, "gait")
@@ -262,11 +254,6 @@ def _record_of(svc: Any, job: Job) -> Any:
 
 def keep_qa_recording(svc: Any, session_id: str, frames: list) -> None:
     """QA mode only: the capture's frames, kept until the QA retention expires."""
-    from datetime import timedelta
-    from pathlib import Path
-
-    import numpy as np
-
     qa_dir = Path(svc.config.data_dir) / "qa"
     qa_dir.mkdir(parents=True, exist_ok=True)
     path = qa_dir / f"{session_id}.npz"

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import argparse
 import ctypes
 import importlib
+import json
 import logging
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from gunicorn.app.base import BaseApplication
+
+from kiosk.config import Config, load_config
 from kiosk.errors import ConfigError
-from kiosk.store.demo import DEMO_RETAILER
+from kiosk.security import hash_secret
+from kiosk.store import Store
+from kiosk.store.demo import DEMO_RETAILER, DEMO_STORES, seed_demo_database
 from kiosk.web import gunicorn_conf
+from kiosk.web.app import create_app
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +38,6 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, str | None], ...] = (
 
 def demo_config(data_dir: str | Path | None = None) -> Any:
     """A config for `kiosk demo`: simulated cameras, SQLite in a temp dir, demo ids."""
-    from kiosk.config import Config
-    from kiosk.store.demo import DEMO_STORES
-
     d = Path(data_dir or tempfile.mkdtemp(prefix="kiosk-demo-"))
     return Config.model_validate(
         {
@@ -50,10 +55,6 @@ def demo_config(data_dir: str | Path | None = None) -> Any:
 
 def prepare_demo(config: Any, seed: int = 0) -> Any:
     """The demo database: seeded sessions and demo accounts (PIN/password in the docs)."""
-    from kiosk.security import hash_secret
-    from kiosk.store import Store
-    from kiosk.store.demo import seed_demo_database
-
     store = Store(config.database_url)
     if store.count_sessions() == 0:
         seed_demo_database(store, seed)
@@ -106,11 +107,6 @@ def serve(
 ) -> None:
     """Serve the app under gunicorn (one worker process that owns the cameras, threads for
     the MJPEG streams); `camera_factory` replaces the configured cameras (tests, bench)."""
-    from gunicorn.app.base import BaseApplication
-
-    from kiosk.config import load_config
-    from kiosk.web.app import create_app
-
     if not tune_malloc():
         log.info("malloc settings not applied (not glibc)")
     if isinstance(camera_factory, str):
@@ -156,9 +152,6 @@ def main(argv: list[str] | None = None) -> int:
     """`python -m kiosk.web.server --demo --port N [--data-dir D] [--config-json J]
     [--camera-factory module:function]`: the demo with overrides, for browser tests and
     `kiosk.web.bench` (which need a real server on a port they choose)."""
-    import argparse
-    import json
-
     ap = argparse.ArgumentParser(prog="python -m kiosk.web.server")
     ap.add_argument("--demo", action="store_true", required=True)
     ap.add_argument("--port", type=int, required=True)

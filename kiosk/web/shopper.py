@@ -14,6 +14,8 @@ import time
 from datetime import timedelta
 from typing import Any
 
+import cv2
+import segno
 from flask import (
     Blueprint,
     Response,
@@ -35,7 +37,8 @@ from kiosk.store import SessionRecord, new_record, utcnow
 from kiosk.store.db import StoreUnavailable
 from kiosk.store.jobs import send_soon
 from kiosk.store.records import Recommendation
-from kiosk.web.advice import plan_for
+from kiosk.web.advice import plan_for, recommend_products
+from kiosk.web.jobs import PreviewOverlay
 from kiosk.web.summary import summary_url
 
 log = logging.getLogger(__name__)
@@ -240,8 +243,6 @@ def finish_results(svc: Any, rec: SessionRecord, chart: str | None = None) -> Se
 def recommend(svc: Any, rec: SessionRecord, chart: str | None = None) -> list[Recommendation]:
     if rec.standing is None:
         return []
-    from kiosk.web.advice import recommend_products
-
     return recommend_products(svc, rec, chart)
 
 
@@ -292,8 +293,6 @@ def results() -> Any:
 
 
 def qr_code_svg(url: str) -> str:
-    import segno
-
     buf = io.BytesIO()
     segno.make(url, error="m").save(
         buf, kind="svg", scale=6, border=2, xmldecl=False, svgns=True, nl=False
@@ -335,8 +334,6 @@ def finish() -> Any:
 
 def overlay_for(svc: Any, station: str) -> Any:
     """The station's preview overlay worker (one per station, made on first use)."""
-    from kiosk.web.jobs import PreviewOverlay
-
     overlays = svc.extra.setdefault("overlays", {})
     if station not in overlays:
         overlays[station] = PreviewOverlay(svc.analysis, busy=svc.jobs.analysing)
@@ -361,8 +358,6 @@ def preview(station: str) -> Any:
     max_s = 600.0
 
     def frames() -> Any:
-        import cv2
-
         seq, t_end = 0, time.monotonic() + max_s
         last_frame = time.monotonic()
         while time.monotonic() < t_end:

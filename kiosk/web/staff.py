@@ -23,10 +23,25 @@ from flask import (
     url_for,
 )
 
+from kiosk.advice import rules as rules_mod
+from kiosk.advice.catalogue import CatalogueStore
+from kiosk.calibration import (
+    SCALE_TOLERANCE_MM,
+    CalibrationError,
+    calibrate_station,
+    calibration_path,
+    load_calibration,
+    pipeline_calibration,
+    remeasure_check,
+    save_calibration,
+)
 from kiosk.config import read_secret
-from kiosk.errors import CatalogueError
+from kiosk.errors import CameraUnavailable, CatalogueError
+from kiosk.vision.board import write_board_files
+from kiosk.web.advice import catalogue_dir, rules_dir
 from kiosk.web.auth import STAFF_ROLES, login_user, logout_user, require_role
 from kiosk.web.retail import _safe_next, authenticate, change_own_secret
+from kiosk.web.shopper import qa_until
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +94,6 @@ def logout() -> Any:
 @staff_only
 def home() -> Any:
     svc = _svc()
-    from kiosk.web.shopper import qa_until
-
     until = qa_until(svc)
     return render_template(
         "staff_home.html",
@@ -137,15 +150,11 @@ CALIBRATION_CAPTURE_S = 1.0  # ~15 frames: enough to median-fuse the floor's dep
 
 
 def station_calibration_path(svc: Any, station: str) -> Path:
-    from kiosk.calibration import calibration_path
-
     return calibration_path(svc.config.calibration_dir, svc.config.kiosk.kiosk_id, station)
 
 
 def read_station_calibration(svc: Any, station: str) -> tuple[Any, str | None]:
     """(Calibration or None, the reason it could not be read) for the staff pages."""
-    from kiosk.calibration import CalibrationError, load_calibration
-
     path = station_calibration_path(svc, station)
     if not path.is_file():
         return None, None
@@ -161,8 +170,6 @@ def load_station_calibration(svc: Any, station: str) -> dict | None:
     A broken file is logged and ignored here (the shopper still gets measured; staff see
     the reason on their home page) rather than stopping the kiosk.
     """
-    from kiosk.calibration import pipeline_calibration
-
     cal, why = read_station_calibration(svc, station)
     if why:
         log.warning("calibration for %s ignored: %s", station, why)
@@ -170,8 +177,6 @@ def load_station_calibration(svc: Any, station: str) -> dict | None:
 
 
 def _capture(svc: Any, station: str, seconds: float = CALIBRATION_CAPTURE_S) -> list:
-    from kiosk.errors import CameraUnavailable
-
     try:
         return svc.cameras[station].record(seconds)
     except CameraUnavailable as exc:
@@ -182,8 +187,6 @@ def _capture(svc: Any, station: str, seconds: float = CALIBRATION_CAPTURE_S) -> 
 @bp.route("/calibrate/<station>", methods=["GET", "POST"])
 @staff_only
 def calibrate(station: str) -> Any:
-    from kiosk.calibration import CalibrationError, calibrate_station, save_calibration
-
     svc = _svc()
     if station not in ("standing", "gait"):
         abort(404)
@@ -223,8 +226,6 @@ def _camera_serial(svc: Any, station: str) -> str | None:
 def board_file(fmt: str) -> Any:
     if fmt not in ("png", "pdf"):
         abort(404)
-    from kiosk.vision.board import write_board_files
-
     d = Path(_svc().config.data_dir) / "board"
     png, pdf = write_board_files(d)
     return send_file(png if fmt == "png" else pdf, as_attachment=True)
@@ -233,8 +234,6 @@ def board_file(fmt: str) -> Any:
 @bp.route("/remeasure", methods=["GET", "POST"])
 @staff_only
 def remeasure() -> Any:
-    from kiosk.calibration import SCALE_TOLERANCE_MM, remeasure_check
-
     svc = _svc()
     result = None
     if request.method == "POST":
@@ -249,9 +248,6 @@ def remeasure() -> Any:
 @bp.route("/catalogue", methods=["GET", "POST"])
 @staff_only
 def catalogue() -> Any:
-    from kiosk.advice.catalogue import CatalogueStore
-    from kiosk.web.advice import catalogue_dir
-
     svc = _svc()
     cs = CatalogueStore(catalogue_dir(svc))
     message, problems = None, []
@@ -278,9 +274,6 @@ def catalogue() -> Any:
 @bp.route("/rules", methods=["GET", "POST"])
 @staff_only
 def rules() -> Any:
-    from kiosk.advice import rules as rules_mod
-    from kiosk.web.advice import rules_dir
-
     svc = _svc()
     rs = rules_mod.RulesStore(rules_dir(svc))
     problems: list[str] = []

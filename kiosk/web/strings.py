@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from kiosk.advice.i18n import t as advice_t
+
 log = logging.getLogger(__name__)
 
 LANGUAGES = {"en": "English", "ja": "日本語"}
@@ -752,10 +754,6 @@ STRINGS: dict[str, dict[str, str]] = {
 
 
 def _advice_t(key: str, lang: str, **kw: Any) -> str | None:
-    try:
-        from kiosk.advice.i18n import t as advice_t
-    except ImportError:
-        return None
     try:
         return advice_t(key, lang, **kw)
     except KeyError:
