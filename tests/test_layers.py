@@ -161,3 +161,24 @@ def test_the_graph_sees_imports_inside_functions(tmp_path: Path) -> None:
     assert g["kiosk.vision.a"] == {"kiosk.web.b"}
     assert find_cycle(g) == ["kiosk.vision.a", "kiosk.web.b", "kiosk.vision.a"]
     assert upward_imports(g) == ["kiosk.vision.a (vision) -> kiosk.web.b (web)"]
+
+
+def blueprint_modules(mods: dict[str, Path]) -> set[str]:
+    """The modules that define a Flask blueprint (`bp = Blueprint(...)` at the top)."""
+    found = set()
+    for mod, path in mods.items():
+        for node in ast.parse(path.read_text()).body:
+            if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+                    and getattr(node.value.func, "id", None) == "Blueprint"):
+                found.add(mod)
+    return found
+
+
+def test_blueprints_do_not_import_one_another(graph: dict[str, set[str]]) -> None:
+    # blueprints share decorators (auth) and helpers (services, visits, queries, stations),
+    # never each other's views or private helpers
+    mods = module_files()
+    bps = blueprint_modules(mods)
+    assert {"kiosk.web.shopper", "kiosk.web.staff", "kiosk.web.retail"} <= bps
+    crossing = sorted(f"{m} -> {t}" for m in bps for t in graph[m] if t in bps)
+    assert not crossing, f"blueprints importing blueprints: {crossing}"

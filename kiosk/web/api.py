@@ -16,27 +16,22 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from flask import Blueprint, Response, abort, current_app, g, jsonify, request, session
+from flask import Blueprint, Response, abort, g, jsonify, request, session
 
 from kiosk.capture.frame import Frame
 from kiosk.errors import CameraUnavailable, TooFewSteps
 from kiosk.store import stats, utcnow
 from kiosk.web.auth import require_token
 from kiosk.web.jobs import Job
-from kiosk.web.retail import parse_filter, parse_grain
-from kiosk.web.services import lang
-from kiosk.web.shopper import current_record, save
-from kiosk.web.staff import load_station_calibration
+from kiosk.web.queries import parse_filter, parse_grain
+from kiosk.web.services import Services, lang, services
+from kiosk.web.stations import load_station_calibration
 from kiosk.web.strings import error_message, guidance
-from kiosk.web.tries import finish_walk
+from kiosk.web.visits import current_record, finish_walk, save
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-def _svc() -> Any:
-    return current_app.extensions["kiosk"]
 
 
 def _visit() -> Any:
@@ -48,7 +43,7 @@ def _visit() -> Any:
 
 @bp.post("/shopper/standing")
 def start_standing() -> Any:
-    svc = _svc()
+    svc = services()
     if svc.cameras is None:
         abort(404)
     rec = _visit()
@@ -58,7 +53,7 @@ def start_standing() -> Any:
 
 @bp.post("/shopper/walk")
 def start_walk() -> Any:
-    svc = _svc()
+    svc = services()
     if svc.cameras is None:
         abort(404)
     rec = _visit()
@@ -70,7 +65,7 @@ def start_walk() -> Any:
 
 @bp.get("/shopper/jobs/<job_id>")
 def job_status(job_id: str) -> Any:
-    svc = _svc()
+    svc = services()
     job = svc.jobs.get(job_id) if svc.jobs is not None else None
     if job is None or job.session_id != session.get("sid"):
         abort(404)
@@ -87,7 +82,7 @@ def job_status(job_id: str) -> Any:
 @bp.get("/shopper/camera/<station>")
 def camera_state(station: str) -> Any:
     """A station's state for the shopper screens; asking also keeps the camera warm."""
-    svc = _svc()
+    svc = services()
     if svc.cameras is None or station not in svc.cameras.stations:
         abort(404)
     cam = svc.cameras[station]
@@ -99,14 +94,14 @@ def camera_state(station: str) -> Any:
     )
 
 
-def _calibration(svc: Any, station: str) -> Any:
+def _calibration(svc: Services, station: str) -> Any:
     return load_station_calibration(svc, station)
 
 
 STANDING_COLOR_EVERY = 5  # keep the colour image of every 5th standing frame
 
 
-def run_standing(svc: Any, job: Job) -> None:
+def run_standing(svc: Services, job: Job) -> None:
     cfg = svc.config.capture
     cam = svc.cameras["standing"]
     cam.touch()
@@ -149,7 +144,7 @@ STEP_EVERY_S = 10.0
 STEP_MAX_BACKLOG = 15  # frames waiting for the walk's analysis
 
 
-def run_walk(svc: Any, job: Job) -> None:
+def run_walk(svc: Services, job: Job) -> None:
     """Record the walk while the pipeline measures it, frame by frame, in a second thread;
     when the walk ends only the last frames and the aggregation are left to do."""
     cfg = svc.config.capture
@@ -247,12 +242,12 @@ def _advice_kw(rec: Any) -> dict[str, Any]:
     return kw
 
 
-def _record_of(svc: Any, job: Job) -> Any:
+def _record_of(svc: Services, job: Job) -> Any:
     # a copy held in memory (the disk was full) is newer than the stored row
     return svc.extra.get("unsaved", {}).get(job.session_id) or svc.store.get_session(job.session_id)
 
 
-def keep_qa_recording(svc: Any, session_id: str, frames: list) -> None:
+def keep_qa_recording(svc: Services, session_id: str, frames: list) -> None:
     """QA mode only: the capture's frames, kept until the QA retention expires."""
     qa_dir = Path(svc.config.data_dir) / "qa"
     qa_dir.mkdir(parents=True, exist_ok=True)
@@ -281,7 +276,7 @@ def retail_dashboard() -> Any:
             "to": f.date_to.isoformat(),
             "stores": list(f.store_ids),
         },
-        **stats.dashboard(_svc().store, f, parse_grain(request.args)),
+        **stats.dashboard(services().store, f, parse_grain(request.args)),
     )
 
 
@@ -289,11 +284,11 @@ def retail_dashboard() -> Any:
 @require_token("retailer")
 def retail_stock_csv() -> Any:
     f = parse_filter(request.args, g.token["retailer_id"])
-    return Response(stats.stock_csv(_svc().store, f), mimetype="text/csv")
+    return Response(stats.stock_csv(services().store, f), mimetype="text/csv")
 
 
 @bp.get("/retail/sessions.csv")
 @require_token("retailer")
 def retail_csv() -> Any:
     f = parse_filter(request.args, g.token["retailer_id"])
-    return Response(stats.export_csv(_svc().store, f), mimetype="text/csv")
+    return Response(stats.export_csv(services().store, f), mimetype="text/csv")

@@ -27,7 +27,7 @@ from kiosk.web import api, hq_ingest, retail, shopper, staff, strings, summary, 
 from kiosk.web.auth import check_csrf, csrf_token
 from kiosk.web.jobs import Analysis, Jobs
 from kiosk.web.services import EXTENSION_KEY, Services, lang, services
-from kiosk.web.shopper import flush_unsaved
+from kiosk.web.visits import flush_unsaved
 
 log = logging.getLogger(__name__)
 

@@ -21,6 +21,7 @@ from kiosk.store import Store
 from kiosk.store.demo import DEMO_RETAILER, DEMO_STORES, seed_demo_database
 from kiosk.web import gunicorn_conf
 from kiosk.web.app import create_app
+from kiosk.web.services import EXTENSION_KEY
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ def serve(
 
         def load(self) -> Any:
             # in the worker process (threads do not survive gunicorn's fork)
-            cameras = app.extensions["kiosk"].cameras
+            cameras = app.extensions[EXTENSION_KEY].cameras
             if cameras is not None:
                 cameras.start()
             return app

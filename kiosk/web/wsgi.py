@@ -15,6 +15,7 @@ from kiosk.config import load_config
 from kiosk.errors import ConfigError
 from kiosk.web.app import create_app
 from kiosk.web.server import tune_malloc
+from kiosk.web.services import EXTENSION_KEY
 
 
 def application() -> Any:
@@ -23,7 +24,7 @@ def application() -> Any:
         raise ConfigError(f"KIOSK_MODE must be 'kiosk' or 'hq', not {mode!r}")
     tune_malloc()
     app = create_app(load_config(), hq=mode == "hq")
-    cameras = app.extensions["kiosk"].cameras
+    cameras = app.extensions[EXTENSION_KEY].cameras
     if cameras is not None:
         cameras.start()
     return app
