@@ -49,6 +49,7 @@ from kiosk.train.run import run_train
 from kiosk.vision.gait import FLOOR_FRAMES, fit_belt
 from kiosk.vision.learned import kiosk_models
 from kiosk.vision.overlay import gait_overlay, standing_overlay, write_png
+from kiosk.vision.pose import Roi
 from kiosk.vision.standing import analyze_standing_frames
 from kiosk.vision.video_gait import analyze_gait_video
 from kiosk.web.server import DEMO_ACCOUNTS, serve
@@ -74,18 +75,6 @@ def _print_report(report: dict, as_json: bool) -> None:
         print(f"  cadence: {report['cadence_spm']} steps/min")
     for item in report.get("recommendations", [])[:5]:
         print(f"  - {item.get('brand', '')} {item.get('model', item.get('name', ''))}")
-
-
-def _parse_roi(text: str | None):
-    if text is None:
-        return None
-    try:
-        x, y, w, h = (float(v) for v in text.split(","))
-    except ValueError:
-        raise InputError(f"--roi must be X,Y,W,H fractions of the frame, got {text!r}") from None
-    if not (0 <= x < 1 and 0 <= y < 1 and 0 < w <= 1 - x + 1e-9 and 0 < h <= 1 - y + 1e-9):
-        raise InputError(f"--roi {text!r} is outside the frame (fractions 0..1)")
-    return (x, y, w, h)
 
 
 def _load_calibration(path: str | None) -> dict | None:
@@ -120,12 +109,12 @@ MID_STANCE_AFTER_STRIKE_S = 0.12  # about a third into a walking stance (~0.6 s)
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     path = Path(args.input)
-    roi = _parse_roi(args.roi)
+    roi = Roi.parse(args.roi) if args.roi is not None else None
     calibration = _load_calibration(args.calibration)
     if args.station == "gait" and path.suffix.lower() in VIDEO_SUFFIXES:
         if not path.exists():
             raise InputError(f"{path}: no such file")
-        report = analyze_gait_video(path, roi=args.roi)
+        report = analyze_gait_video(path, roi=roi)
         _print_report(report, args.json)
         return 0
     if roi is not None:

@@ -18,7 +18,8 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1] / "kiosk"
 # Lowest first. A module may import its own layer and those below, never one above.
 # The simulator is a frame source, so it shares the capture floor.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("base", ("kiosk", "kiosk.errors", "kiosk.config", "kiosk.security", "kiosk.report")),
+    ("base", ("kiosk", "kiosk.errors", "kiosk.config", "kiosk.security", "kiosk.report",
+              "kiosk.measures")),
     ("capture", ("kiosk.capture", "kiosk.sim")),
     ("vision", ("kiosk.vision",)),
     ("advice", ("kiosk.advice",)),

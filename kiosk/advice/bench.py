@@ -58,6 +58,7 @@ from kiosk.advice.thresholds import (
     AHI_POPULATION_SD,
     WIDTH_LETTERS_WIDER_ALLOWED,
 )
+from kiosk.measures import arch_height_for_ahi
 from kiosk.sim.anthropometry import sample_foot_dimensions
 
 log = logging.getLogger(__name__)
@@ -188,7 +189,7 @@ def simulated_shopper(rng: np.random.Generator) -> tuple[dict, dict, str]:
         standing_feet[side] = {
             "length_mm": round(length, 1),
             "width_mm": round(dims.breadth_mm + sign * d_wid, 1),
-            "arch_height_mm": round(a * 0.73 * length, 1),
+            "arch_height_mm": round(arch_height_for_ahi(a, length), 1),
             "arch_height_index": round(a, 3),
             "arch_type": None,
             "confidence": round(float(rng.uniform(0.6, 0.99)), 2),
