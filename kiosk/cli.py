@@ -34,6 +34,7 @@ from kiosk.evaluate_mesh import (
     evaluate_recordings,
     format_recording_tables,
 )
+from kiosk.i18n import t
 from kiosk.pipeline import STANDING_MAX_FRAMES, analyze_gait, analyze_standing
 from kiosk.sim.modes import DepthMode
 from kiosk.sim.record import (
@@ -53,7 +54,6 @@ from kiosk.vision.pose import Roi
 from kiosk.vision.standing import analyze_standing_frames
 from kiosk.vision.video_gait import analyze_gait_video
 from kiosk.web.server import DEMO_ACCOUNTS, serve
-from kiosk.web.strings import t
 
 
 def _print_report(report: dict, as_json: bool) -> None:

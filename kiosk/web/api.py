@@ -20,13 +20,13 @@ from flask import Blueprint, Response, abort, g, jsonify, request, session
 
 from kiosk.capture.frame import Frame
 from kiosk.errors import CameraUnavailable, TooFewSteps
+from kiosk.i18n import error_message, guidance
 from kiosk.store import stats, utcnow
 from kiosk.web.auth import require_token
 from kiosk.web.jobs import Job
 from kiosk.web.queries import parse_filter, parse_grain
 from kiosk.web.services import Services, lang, services
 from kiosk.web.stations import load_station_calibration
-from kiosk.web.strings import error_message, guidance
 from kiosk.web.visits import current_record, finish_walk, save
 
 log = logging.getLogger(__name__)

@@ -17,13 +17,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from kiosk import __version__
+from kiosk import __version__, i18n
 from kiosk.capture.hub import CameraHub
 from kiosk.config import Config
 from kiosk.security import RateLimiter, load_secret_key
 from kiosk.store import Store
 from kiosk.store.db import StoreUnavailable
-from kiosk.web import api, hq_ingest, retail, shopper, staff, strings, summary, tries
+from kiosk.web import api, hq_ingest, retail, shopper, staff, summary, tries
 from kiosk.web.auth import check_csrf, csrf_token
 from kiosk.web.jobs import Analysis, Jobs
 from kiosk.web.services import EXTENSION_KEY, Services, lang, services
@@ -190,11 +190,11 @@ def _install_policy(app: Flask) -> None:
     def _template_globals() -> dict[str, Any]:
         lg = lang()
         return {
-            "t": lambda key, **kw: strings.t(key, lg, **kw),
+            "t": lambda key, **kw: i18n.t(key, lg, **kw),
             "lang": lg,
-            "languages": {k: strings.LANGUAGES.get(k, k) for k in _cfg().kiosk.languages},
+            "languages": {k: i18n.LANGUAGES.get(k, k) for k in _cfg().kiosk.languages},
             "csrf_token": csrf_token,
-            "js_strings": strings.js_strings(lg),
+            "js_strings": i18n.js_strings(lg),
             "config": _cfg(),
             "app_version": __version__,
         }
@@ -230,7 +230,7 @@ def _install_policy(app: Flask) -> None:
         }.get(code, "error.generic")
         if _wants_json():
             return jsonify(error=exc.name.lower().replace(" ", "_"), status=code), code
-        return render_template("error.html", message=strings.t(key, lang()), code=code), code
+        return render_template("error.html", message=i18n.t(key, lang()), code=code), code
 
     @app.errorhandler(StoreUnavailable)
     def _store_down(exc: StoreUnavailable) -> Any:
@@ -238,7 +238,7 @@ def _install_policy(app: Flask) -> None:
         if _wants_json():
             return jsonify(error="store_unavailable", status=503), 503
         return render_template(
-            "error.html", message=strings.t("error.StoreUnavailable", lang()), code=503
+            "error.html", message=i18n.t("error.StoreUnavailable", lang()), code=503
         ), 503
 
     @app.errorhandler(Exception)
@@ -248,7 +248,7 @@ def _install_policy(app: Flask) -> None:
         if _wants_json():
             return jsonify(error="internal_error", status=500), 500
         return render_template(
-            "error.html", message=strings.t("error.generic", lang()), code=500
+            "error.html", message=i18n.t("error.generic", lang()), code=500
         ), 500
 
 
