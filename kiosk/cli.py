@@ -46,6 +46,8 @@ from kiosk.sim.record import (
 )
 from kiosk.store import Store
 from kiosk.store import accounts as acc
+from kiosk.store.jobs import purge, sync
+from kiosk.train.data import DATASET_ROOT, DatasetSpec, ensure_samples_for
 from kiosk.train.run import run_train
 from kiosk.vision.gait import FLOOR_FRAMES, fit_belt
 from kiosk.vision.learned import kiosk_models
@@ -53,7 +55,7 @@ from kiosk.vision.overlay import gait_overlay, standing_overlay, write_png
 from kiosk.vision.pose import Roi
 from kiosk.vision.standing import analyze_standing_frames
 from kiosk.vision.video_gait import analyze_gait_video
-from kiosk.web.server import DEMO_ACCOUNTS, serve
+from kiosk.web.server import DEMO_ACCOUNTS, demo_config, serve
 
 
 def _print_report(report: dict, as_json: bool) -> None:
@@ -237,7 +239,39 @@ def demo_banner(port: int) -> str:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     print(demo_banner(args.port), flush=True)
-    serve(host="127.0.0.1", port=args.port, demo=True)
+    config = demo_config(args.data_dir)
+    if args.config_json:
+        try:
+            overrides = json.loads(args.config_json)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"--config-json is not JSON ({exc})") from None
+        if not isinstance(overrides, dict):
+            raise InputError("--config-json must be a JSON object of config sections")
+        config = config.with_overrides(**overrides)
+    serve(host="127.0.0.1", port=args.port, demo=True, config=config,
+          camera_factory=args.camera_factory, access_log=args.access_log)
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """Forward the queued session records to HQ (the sync timer); 1 when some are left."""
+    left = sync(load_config(args.config), args.max_seconds)
+    print(f"sync: {left} record(s) left in the outbox" if left else "sync: outbox empty")
+    return 1 if left else 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Apply the retention period (the purge timer)."""
+    removed = purge(load_config(args.config))
+    print("purge: " + ", ".join(f"{k} {v}" for k, v in removed.items()))
+    return 0
+
+
+def cmd_dataset(args: argparse.Namespace) -> int:
+    """Generate (or find cached) training samples; --start/--step split a run in parallel."""
+    seeds = list(DatasetSpec(args.station, args.split, args.n).seeds)[args.start :: args.step]
+    ensure_samples_for(args.station, seeds, Path(args.root))
+    print(f"{len(seeds)} {args.station} {args.split} sample(s) in {args.root}")
     return 0
 
 
@@ -282,7 +316,7 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    serve(host=args.host, port=args.port, hq=args.hq)
+    serve(host=args.host, port=args.port, hq=args.hq, access_log=True)
     return 0
 
 
@@ -293,6 +327,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo", help="the full kiosk on the simulated camera")
     d.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (8080)")
+    d.add_argument("--data-dir", help="keep the demo's database and files here (a temp dir)")
+    d.add_argument("--config-json", help="config sections to override, as JSON (tests, bench)")
+    d.add_argument("--camera-factory", help="module:function making each station's camera")
+    d.add_argument("--access-log", action="store_true", help="log every request")
     d.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("serve", help="production server (camera from config)")
@@ -300,6 +338,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=None, help="port (config web.port)")
     s.add_argument("--hq", action="store_true", help="run as a retailer's HQ (ingest)")
     s.set_defaults(func=cmd_serve)
+
+    y = sub.add_parser("sync", help="forward queued session records to HQ (sync timer)")
+    y.add_argument("--config", help="config file (default $KIOSK_CONFIG)")
+    y.add_argument("--max-seconds", type=float, default=60.0, help="stop after this long")
+    y.set_defaults(func=cmd_sync)
+
+    pu = sub.add_parser("purge", help="delete what the retention period has passed")
+    pu.add_argument("--config", help="config file (default $KIOSK_CONFIG)")
+    pu.set_defaults(func=cmd_purge)
 
     u = sub.add_parser("users", help="accounts: add, passwd, disable, list")
     u.add_argument("--config", help="config file (default $KIOSK_CONFIG)")
@@ -396,6 +443,15 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--epochs", type=int, default=None,
                    help="seg: epochs instead of the configured number")
     t.set_defaults(func=cmd_train)
+
+    ds = sub.add_parser("dataset", help="generate simulated training samples (cached by seed)")
+    ds.add_argument("station", choices=["standing", "gait"])
+    ds.add_argument("split", choices=["train", "val"])
+    ds.add_argument("n", type=int, help="how many samples the split holds")
+    ds.add_argument("--start", type=int, default=0, help="first index (parallel runs)")
+    ds.add_argument("--step", type=int, default=1, help="every step-th sample (parallel runs)")
+    ds.add_argument("--root", default=str(DATASET_ROOT), help="dataset folder")
+    ds.set_defaults(func=cmd_dataset)
     return p
 
 

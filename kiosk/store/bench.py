@@ -36,26 +36,18 @@ def _free_port() -> int:
 def start_hq_process(
     db_url: str, data_dir: Path, port: int, workers: int = 2, timeout_s: float = 30.0
 ) -> subprocess.Popen:
-    """HQ ingest under gunicorn on 127.0.0.1:`port`, returned once /healthz answers."""
+    """HQ ingest (`kiosk serve --hq`) on 127.0.0.1:`port`, returned once /healthz answers."""
     cfg = data_dir / "hq.toml"
     cfg.write_text(f'version = 1\ndata_dir = "{data_dir}"\n[store]\ndatabase_url = "{db_url}"\n')
     env = {
         **os.environ,
-        "KIOSK_MODE": "hq",
         "KIOSK_CONFIG": str(cfg),
         "KIOSK_BIND": f"127.0.0.1:{port}",
         "KIOSK_WORKERS": str(workers),
         "KIOSK_SECRET_KEY": "b" * 40,
     }
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "python:kiosk.web.gunicorn_conf",
-            "kiosk.web.wsgi:application()",
-        ],
+        [sys.executable, "-m", "kiosk.cli", "serve", "--hq"],  # as the HQ unit starts it
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -9,7 +9,6 @@ Generation only needs numpy and the simulator; the same seed always gives the sa
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import logging
@@ -270,22 +269,3 @@ def load_sample(path: Path) -> dict:
         out = {k: z[k] for k in z.files}
     out["meta"] = json.loads(str(out["meta"]))
     return out
-
-
-def main(argv: list[str] | None = None) -> None:
-    """python -m kiosk.train.data standing|gait train|val N [--start K --step S]"""
-    ap = argparse.ArgumentParser()
-    ap.add_argument("station", choices=["standing", "gait"])
-    ap.add_argument("split", choices=["train", "val"])
-    ap.add_argument("n", type=int)
-    ap.add_argument("--start", type=int, default=0, help="first index (parallel runs)")
-    ap.add_argument("--step", type=int, default=1)
-    ap.add_argument("--root", default=str(DATASET_ROOT))
-    a = ap.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    seeds = list(DatasetSpec(a.station, a.split, a.n).seeds)[a.start::a.step]
-    ensure_samples_for(a.station, seeds, Path(a.root))
-
-
-if __name__ == "__main__":
-    main()

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 
 from kiosk.errors import ModelError
 
@@ -108,6 +107,11 @@ class OnnxModel:
             if digest != self.card.get("sha256"):
                 raise ModelError(f"{self.path}: sha256 {digest[:12]}… does not match its card "
                                  f"({str(self.card.get('sha256'))[:12]}…): corrupt or replaced")
+        # Loaded on the first model, not at the top: `kiosk serve` imports this module in
+        # gunicorn's master, and ONNX Runtime loaded before the fork aborts the worker at
+        # exit (std::system_error); tests/web/test_systemd.py checks the import stays late.
+        import onnxruntime as ort  # noqa: PLC0415 - see above
+
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1

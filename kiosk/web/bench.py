@@ -92,8 +92,9 @@ def demo_server(
     cmd = [
         sys.executable,
         "-m",
-        "kiosk.web.server",
-        "--demo",
+        "kiosk.cli",
+        "demo",
+        "--access-log",
         "--port",
         str(port),
         "--data-dir",

@@ -1,12 +1,12 @@
-"""Run the app under gunicorn in this process (`kiosk serve`, `kiosk demo`)."""
+"""Run the app under gunicorn in this process: `kiosk serve` (also the systemd units' command)
+and `kiosk demo`, with the demo's data and accounts."""
 
 from __future__ import annotations
 
-import argparse
 import ctypes
 import importlib
-import json
 import logging
+import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -106,8 +106,13 @@ def serve(
     camera_factory: Callable[[str], Any] | str | None = None,
     access_log: bool = False,
 ) -> None:
-    """Serve the app under gunicorn (one worker process that owns the cameras, threads for
-    the MJPEG streams); `camera_factory` replaces the configured cameras (tests, bench)."""
+    """Serve the app under gunicorn with `gunicorn_conf.settings()`: the kiosk in one worker
+    process that owns the cameras, threads for the MJPEG streams; HQ in several workers.
+
+    The address is `host`/`port`, else $KIOSK_BIND (the systemd units set it), else the
+    config's web.host/web.port. `camera_factory` replaces the configured cameras (tests,
+    bench).
+    """
     if not tune_malloc():
         log.info("malloc settings not applied (not glibc)")
     if isinstance(camera_factory, str):
@@ -120,60 +125,28 @@ def serve(
     else:
         config = config or load_config()
         store = None
-    bind = f"{host or config.web.host}:{port or config.web.port}"
+    env_bind = os.environ.get("KIOSK_BIND") if host is None and port is None else None
+    bind = env_bind or f"{host or config.web.host}:{port or config.web.port}"
     if demo and not config.web.public_url:
         # the demo's phone is the same machine: its QR codes open the demo itself
         config = config.with_overrides(web={"public_url": f"http://{bind}"})
+    options = gunicorn_conf.settings(bind, hq=hq, access_log=access_log)
+    # made here, so a bad setup stops `kiosk serve` with its message before any worker
     app = create_app(config, store=store, hq=hq, demo=demo, camera_factory=camera_factory)
 
     class _App(BaseApplication):
         def load_config(self) -> None:
-            self.cfg.set("bind", bind)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("workers", 1)
-            self.cfg.set("threads", gunicorn_conf.KIOSK_THREADS)
-            self.cfg.set("post_worker_init", gunicorn_conf.post_worker_init)
-            self.cfg.set("timeout", 60)
-            # the MJPEG previews never finish on their own: do not wait long for them
-            self.cfg.set("graceful_timeout", 5)
-            if access_log:
-                self.cfg.set("accesslog", "-")
+            for key, value in options.items():
+                self.cfg.set(key, value)
 
         def load(self) -> Any:
-            # in the worker process (threads do not survive gunicorn's fork)
-            cameras = app.extensions[EXTENSION_KEY].cameras
-            if cameras is not None:
-                cameras.start()
+            # in each worker process: database connections are not shared across the fork
+            # (SQLAlchemy's pattern for forked children), and the camera threads start
+            # here because threads do not survive it
+            svc = app.extensions[EXTENSION_KEY]
+            svc.store.engine.dispose(close=False)
+            if svc.cameras is not None:
+                svc.cameras.start()
             return app
 
     _App().run()
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m kiosk.web.server --demo --port N [--data-dir D] [--config-json J]
-    [--camera-factory module:function]`: the demo with overrides, for browser tests and
-    `kiosk.web.bench` (which need a real server on a port they choose)."""
-    ap = argparse.ArgumentParser(prog="python -m kiosk.web.server")
-    ap.add_argument("--demo", action="store_true", required=True)
-    ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--data-dir")
-    ap.add_argument("--config-json", default="{}", help="sections to override, as JSON")
-    ap.add_argument("--camera-factory")
-    args = ap.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    config = demo_config(args.data_dir).with_overrides(**json.loads(args.config_json))
-    serve(
-        host="127.0.0.1",
-        port=args.port,
-        demo=True,
-        config=config,
-        camera_factory=args.camera_factory,
-        access_log=True,
-    )
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
