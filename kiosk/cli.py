@@ -445,8 +445,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.set_defaults(func=cmd_train)
 
     ds = sub.add_parser("dataset", help="generate simulated training samples (cached by seed)")
-    ds.add_argument("station", choices=["standing", "gait"])
-    ds.add_argument("split", choices=["train", "val"])
+    ds.add_argument("station", choices=["standing", "gait"], help="which station's scenes")
+    ds.add_argument("split", choices=["train", "val"], help="the training or validation seeds")
     ds.add_argument("n", type=int, help="how many samples the split holds")
     ds.add_argument("--start", type=int, default=0, help="first index (parallel runs)")
     ds.add_argument("--step", type=int, default=1, help="every step-th sample (parallel runs)")
