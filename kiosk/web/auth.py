@@ -3,7 +3,9 @@
 Staff pages admit staff and admin; retailer pages admit retailers (scoped to their own
 retailer id) and admin. Sessions expire after a role-specific idle time. Every unsafe
 request carries the session's CSRF token (form field or `X-CSRF-Token` header) unless it
-authenticates with a bearer token, which a browser never sends on its own.
+authenticates with a bearer token, which a browser never sends on its own. Signing in
+(`authenticate`, rate-limited, unknown accounts answered as wrong secrets), changing one's
+own secret and the same-site `next` redirect are shared here by the staff and retail pages.
 """
 
 from __future__ import annotations
