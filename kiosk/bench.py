@@ -14,9 +14,24 @@ import numpy as np
 from kiosk.advice.bench import catalogue_import_benchmark, plan_mix, recommendation_mix
 from kiosk.capture.frame import Frame
 from kiosk.errors import InputError
+from kiosk.evaluate import load_models
+from kiosk.pipeline import analyze_standing
+from kiosk.sim.mesh_gait import mesh_gait_scene, random_mesh_walker, render_mesh_gait_frame
+from kiosk.sim.mesh_scenes import mesh_standing_scene, random_mesh_shopper, render_mesh_standing
+from kiosk.sim.modes import DepthMode
+from kiosk.sim.scenes import (
+    gait_scene,
+    random_profile,
+    render_gait_frame,
+    render_standing_frames,
+    standing_scene,
+)
 from kiosk.store.bench import bench_dashboard, bench_ingest
 from kiosk.store.pgserver import PostgresServer, pg_bindir
+from kiosk.vision.gait import analyze_gait_frames
+from kiosk.vision.learned import standing_with_models
 from kiosk.vision.pose import pose_benchmark
+from kiosk.vision.standing import analyze_standing_frames
 from kiosk.web.bench import bench_dashboard_paint, bench_first_visit, bench_visits
 
 
@@ -32,10 +47,6 @@ BENCH_STANDING_SEED = 7  # the demo's shopper: heels against the stop, both feet
 def bench_standing(repeats: int = 5) -> list[tuple[str, float, str]]:
     """A whole standing capture as the kiosk analyses it: 30 frames at 848x480 fused,
     geometry, the learned models (when shipped) and sizes, in one warm process."""
-    from kiosk.evaluate import load_models
-    from kiosk.pipeline import analyze_standing
-    from kiosk.sim.scenes import random_profile, render_standing_frames, standing_scene
-
     p = random_profile(BENCH_STANDING_SEED, heel_gap_m=0.0)
     scene = standing_scene(p)
     _, fr = render_standing_frames(scene, 30, np.random.default_rng(0))
@@ -59,9 +70,6 @@ def bench_standing(repeats: int = 5) -> list[tuple[str, float, str]]:
 
 
 def bench_gait(n_frames: int = 90) -> list[tuple[str, float, str]]:
-    from kiosk.sim.scenes import gait_scene, random_profile, render_gait_frame
-    from kiosk.vision.gait import analyze_gait_frames
-
     p = random_profile(2, "gait")
     scene = gait_scene(p, duration_s=n_frames / 30)
     rng = np.random.default_rng(0)
@@ -79,18 +87,6 @@ def bench_gait(n_frames: int = 90) -> list[tuple[str, float, str]]:
 
 def bench_models(n_frames: int = 60) -> list[tuple[str, float, str]]:
     """The learned models at 848x480 on one thread, and the treadmill frame with them."""
-    from kiosk.evaluate import load_models
-    from kiosk.sim.scenes import (
-        gait_scene,
-        random_profile,
-        render_gait_frame,
-        render_standing_frames,
-        standing_scene,
-    )
-    from kiosk.vision.gait import analyze_gait_frames
-    from kiosk.vision.learned import standing_with_models
-    from kiosk.vision.standing import analyze_standing_frames
-
     models = load_models()
     if models is None:
         return [("models", float("nan"), "not found in models/")]
@@ -127,14 +123,6 @@ def bench_models(n_frames: int = 60) -> list[tuple[str, float, str]]:
 
 def bench_mesh_scenes(repeats: int = 2) -> list[tuple[str, float, str]]:
     """The mesh scene family's cost (the sim extra's ray caster); not part of the kiosk."""
-    from kiosk.sim.mesh_gait import mesh_gait_scene, random_mesh_walker, render_mesh_gait_frame
-    from kiosk.sim.mesh_scenes import (
-        mesh_standing_scene,
-        random_mesh_shopper,
-        render_mesh_standing,
-    )
-    from kiosk.sim.modes import DepthMode
-
     random_mesh_shopper(0)
     mesh_standing_scene(random_mesh_shopper(0))  # the real-data meshes load once, untimed
     rows = []

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +25,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from kiosk import __version__
 from kiosk.capture.frame import Frame
 from kiosk.errors import ConfigError, InputError
+from kiosk.pipeline import check_calibration
+from kiosk.vision import board as bd
+from kiosk.vision.floor import fit_floor
+from kiosk.vision.gait import BELT_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -169,8 +174,6 @@ def pipeline_calibration(cal: Calibration | None) -> dict[str, Any] | None:
 def _fused_depth(frames: Sequence[Frame]) -> np.ndarray:
     stack = np.stack([f.depth_m for f in frames[:FUSE_FRAMES]]).astype(np.float32)
     stack[stack == 0] = np.nan
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-invalid pixels stay 0
         return np.nan_to_num(np.nanmedian(stack, axis=0))
@@ -178,13 +181,9 @@ def _fused_depth(frames: Sequence[Frame]) -> np.ndarray:
 
 def fit_station_floor(frames: Sequence[Frame], station: str) -> Any:
     """The mat (standing) or belt (gait) plane, fitted the way the pipeline fits it."""
-    from kiosk.vision.floor import fit_floor
-
     depth = _fused_depth(frames)
     intr = frames[0].intrinsics
     if station == "gait":
-        from kiosk.vision.gait import BELT_COLUMNS
-
         return fit_floor(
             depth, intr, np.random.default_rng(0), topmost=False, column_band=BELT_COLUMNS
         )
@@ -193,8 +192,6 @@ def fit_station_floor(frames: Sequence[Frame], station: str) -> Any:
 
 def check_board(frame: Frame) -> tuple[BoardCheck | None, Any, str | None]:
     """The board in one frame: (check, detection, reason when not found)."""
-    from kiosk.vision import board as bd
-
     if frame.color is None:
         return None, None, "the camera gives no colour image"
     det = bd.detect_board(frame.color, frame.intrinsics)
@@ -316,8 +313,6 @@ def remeasure_check(frames: Sequence[Frame], cal: Calibration | None) -> dict[st
     out["board"] = board.model_dump()
     out["ok"] = board.ok
     if cal is not None:
-        from kiosk.pipeline import check_calibration
-
         try:
             floor = fit_station_floor(frames, cal.station)
         except InputError as exc:

@@ -16,12 +16,46 @@ from pathlib import Path
 import numpy as np
 
 from kiosk.bench import SECTIONS as BENCH_SECTIONS
-from kiosk.capture.source import VIDEO_SUFFIXES, open_file_source
-from kiosk.errors import InputError, KioskError
+from kiosk.bench import run_bench
+from kiosk.calibration import (
+    calibrate_station,
+    load_calibration,
+    pipeline_calibration,
+    save_calibration,
+)
+from kiosk.capture.files import open_file_source
+from kiosk.capture.source import VIDEO_SUFFIXES
+from kiosk.config import load_config
+from kiosk.errors import InputError, KioskError, ModelError
+from kiosk.evaluate import evaluate, format_tables
+from kiosk.evaluate_mesh import (
+    INDEPENDENT_SEED0,
+    evaluate_independent,
+    evaluate_recordings,
+    format_recording_tables,
+)
+from kiosk.i18n import t
 from kiosk.pipeline import STANDING_MAX_FRAMES, analyze_gait, analyze_standing
+from kiosk.sim.modes import DepthMode
+from kiosk.sim.record import (
+    profile_for,
+    simulate_gait,
+    simulate_mesh_gait,
+    simulate_mesh_standing,
+    simulate_standing,
+)
+from kiosk.store import Store
+from kiosk.store import accounts as acc
+from kiosk.store.jobs import purge, sync
+from kiosk.train.data import DATASET_ROOT, FAMILIES, DatasetSpec, ensure_samples_for
+from kiosk.train.run import run_train
 from kiosk.vision.gait import FLOOR_FRAMES, fit_belt
+from kiosk.vision.learned import kiosk_models
 from kiosk.vision.overlay import gait_overlay, standing_overlay, write_png
+from kiosk.vision.pose import Roi
 from kiosk.vision.standing import analyze_standing_frames
+from kiosk.vision.video_gait import analyze_gait_video
+from kiosk.web.server import DEMO_ACCOUNTS, demo_config, serve
 
 
 def _print_report(report: dict, as_json: bool) -> None:
@@ -45,30 +79,14 @@ def _print_report(report: dict, as_json: bool) -> None:
         print(f"  - {item.get('brand', '')} {item.get('model', item.get('name', ''))}")
 
 
-def _parse_roi(text: str | None):
-    if text is None:
-        return None
-    try:
-        x, y, w, h = (float(v) for v in text.split(","))
-    except ValueError:
-        raise InputError(f"--roi must be X,Y,W,H fractions of the frame, got {text!r}") from None
-    if not (0 <= x < 1 and 0 <= y < 1 and 0 < w <= 1 - x + 1e-9 and 0 < h <= 1 - y + 1e-9):
-        raise InputError(f"--roi {text!r} is outside the frame (fractions 0..1)")
-    return (x, y, w, h)
-
-
 def _load_calibration(path: str | None) -> dict | None:
     if not path:
         return None
-    from kiosk.calibration import load_calibration, pipeline_calibration
-
     return pipeline_calibration(load_calibration(path))
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Calibrate a station from a recording of the printed board (as the staff wizard does)."""
-    from kiosk.calibration import calibrate_station, save_calibration
-
     with open_file_source(args.input) as src:
         frames = list(src.frames())
     result = calibrate_station(frames, args.station, kiosk_id=args.kiosk_id)
@@ -82,9 +100,6 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def _kiosk_models():
-    from kiosk.errors import ModelError
-    from kiosk.vision.learned import kiosk_models
-
     try:
         return kiosk_models()
     except ModelError as e:
@@ -96,14 +111,12 @@ MID_STANCE_AFTER_STRIKE_S = 0.12  # about a third into a walking stance (~0.6 s)
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     path = Path(args.input)
-    roi = _parse_roi(args.roi)
+    roi = Roi.parse(args.roi) if args.roi is not None else None
     calibration = _load_calibration(args.calibration)
     if args.station == "gait" and path.suffix.lower() in VIDEO_SUFFIXES:
-        from kiosk.vision.video_gait import analyze_gait_video
-
         if not path.exists():
             raise InputError(f"{path}: no such file")
-        report = analyze_gait_video(path, roi=args.roi)
+        report = analyze_gait_video(path, roi=roi)
         _print_report(report, args.json)
         return 0
     if roi is not None:
@@ -142,15 +155,6 @@ def _gait_overlay(path: Path, report: dict):
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from kiosk.sim.modes import DepthMode
-    from kiosk.sim.record import (
-        profile_for,
-        simulate_gait,
-        simulate_mesh_gait,
-        simulate_mesh_standing,
-        simulate_standing,
-    )
-
     mode = None
     if args.camera or args.resolution or args.fps or args.no_color:
         mode = DepthMode.parse(args.camera, args.resolution, args.fps, not args.no_color,
@@ -190,14 +194,6 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from kiosk.evaluate import evaluate, format_tables
-    from kiosk.evaluate_mesh import (
-        INDEPENDENT_SEED0,
-        evaluate_independent,
-        evaluate_recordings,
-        format_recording_tables,
-    )
-
     if args.recordings:
         results = evaluate_recordings(args.recordings, geometry_only=args.geometry_only)
         print(format_recording_tables(results))
@@ -218,15 +214,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from kiosk.bench import run_bench
-
     print(run_bench(quick=args.quick, only=args.only, visits=args.visits))
     return 0
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from kiosk.train.run import run_train
-
     for card in run_train(args.target, out=args.out, tiny=args.tiny, threads=args.threads,
                           station=args.station, epochs=args.epochs,
                           mesh_share=args.mesh_share):
@@ -239,8 +231,6 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def demo_banner(port: int) -> str:
     """What `kiosk demo` prints first: its address and every account it makes."""
-    from kiosk.web.server import DEMO_ACCOUNTS
-
     lines = [f"kiosk demo on http://127.0.0.1:{port}; its accounts (demo only):"]
     for user, role, secret, retailer in DEMO_ACCOUNTS:
         where = f" (sees {retailer})" if retailer else ""
@@ -249,10 +239,42 @@ def demo_banner(port: int) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from kiosk.web.server import serve
-
     print(demo_banner(args.port), flush=True)
-    serve(host="127.0.0.1", port=args.port, demo=True)
+    config = demo_config(args.data_dir)
+    if args.config_json:
+        try:
+            overrides = json.loads(args.config_json)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"--config-json is not JSON ({exc})") from None
+        if not isinstance(overrides, dict):
+            raise InputError("--config-json must be a JSON object of config sections")
+        config = config.with_overrides(**overrides)
+    serve(host="127.0.0.1", port=args.port, demo=True, config=config,
+          camera_factory=args.camera_factory, access_log=args.access_log)
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """Forward the queued session records to HQ (the sync timer); 1 when some are left."""
+    left = sync(load_config(args.config), args.max_seconds)
+    print(f"sync: {left} record(s) left in the outbox" if left else "sync: outbox empty")
+    return 1 if left else 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Apply the retention period (the purge timer)."""
+    removed = purge(load_config(args.config))
+    print("purge: " + ", ".join(f"{k} {v}" for k, v in removed.items()))
+    return 0
+
+
+def cmd_dataset(args: argparse.Namespace) -> int:
+    """Generate (or find cached) training samples; --start/--step split a run in parallel."""
+    mesh = args.family == "mesh"
+    spec = DatasetSpec(args.station, args.split, args.n, mesh_share=1.0 if mesh else 0.0)
+    seeds = list(spec.mesh_seeds if mesh else spec.seeds)[args.start :: args.step]
+    ensure_samples_for(args.station, seeds, Path(args.root), family=args.family)
+    print(f"{len(seeds)} {args.family} {args.station} {args.split} sample(s) in {args.root}")
     return 0
 
 
@@ -268,11 +290,6 @@ def _read_secret(args: argparse.Namespace, what: str) -> str:
 
 def cmd_users(args: argparse.Namespace) -> int:
     """Accounts on this kiosk or HQ (the configured database): add, passwd, disable, list."""
-    from kiosk.config import load_config
-    from kiosk.store import Store
-    from kiosk.store import accounts as acc
-    from kiosk.web.strings import t
-
     store = Store(load_config(args.config).database_url)
     try:
         if args.action == "list":
@@ -302,9 +319,7 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from kiosk.web.server import serve
-
-    serve(host=args.host, port=args.port, hq=args.hq)
+    serve(host=args.host, port=args.port, hq=args.hq, access_log=True)
     return 0
 
 
@@ -315,6 +330,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo", help="the full kiosk on the simulated camera")
     d.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (8080)")
+    d.add_argument("--data-dir", help="keep the demo's database and files here (a temp dir)")
+    d.add_argument("--config-json", help="config sections to override, as JSON (tests, bench)")
+    d.add_argument("--camera-factory", help="module:function making each station's camera")
+    d.add_argument("--access-log", action="store_true", help="log every request")
     d.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("serve", help="production server (camera from config)")
@@ -322,6 +341,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=None, help="port (config web.port)")
     s.add_argument("--hq", action="store_true", help="run as a retailer's HQ (ingest)")
     s.set_defaults(func=cmd_serve)
+
+    y = sub.add_parser("sync", help="forward queued session records to HQ (sync timer)")
+    y.add_argument("--config", help="config file (default $KIOSK_CONFIG)")
+    y.add_argument("--max-seconds", type=float, default=60.0, help="stop after this long")
+    y.set_defaults(func=cmd_sync)
+
+    pu = sub.add_parser("purge", help="delete what the retention period has passed")
+    pu.add_argument("--config", help="config file (default $KIOSK_CONFIG)")
+    pu.set_defaults(func=cmd_purge)
 
     u = sub.add_parser("users", help="accounts: add, passwd, disable, list")
     u.add_argument("--config", help="config file (default $KIOSK_CONFIG)")
@@ -421,6 +449,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="share of every data set's scenes drawn from the mesh scene family "
                         "(0-1; needs the sim extra); the rest are analytic scenes")
     t.set_defaults(func=cmd_train)
+
+    ds = sub.add_parser("dataset", help="generate simulated training samples (cached by seed)")
+    ds.add_argument("station", choices=["standing", "gait"], help="which station's scenes")
+    ds.add_argument("split", choices=["train", "val"], help="the training or validation seeds")
+    ds.add_argument("n", type=int, help="how many samples the split holds")
+    ds.add_argument("--start", type=int, default=0, help="first index (parallel runs)")
+    ds.add_argument("--step", type=int, default=1, help="every step-th sample (parallel runs)")
+    ds.add_argument("--root", default=str(DATASET_ROOT), help="dataset folder")
+    ds.add_argument("--family", choices=FAMILIES, default="analytic",
+                    help="scene family (mesh: the first N mesh-family seeds of the split)")
+    ds.set_defaults(func=cmd_dataset)
     return p
 
 

@@ -2,7 +2,7 @@
 
 Each carries a one-line English message for logs and the command line, and a stable
 `code` (the table below) that the web app translates for the shopper (`error.<code>` in
-`kiosk.web.strings`) and reports and records keep. Words never cross the layers: the
+`kiosk.i18n`) and reports and records keep. Words never cross the layers: the
 vision code raises a code, the web looks it up. Anything else escaping is a bug.
 """
 

@@ -13,8 +13,9 @@ import logging
 
 import numpy as np
 
+from kiosk.advice.classes import arch_class, rolling_class
 from kiosk.capture.frame import Frame
-from kiosk.errors import KioskError
+from kiosk.errors import KioskError, ModelError
 from kiosk.sim.scenes import (
     gait_scene,
     gait_truth,
@@ -24,6 +25,7 @@ from kiosk.sim.scenes import (
     standing_scene,
 )
 from kiosk.vision.gait import analyze_gait_frames
+from kiosk.vision.learned import LearnedModels, gait_figures, standing_with_models
 from kiosk.vision.standing import analyze_standing_frames
 
 log = logging.getLogger(__name__)
@@ -33,9 +35,6 @@ STANDING_FIGURES = ("length_mm", "width_mm", "arch_height_mm", "arch_height_inde
 
 def load_models(models_dir=None):
     """The learned models, or None (with the reason logged) when they are not there."""
-    from kiosk.errors import ModelError
-    from kiosk.vision.learned import LearnedModels
-
     try:
         return LearnedModels.load(models_dir)
     except ModelError as e:
@@ -70,8 +69,6 @@ def _spread(split: str) -> float:
 
 
 def eval_standing(n: int, seed: int, split: str, models=None) -> dict:
-    from kiosk.advice.classes import arch_class
-
     errs = {"length_mm": [], "width_mm": [], "arch_height_mm": [], "arch_height_index": []}
     by_method = {m: {k: [] for k in STANDING_FIGURES} for m in ("model", "fused")}
     agree = {"geometry": [], "model": [], "fused": []}
@@ -98,8 +95,6 @@ def eval_standing(n: int, seed: int, split: str, models=None) -> dict:
             errs["arch_height_index"].append(m.arch_height_index - t["arch_height_index"])
         if models is None:
             continue
-        from kiosk.vision.learned import standing_with_models
-
         lm = standing_with_models(res, frames[len(frames) // 2].color, scene.camera.intrinsics,
                                   models)
         seg = lm["segmentation"]
@@ -128,8 +123,6 @@ def eval_standing(n: int, seed: int, split: str, models=None) -> dict:
 
 
 def eval_gait(n: int, seed: int, split: str, duration_s: float, models=None) -> dict:
-    from kiosk.advice.classes import rolling_class
-
     peak_err, step_ok, cad_err, failures = [], [], [], []
     by_method: dict = {"model": {"peak_eversion_deg": []}, "fused": {"peak_eversion_deg": []}}
     agree = {"geometry": [], "model": [], "fused": []}
@@ -156,8 +149,6 @@ def eval_gait(n: int, seed: int, split: str, duration_s: float, models=None) -> 
             continue
         figures = None
         if models is not None:
-            from kiosk.vision.learned import gait_figures
-
             figures = gait_figures(res)
             frame_ms.append(res.timings_ms["per_frame"])
         for side, tr in res.feet.items():

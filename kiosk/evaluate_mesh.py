@@ -18,8 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from kiosk.capture.files import open_file_source
 from kiosk.capture.frame import Frame
-from kiosk.capture.source import RECORDING_SUFFIXES, open_file_source
+from kiosk.capture.source import RECORDING_SUFFIXES
 from kiosk.errors import InputError, KioskError
 from kiosk.pipeline import analyze_gait, analyze_standing
 from kiosk.sim.mesh_gait import mesh_gait_truth, random_mesh_walker

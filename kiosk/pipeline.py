@@ -14,16 +14,23 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 
+import cv2
 import numpy as np
 
 from kiosk import __version__
-from kiosk.advice.classes import classify_standing_report
+from kiosk.advice.catalogue import load_sample_catalogue
+from kiosk.advice.classes import classify_gait_report, classify_standing_report
+from kiosk.advice.recommend import recommend
+from kiosk.advice.rules import load_rules
 from kiosk.advice.sizes import pair_sizes
 from kiosk.capture.frame import Frame
-from kiosk.errors import InputError
+from kiosk.errors import InputError, KioskError
 from kiosk.report import SCHEMA
-from kiosk.vision.learned import standing_with_models
+from kiosk.vision.gait import analyze_gait_frames, require_steps
+from kiosk.vision.learned import kiosk_models, standing_with_models
+from kiosk.vision.pose import PoseEstimator
 from kiosk.vision.standing import analyze_standing_frames
+from kiosk.vision.video_gait import gait_from_track, no_person_block, track_pose
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +45,6 @@ def _models(models):
     """"auto": the shipped models (loaded once; a missing or corrupt file raises ModelError
     naming it), None: geometry only, or a LearnedModels."""
     if models == "auto":
-        from kiosk.vision.learned import kiosk_models
-
         return kiosk_models()
     return models
 
@@ -51,10 +56,6 @@ def _method(models) -> dict:
 
 
 def _recommend(standing: dict | None, gait: dict | None, lang: str, sex: str | None) -> list:
-    from kiosk.advice.catalogue import load_sample_catalogue
-    from kiosk.advice.recommend import recommend
-    from kiosk.advice.rules import load_rules
-
     out = recommend(standing, gait, load_sample_catalogue(), load_rules(), lang=lang, sex=sex)
     return out.get("items", []) if isinstance(out, dict) else list(out)
 
@@ -160,9 +161,6 @@ def analyze_gait(frames: Iterable[Frame], calibration: dict | None = None,
     pipeline's mid-stances, and where it sees legs only it says so (depth figures are
     never held up by it).
     """
-    from kiosk.advice.classes import classify_gait_report
-    from kiosk.vision.gait import analyze_gait_frames, require_steps
-
     models = _models(models)
     body = _PoseWorker() if pose else None
 
@@ -241,9 +239,6 @@ class _PoseWorker:
         self._eof = True
 
     def _run(self) -> None:
-        from kiosk.vision.pose import PoseEstimator
-        from kiosk.vision.video_gait import track_pose
-
         self._eof = False
         try:
             estimator = PoseEstimator(None)
@@ -272,8 +267,6 @@ class _PoseWorker:
         return self._track
 
     def alignment(self, track, feet: dict) -> dict:
-        from kiosk.vision.video_gait import gait_from_track, no_person_block
-
         if track is None or not track.found.any():
             return no_person_block(self._error or "no person found")
         events = {side: {"heel_strikes_s": f["heel_strikes_s"], "toe_offs_s": f["toe_offs_s"]}
@@ -317,11 +310,6 @@ def check_calibration(floor, calibration: dict, height_tol_m: float = 0.03,
 def preview(frame: Frame, calibration: dict | None = None) -> tuple[np.ndarray, str | None]:
     """Colour image with the feet outlined, and a guidance code for the shopper (or None;
     codes as kiosk.errors.CODES: the web translates them)."""
-    import cv2
-
-    from kiosk.errors import KioskError
-    from kiosk.vision.standing import analyze_standing_frames
-
     img = (frame.color.copy() if frame.color is not None
            else np.zeros((frame.intrinsics.height, frame.intrinsics.width, 3), np.uint8))
     try:

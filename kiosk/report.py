@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import jsonschema
+
 SCHEMA = "kiosk.report/1"
 
 _NUM_OR_NULL = {"type": ["number", "null"]}
@@ -96,8 +98,6 @@ REPORT_JSON_SCHEMA: dict[str, Any] = {
 
 def validate_report(report: dict) -> None:
     """Raise jsonschema.ValidationError when `report` breaks the contract (tests, ingest)."""
-    import jsonschema
-
     jsonschema.validate(report, REPORT_JSON_SCHEMA)
 
 

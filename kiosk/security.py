@@ -19,6 +19,8 @@ import time
 from collections import deque
 from pathlib import Path
 
+from kiosk.errors import ConfigError
+
 log = logging.getLogger(__name__)
 
 PBKDF2_ITERATIONS = 600_000
@@ -143,8 +145,6 @@ def load_secret_key(path: str | Path | None, env_name: str = "KIOSK_SECRET_KEY")
     if p.is_file():
         data = p.read_bytes().strip()
         if len(data) < 32:
-            from kiosk.errors import ConfigError
-
             raise ConfigError(f"{p}: secret key too short (need at least 32 bytes)")
         return data
     p.parent.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 import statistics
 import tempfile
@@ -57,6 +58,8 @@ from kiosk.advice.thresholds import (
     AHI_POPULATION_SD,
     WIDTH_LETTERS_WIDER_ALLOWED,
 )
+from kiosk.measures import arch_height_for_ahi
+from kiosk.sim.anthropometry import sample_foot_dimensions
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +120,6 @@ def catalogue_import_benchmark(rows: int = 10_000, repeats: int = 3) -> list[dic
             )
         )
         as_json = Path(tmp) / "catalogue.json"
-        import json
-
         as_json.write_text(json.dumps(store.load().to_json()), encoding="utf-8")
         times = _timed(lambda: store.import_file(as_json), repeats)
         results.append(
@@ -173,8 +174,6 @@ def _row(name: str, times: list[float], limit: float | None, note: str) -> dict[
 
 def simulated_shopper(rng: np.random.Generator) -> tuple[dict, dict, str]:
     """A standing report, a gait report and the sex of one simulated shopper."""
-    from kiosk.sim.anthropometry import sample_foot_dimensions
-
     dims = sample_foot_dimensions(rng)
     d_len = rng.normal(0.0, SIM_LR_LENGTH_SD_MM)
     d_wid = rng.normal(0.0, SIM_LR_WIDTH_SD_MM)
@@ -190,7 +189,7 @@ def simulated_shopper(rng: np.random.Generator) -> tuple[dict, dict, str]:
         standing_feet[side] = {
             "length_mm": round(length, 1),
             "width_mm": round(dims.breadth_mm + sign * d_wid, 1),
-            "arch_height_mm": round(a * 0.73 * length, 1),
+            "arch_height_mm": round(arch_height_for_ahi(a, length), 1),
             "arch_height_index": round(a, 3),
             "arch_type": None,
             "confidence": round(float(rng.uniform(0.6, 0.99)), 2),

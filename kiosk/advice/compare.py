@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.advice import i18n
+from kiosk import i18n
 from kiosk.advice.classes import gait_of, rolling_class
 from kiosk.advice.thresholds import EVERSION_BORDERLINE_DEG
 

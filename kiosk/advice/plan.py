@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from kiosk.advice import i18n
+from kiosk import i18n
 from kiosk.advice.answers import Answers
 from kiosk.advice.programme import ENTRIES, GENERAL_ID, GENERAL_SOURCE, SECTIONS, PlanEntry
 from kiosk.advice.recommend import SIDES, ShopperFacts, matches, shopper_facts

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from kiosk.advice import i18n
+from kiosk import i18n
 from kiosk.advice.catalogue import ANY_WIDTH
 from kiosk.advice.classes import gait_of
 from kiosk.advice.sizes import SYSTEMS

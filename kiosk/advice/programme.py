@@ -5,7 +5,7 @@ A trigger (`when`) and a contraindication are conditions in the rules format
 (kiosk/advice/rules.py), tested on the same shopper facts as product rules, so a
 contraindication is checked by the machine and never only printed. Sources are keys of
 thresholds.SOURCES; where a dose or trigger is our own choice it says `kiosk_policy`.
-Words live in i18n.py under `plan.<id>.*`; this table holds codes and numbers only.
+Words live in kiosk/i18n.py under `plan.<id>.*`; this table holds codes and numbers only.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk.advice import i18n
+from kiosk import i18n
 from kiosk.advice.answers import Answers
 from kiosk.advice.catalogue import ANY_WIDTH, Catalogue, Product, SizeToken
 from kiosk.advice.classes import arch_class, gait_of, rolling_class

@@ -24,7 +24,7 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
-from kiosk.advice import i18n
+from kiosk import i18n
 from kiosk.advice.answers import ACHES, ACTIVITIES, HOURS_ON_FEET, SHOE_AGE_MONTHS, SHOE_KM
 from kiosk.advice.catalogue import (
     ARCH_PROFILES,

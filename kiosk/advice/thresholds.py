@@ -198,8 +198,8 @@ class ClassBands:
 
 # --- Arch type by Arch Height Index (standing, both feet loaded) -------------------
 # Cut-offs from Williams, McClay & Hamill 2001 (runners; about mean -/+ 1.5 SD).
-# The kiosk's AHI uses truncated length = 0.73 x foot length (DESIGN.md section 3;
-# McPoil 2008 supports estimating it from total length). Borderline band = one SEM of
+# The kiosk's AHI uses truncated length = 0.73 x foot length (kiosk.measures, DESIGN.md
+# section 3; McPoil 2008 supports estimating it from total length). Borderline band = one SEM of
 # AHI measurement (Pohl & Farr 2010); our depth camera's own SEM is still to be measured.
 ARCH_AHI = ClassBands(
     quantity="arch_height_index",

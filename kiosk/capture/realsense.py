@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pyrealsense2 as rs
 
 from kiosk.capture.frame import Frame, Intrinsics
 from kiosk.capture.source import FrameSource, SourceInfo
@@ -25,8 +26,6 @@ log = logging.getLogger(__name__)
 
 
 def _rs():
-    import pyrealsense2 as rs
-
     return rs
 
 

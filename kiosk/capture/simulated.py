@@ -27,6 +27,7 @@ from kiosk.capture.frame import Frame
 from kiosk.capture.source import FrameSource, SourceInfo
 from kiosk.errors import CameraUnavailable
 from kiosk.sim import scenes as sim_scenes
+from kiosk.sim.record import simulate_gait, simulate_standing
 from kiosk.sim.scenes import (
     ShopperProfile,
     gait_scene,
@@ -78,8 +79,6 @@ STANDING_LOOP_FPS = 15
 
 def _render_loop(station: str, seed: int, path: str) -> None:
     """In the child process: render the loop at low priority, then publish it atomically."""
-    from kiosk.sim.record import simulate_gait, simulate_standing
-
     os.nice(10)
     profile = random_profile(seed, station)
     tmp = Path(path).with_name(f".{Path(path).stem}-{os.getpid()}.db3")

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import cv2
+
 from kiosk.capture.frame import Frame, Intrinsics
 from kiosk.capture.source import FrameSource, SourceInfo
 from kiosk.errors import InputError
@@ -41,8 +43,6 @@ def _open_capture(path: Path) -> Any:
     # InputError below already tells the user, so keep FFmpeg quiet unless an operator
     # sets OPENCV_FFMPEG_LOGLEVEL to debug a file.
     os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
-    import cv2
-
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
         capture.release()
@@ -54,8 +54,6 @@ class VideoSource(FrameSource):
     """Frames of a video file, RGB, numbered from 0, timestamps = number / fps."""
 
     def __init__(self, path: str | Path) -> None:
-        import cv2
-
         self.path = Path(path)
         if not self.path.is_file():
             raise InputError(f"{self.path}: no such file")
@@ -86,8 +84,6 @@ class VideoSource(FrameSource):
         )
 
     def frames(self) -> Iterator[Frame]:
-        import cv2
-
         capture = _open_capture(self.path)
         meta = {
             "source": "video",

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from kiosk.capture import board as bd
 from kiosk.sim.render import Quad
-from kiosk.vision import board as bd
 
 PX_PER_MM = 4.0
 A4_M = (0.297, 0.210)

@@ -29,6 +29,7 @@ import numpy as np
 
 from kiosk.capture.frame import Intrinsics
 from kiosk.errors import InputError
+from kiosk.measures import arch_height_for_ahi
 from kiosk.sim import kinematics, meshes
 from kiosk.sim.mesh_scenes import (
     AHI_MEAN,
@@ -49,7 +50,6 @@ from kiosk.sim.scenes import (
     GAIT_CLASSES,
     GAIT_DISTANCE_M,
     GAIT_HEIGHT_M,
-    TRUNCATED_LENGTH_RATIO,
     _camera_truth,
 )
 
@@ -266,7 +266,7 @@ class Shoe:
 
 def build_shoe(p: MeshWalker, k: int) -> Shoe:
     L = p.length_mm[k] / 1000
-    foot = meshes.shopper_foot(L, p.width_mm[k] / 1000, p.ahi[k] * TRUNCATED_LENGTH_RATIO * L)
+    foot = meshes.shopper_foot(L, p.width_mm[k] / 1000, arch_height_for_ahi(p.ahi[k], L))
     faces = meshes.foot_template().faces
     n = vertex_normals(foot, faces)
     v = foot + UPPER_THICKNESS_M * n

@@ -12,7 +12,7 @@ pternion (the rearmost point of the heel below the lateral malleolus) to the far
 point along the foot's long axis (the template's heel-to-toe axis, carried by the
 placement) projected on the floor; width the largest breadth across that axis ahead of
 mid-foot; arch height the highest point of the surface's section at 50 % of the length;
-AHI = arch height / (0.73 × length).
+AHI = arch height / truncated length (kiosk.measures).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import numpy as np
 
 from kiosk.capture.frame import Intrinsics
 from kiosk.errors import InputError
+from kiosk.measures import arch_height_for_ahi, arch_height_index
 from kiosk.sim import meshes
 from kiosk.sim.modes import DepthMode, draw_mode
 from kiosk.sim.raycast import raycast
@@ -40,7 +41,6 @@ from kiosk.sim.scenes import (
     STANDING_CLASSES,
     STANDING_HEIGHT_M,
     STANDING_PITCH_DEG,
-    TRUNCATED_LENGTH_RATIO,
     _camera_truth,
 )
 
@@ -361,7 +361,7 @@ def _placed_foot(p: MeshShopper, k: int, side: str) -> tuple[np.ndarray, np.ndar
     short of it): vertices, faces and the rotation from the foot frame."""
     tmpl = meshes.foot_template()
     L = p.length_mm[k] / 1000
-    local = meshes.shopper_foot(L, p.width_mm[k] / 1000, p.ahi[k] * TRUNCATED_LENGTH_RATIO * L)
+    local = meshes.shopper_foot(L, p.width_mm[k] / 1000, arch_height_for_ahi(p.ahi[k], L))
     faces = tmpl.faces
     if side == "left":  # mirror (v medial on the other side) and keep the winding outward
         local = local * np.array([1.0, -1.0, 1.0])
@@ -510,7 +510,7 @@ def foot_truth(foot: PlacedFoot, malleolus_height_m: float) -> dict:
         "length_mm": round(float(length * 1000), 3),
         "width_mm": round(float(breadth * 1000), 3),
         "arch_height_mm": round(float(arch * 1000), 3),
-        "arch_height_index": round(float(arch / (TRUNCATED_LENGTH_RATIO * length)), 5),
+        "arch_height_index": round(float(arch_height_index(arch, length)), 5),
         "axis_xy": axis[:2].round(6).tolist(),
         "toe_tip_xy_m": v[np.argmax(proj), :2].round(5).tolist(),
         "pternion_xy_m": pternion.round(5).tolist(),

@@ -17,8 +17,8 @@ from kiosk.sim.render import RenderOutput, SimCamera
 
 def _intersector(mesh: Mesh):
     try:
-        import trimesh
-        from trimesh.ray.ray_pyembree import RayMeshIntersector
+        import trimesh  # noqa: PLC0415 - the optional `sim` extra (mesh family only)
+        from trimesh.ray.ray_pyembree import RayMeshIntersector  # noqa: PLC0415 - `sim` extra
     except ImportError:
         raise InputError("the mesh scene family needs the `sim` extra "
                          "(pip install 'footkiosk[sim]': trimesh and embreex)") from None

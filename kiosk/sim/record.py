@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from kiosk.capture.realsense import RecordingWriter
+from kiosk.sim.board import with_board
 from kiosk.sim.mesh_gait import (
     MeshWalker,
     mesh_gait_scene,
@@ -64,8 +65,6 @@ def simulate_standing(out: str | Path, profile: ShopperProfile, n_frames: int = 
     fps = fps or profile.fps or STANDING_FPS
     scene = standing_scene(profile, *(mode or (None, None)))
     if board:
-        from kiosk.sim.board import with_board
-
         scene = with_board(scene)
     rng = np.random.default_rng(profile.seed + 11)
     _, frames = render_standing_frames(scene, n_frames, rng)

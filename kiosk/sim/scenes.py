@@ -22,6 +22,7 @@ import numpy as np
 
 from kiosk.capture.frame import Intrinsics
 from kiosk.errors import InputError
+from kiosk.measures import arch_height_for_ahi, arch_height_index
 from kiosk.sim import kinematics
 from kiosk.sim.anthropometry import sample_foot_dimensions
 from kiosk.sim.modes import CAMERA_BASELINE_M, DepthMode
@@ -61,7 +62,6 @@ STANDING_PITCH_DEG = (45.0, 75.0)
 GAIT_HEIGHT_M = (0.2, 0.5)
 GAIT_DISTANCE_M = (0.7, 1.2)
 AHI_MEAN, AHI_SD = 0.316, 0.027  # inferred norm (REFERENCE.md, Williams & McClay cut-offs)
-TRUNCATED_LENGTH_RATIO = 0.73  # DESIGN.md: truncated foot length = 0.73 x foot length
 NOMINAL_FX_PX = 430.0  # the middle of random_profile's D435 848x480 focal lengths
 
 
@@ -269,7 +269,7 @@ def _foot_shape(fp: FootProfile) -> FootShape:
         breadth_m=fp.width_mm / 1000,
         ball_ratio=fp.ball_ratio,
         heel_breadth_m=fp.heel_breadth_mm / 1000,
-        arch_height_m=fp.ahi * TRUNCATED_LENGTH_RATIO * L,
+        arch_height_m=arch_height_for_ahi(fp.ahi, L),
         toe_shape=fp.toe_shape,
         ankle_ratio=fp.ankle_ratio,
     )
@@ -411,7 +411,7 @@ def foot_truth(local: Surface, shape: FootShape, R: np.ndarray, t: np.ndarray) -
         "length_mm": round(float(length * 1000), 3),
         "width_mm": round(float(breadth * 1000), 3),
         "arch_height_mm": round(float(arch * 1000), 3),
-        "arch_height_index": round(float(arch / (TRUNCATED_LENGTH_RATIO * length)), 5),
+        "arch_height_index": round(float(arch_height_index(arch, length)), 5),
         "axis_xy": axis[:2].round(6).tolist(),
         "toe_tip_xy_m": tip.round(5).tolist(),
         "pternion_xy_m": pternion.round(5).tolist(),

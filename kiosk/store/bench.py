@@ -14,6 +14,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from sqlalchemy import text
 
 from kiosk.store import rollup, stats
 from kiosk.store.db import Store
+from kiosk.store.demo import demo_records
 
 log = logging.getLogger(__name__)
 
@@ -34,26 +36,18 @@ def _free_port() -> int:
 def start_hq_process(
     db_url: str, data_dir: Path, port: int, workers: int = 2, timeout_s: float = 30.0
 ) -> subprocess.Popen:
-    """HQ ingest under gunicorn on 127.0.0.1:`port`, returned once /healthz answers."""
+    """HQ ingest (`kiosk serve --hq`) on 127.0.0.1:`port`, returned once /healthz answers."""
     cfg = data_dir / "hq.toml"
     cfg.write_text(f'version = 1\ndata_dir = "{data_dir}"\n[store]\ndatabase_url = "{db_url}"\n')
     env = {
         **os.environ,
-        "KIOSK_MODE": "hq",
         "KIOSK_CONFIG": str(cfg),
         "KIOSK_BIND": f"127.0.0.1:{port}",
         "KIOSK_WORKERS": str(workers),
         "KIOSK_SECRET_KEY": "b" * 40,
     }
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "python:kiosk.web.gunicorn_conf",
-            "kiosk.web.wsgi:application()",
-        ],
+        [sys.executable, "-m", "kiosk.cli", "serve", "--hq"],  # as the HQ unit starts it
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -79,8 +73,6 @@ def bench_ingest(
     db_url: str, n_sessions: int = 5000, batch: int = 100, clients: int = 4, workers: int = 4
 ) -> dict[str, Any]:
     """Sessions/s that a gunicorn HQ on `db_url` ingests from `clients` concurrent kiosks."""
-    from kiosk.store.demo import demo_records
-
     store = Store(db_url)
     tokens = []
     for c in range(clients):
@@ -207,8 +199,6 @@ def bench_dashboard(db_url: str, n_sessions: int = 1_000_000, repeats: int = 3) 
     spread over a year, 4 retailers, 40 stores; one retailer, one month, as a user asks."""
     store = Store(db_url)
     rebuild_s = fill_benchmark_sessions(store, n_sessions)
-    from datetime import date
-
     filters = {
         "one_retailer_month": stats.Filter(
             retailer_id="r1", date_from=date(2025, 6, 1), date_to=date(2025, 6, 30)

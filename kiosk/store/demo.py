@@ -14,6 +14,9 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from kiosk.advice.sizes import pair_sizes
+from kiosk.measures import arch_height_for_ahi
+from kiosk.sim.anthropometry import sample_foot_dimensions
 from kiosk.store.db import Store
 from kiosk.store.records import Recommendation, SessionRecord, WalkTry, utcnow
 
@@ -34,8 +37,6 @@ _HOUR_WEIGHTS = np.array([0] * 10 + [3, 4, 6, 6, 4, 4, 5, 7, 8, 6, 4] + [0] * 3,
 
 
 def _standing_report(rng: np.random.Generator, sex: str) -> dict:
-    from kiosk.sim.anthropometry import sample_foot_dimensions
-
     dims = sample_foot_dimensions(rng, sex)
     feet = {}
     arch = rng.choice(["low", "normal", "high"], p=[0.25, 0.6, 0.15])
@@ -46,31 +47,17 @@ def _standing_report(rng: np.random.Generator, sex: str) -> dict:
         feet[side] = {
             "length_mm": round(length, 1),
             "width_mm": round(width, 1),
-            "arch_height_mm": round(ahi * 0.73 * length, 1),
+            "arch_height_mm": round(arch_height_for_ahi(ahi, length), 1),
             "arch_height_index": round(float(ahi), 3),
             "arch_type": str(arch),
             "confidence": round(float(rng.uniform(0.8, 0.98)), 2),
         }
-    length = max(feet["left"]["length_mm"], feet["right"]["length_mm"])
-    # Demo approximations only (Paris points, +15 mm allowance); real sizes come from
-    # kiosk.advice's size tables through the analysis pipeline.
-    eu = round((length + 15.0) / 6.667 * 2) / 2
-    mondo = int(5 * round(length / 5))
-    ratio = feet["left"]["width_mm"] / feet["left"]["length_mm"]
-    width_letter = "B" if ratio < 0.36 else ("D" if ratio < 0.39 else "2E")
     return {
         "schema": "kiosk.report/1",
         "kind": "standing",
         "feet": feet,
-        "size": {
-            "eu": eu,
-            "uk": round(eu - 33.5, 1),
-            "us_men": round(eu - 33.0, 1),
-            "us_women": round(eu - 31.5, 1),
-            "jp_cm": round(mondo / 10, 1) + 0.5,
-            "mondopoint": mondo,
-            "width": width_letter,
-        },
+        # the size tables the analysis uses (kiosk.advice.sizes), so demo figures add up
+        "size": pair_sizes(feet["left"], feet["right"], sex),
         "recommendations": [],
     }
 

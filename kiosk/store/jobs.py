@@ -1,4 +1,4 @@
-"""Scheduled store jobs, run by the systemd timers: `python -m kiosk.store.jobs sync|purge`.
+"""Scheduled store jobs, run by the systemd timers as `kiosk sync` and `kiosk purge`.
 
 `sync` drains the outbox to HQ (token from $KIOSK_HQ_TOKEN, the systemd credential
 `kiosk_hq_token`, or the configured token file); `purge` applies the retention period.
@@ -7,13 +7,11 @@ Exit status 0 when done, 1 when HQ could not take everything (the timer retries)
 
 from __future__ import annotations
 
-import argparse
 import logging
-import sys
 import threading
 
-from kiosk.config import Config, load_config, read_secret
-from kiosk.errors import ConfigError, KioskError
+from kiosk.config import Config, read_secret
+from kiosk.errors import ConfigError
 from kiosk.store.db import Store
 from kiosk.store.outbox import Forwarder
 from kiosk.store.records import utcnow
@@ -75,25 +73,3 @@ def purge(config: Config) -> dict[str, int]:
         return store.purge(utcnow(), config.store.retention_days)
     finally:
         store.close()
-
-
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m kiosk.store.jobs")
-    p.add_argument("job", choices=["sync", "purge"])
-    p.add_argument("--config")
-    p.add_argument("--max-seconds", type=float, default=60.0)
-    args = p.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        config = load_config(args.config)
-        if args.job == "sync":
-            return 1 if sync(config, args.max_seconds) else 0
-        purge(config)
-        return 0
-    except KioskError as exc:
-        log.error("%s", exc)
-        return exc.exit_code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

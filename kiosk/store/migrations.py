@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, inspect, select, text
 
-from kiosk.store import schema
+from kiosk.errors import ConfigError
+from kiosk.store import rollup, schema
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +24,6 @@ def _initial(conn: Connection) -> None:
 
 
 def _daily_rollups(conn: Connection) -> None:
-    from kiosk.store import rollup
-
     schema.daily_counts.create(conn, checkfirst=True)
     schema.daily_recommendations.create(conn, checkfirst=True)
     rollup.rebuild(conn)
@@ -39,8 +38,6 @@ def _session_generations(conn: Connection) -> None:
 
 
 def _rollup_rebuild(conn: Connection) -> None:
-    from kiosk.store import rollup
-
     rollup.rebuild(conn)
 
 
@@ -95,8 +92,6 @@ def migrate(engine: Engine) -> int:
             log.info("created database schema version %d", LATEST)
             return LATEST
     if version > LATEST:
-        from kiosk.errors import ConfigError
-
         raise ConfigError(
             f"database schema version {version} is newer than this kiosk ({LATEST}); upgrade"
         )

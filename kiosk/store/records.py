@@ -14,6 +14,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
+import jsonschema
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -24,6 +25,7 @@ from pydantic import (
 )
 
 from kiosk.advice.answers import Answers
+from kiosk.report import STORED_REPORT_JSON_SCHEMA
 
 RECORD_SCHEMA = "kiosk.session/1"
 MAX_REPORT_JSON_CHARS = 64_000
@@ -36,10 +38,6 @@ PlanItemId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63
 @functools.cache
 def _report_validator() -> Any:
     """The report JSON Schema compiled once (checking the schema itself per call is slow)."""
-    import jsonschema
-
-    from kiosk.report import STORED_REPORT_JSON_SCHEMA  # closed at every depth
-
     cls = jsonschema.validators.validator_for(STORED_REPORT_JSON_SCHEMA)
     return cls(STORED_REPORT_JSON_SCHEMA)
 

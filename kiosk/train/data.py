@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+import kiosk.sim.scenes as scenes_mod
+from kiosk.capture.frame import Frame, Intrinsics
 from kiosk.errors import InputError
 from kiosk.sim import meshes
 from kiosk.sim.mesh_gait import mesh_gait_scene, random_mesh_walker, render_mesh_gait_frame
@@ -37,6 +39,7 @@ from kiosk.sim.mesh_scenes import (
 from kiosk.sim.render import Cone, SimCamera
 from kiosk.sim.scenes import (
     SIM_VERSION,
+    FootProfile,
     _foot_shape,
     gait_scene,
     random_profile,
@@ -46,6 +49,7 @@ from kiosk.sim.scenes import (
 )
 from kiosk.sim.shapes import MAT_SKIN, MAT_SOCK, MAT_TROUSER, foot_surface, rotation
 from kiosk.vision.floor import FloorPlane
+from kiosk.vision.standing import fuse_depth
 
 log = logging.getLogger(__name__)
 
@@ -146,8 +150,6 @@ def _second_foot_place(rng: np.random.Generator, station: str) -> tuple[np.ndarr
 
 def _second_foot(rng: np.random.Generator, station: str) -> tuple[list, list]:
     """Another shopper's foot and shank at the edge of the station (class background)."""
-    from kiosk.sim.scenes import FootProfile
-
     L = float(rng.uniform(0.22, 0.30))
     fp = FootProfile(length_mm=L * 1000, width_mm=L * 380, ball_ratio=0.73,
                      heel_breadth_mm=L * 270, ahi=float(rng.uniform(0.26, 0.36)))
@@ -171,8 +173,6 @@ def _camera_dict(cam: SimCamera) -> dict:
 
 
 def camera_from_dict(d: dict) -> SimCamera:
-    from kiosk.capture.frame import Intrinsics
-
     w, h, fx, fy, ppx, ppy = d["intrinsics"]
     return SimCamera(Intrinsics(int(w), int(h), fx, fy, ppx, ppy), np.array(d["R_wc"]),
                      np.array(d["center"]))
@@ -190,9 +190,6 @@ def _randomise(seed: int, station: str) -> tuple:
 def _fused_arrays(clean, frames: list, intr) -> dict:
     """A standing sample's images: the frames' fused depth (mm), the last colour frame and
     the clean render's class mask."""
-    from kiosk.capture.frame import Frame
-    from kiosk.vision.standing import fuse_depth
-
     fused = fuse_depth([Frame(i, 0.0, intr, d, c) for i, (d, c) in enumerate(frames)])
     return {"depth_mm": np.rint(fused * 1000).astype(np.uint16), "color": frames[-1][1],
             "cls": clean.cls}
@@ -250,8 +247,6 @@ def _render_gait_with(scene, k, rng, extra_bodies, extra_cones):
     """render_gait_frame with extra background bodies (the second person's foot)."""
     if not extra_bodies:
         return render_gait_frame(scene, k, rng)
-    import kiosk.sim.scenes as scenes_mod
-
     real_render = scenes_mod.render
 
     def render_with_extra(cam, quads, bodies, light, cones=(), **kw):
@@ -460,28 +455,3 @@ def load_sample(path: Path) -> dict:
         out = {k: z[k] for k in z.files}
     out["meta"] = json.loads(str(out["meta"]))
     return out
-
-
-def main(argv: list[str] | None = None) -> None:
-    """python -m kiosk.train.data standing|gait train|val N [--family analytic|mesh]
-    [--start K --step S]"""
-    import argparse
-
-    ap = argparse.ArgumentParser()
-    ap.add_argument("station", choices=["standing", "gait"])
-    ap.add_argument("split", choices=["train", "val"])
-    ap.add_argument("n", type=int)
-    ap.add_argument("--start", type=int, default=0, help="first index (parallel runs)")
-    ap.add_argument("--step", type=int, default=1)
-    ap.add_argument("--root", default=str(DATASET_ROOT))
-    ap.add_argument("--family", choices=FAMILIES, default="analytic",
-                    help="mesh: the first N mesh-family seeds of the split")
-    a = ap.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    spec = DatasetSpec(a.station, a.split, a.n, mesh_share=1.0 if a.family == "mesh" else 0.0)
-    seeds = spec.mesh_seeds if a.family == "mesh" else spec.seeds
-    ensure_samples_for(a.station, list(seeds)[a.start::a.step], Path(a.root), family=a.family)
-
-
-if __name__ == "__main__":
-    main()

@@ -9,6 +9,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import onnxruntime as ort
 import torch
 
 from kiosk.vision.models import CONTRACT_KEY, card_path, file_sha256
@@ -25,7 +26,7 @@ def export_onnx(model: torch.nn.Module, example: tuple, path: Path, contract: di
     an image model can run on a region-of-interest crop; each (H, W) in `check_hw` is then
     run through both torch and ONNX Runtime and compared, as the example input is.
     """
-    import onnx
+    import onnx  # noqa: PLC0415 - the optional `train` extra; the kiosk never exports
 
     model = model.eval()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -64,8 +65,6 @@ def _as_tuple(x):
 
 
 def _verify(path: Path, example: tuple, input_names: list[str], expected: list) -> None:
-    import onnxruntime as ort
-
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     got = sess.run([n for n, _ in expected],
                    {n: np.asarray(t) for n, t in zip(input_names, example, strict=True)})

@@ -20,7 +20,18 @@ import numpy as np
 
 from kiosk.capture.frame import Frame
 from kiosk.errors import KioskError
+from kiosk.sim.scenes import (
+    gait_scene,
+    random_profile,
+    render_gait_frame,
+    render_standing_frames,
+    standing_scene,
+)
+from kiosk.vision.estimators import FOOT_OUTPUTS
+from kiosk.vision.gait import analyze_gait_frames
+from kiosk.vision.learned import LearnedModels, standing_with_models
 from kiosk.vision.models import card_path, file_sha256
+from kiosk.vision.standing import analyze_standing_frames
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +44,6 @@ def _rms(x: list[float]) -> float:
 
 
 def calibrate_standing(models_dir: Path, n: int) -> dict:
-    from kiosk.sim.scenes import random_profile, render_standing_frames, standing_scene
-    from kiosk.vision.estimators import FOOT_OUTPUTS
-    from kiosk.vision.learned import LearnedModels, standing_with_models
-    from kiosk.vision.standing import analyze_standing_frames
-
     models = LearnedModels.load(models_dir)
     models.model_sigma_scale, models.model_bias = {}, {}  # raw, not a past calibration
     geo = {k: [] for k in FOOT_OUTPUTS}
@@ -103,10 +109,6 @@ def _fusion_helps(g: np.ndarray, m: np.ndarray, sigma: np.ndarray,
 
 
 def calibrate_gait(models_dir: Path, n: int, duration_s: float = 4.0) -> dict:
-    from kiosk.sim.scenes import gait_scene, random_profile, render_gait_frame
-    from kiosk.vision.gait import analyze_gait_frames
-    from kiosk.vision.learned import LearnedModels
-
     models = LearnedModels.load(models_dir)
     models.model_sigma_scale, models.model_bias = {}, {}  # raw, not a past calibration
     geo, pairs = [], []

@@ -49,7 +49,14 @@ from kiosk.vision.estimators import (
     foot_raster,
     rear_raster,
 )
-from kiosk.vision.segmentation import floor_points, strided_rays
+from kiosk.vision.models import default_models_dir
+from kiosk.vision.segmentation import (
+    GAIT_MIRROR_AVERAGE,
+    GAIT_MODEL,
+    Segmenter,
+    floor_points,
+    strided_rays,
+)
 
 log = logging.getLogger(__name__)
 
@@ -333,9 +340,6 @@ def _masks_model(out_dir: Path, threads: int):
     """The treadmill segmentation model whose masks the rearfoot estimator learns from: the
     one in `out_dir` (`kiosk train all` trains it first), else the shipped one; None (truth
     masks only) when neither loads."""
-    from kiosk.vision.models import default_models_dir
-    from kiosk.vision.segmentation import GAIT_MIRROR_AVERAGE, GAIT_MODEL, Segmenter
-
     for d in (out_dir, default_models_dir()):
         if (Path(d) / f"{GAIT_MODEL}.onnx").is_file():
             try:

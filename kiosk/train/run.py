@@ -15,6 +15,9 @@ from pathlib import Path
 
 from kiosk.errors import InputError
 from kiosk.train.data import DATASET_ROOT
+from kiosk.train.fusion import calibrate_gait, calibrate_standing, write_fusion
+from kiosk.vision.estimators import FOOT_MODEL, REARFOOT_MODEL
+from kiosk.vision.segmentation import GAIT_MODEL, STANDING_MODEL
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +40,12 @@ def run_train(target: str, out: str | Path = "models", tiny: bool = False, threa
         _calibrate(target, Path(out))
         return []
     try:
-        import torch  # noqa: F401
+        import torch  # noqa: F401, PLC0415 - the optional `train` extra
     except ImportError:
         raise InputError("kiosk train needs PyTorch: pip install -e '.[train]'") from None
-    from kiosk.train.regress import train_regressor
-    from kiosk.train.seg import train_seg
+    # these two import torch at their top: only reachable once torch is known to be there
+    from kiosk.train.regress import train_regressor  # noqa: PLC0415 - needs torch (train extra)
+    from kiosk.train.seg import train_seg  # noqa: PLC0415 - needs torch (train extra)
 
     if target not in TARGETS:
         raise InputError(f"unknown training target {target!r} (one of {', '.join(TARGETS)})")
@@ -81,10 +85,6 @@ CALIBRATION_SCENES = {"standing": 16, "gait": 8}
 
 def _calibrate(target: str, out: Path) -> None:
     """Fusion weights into the estimators' cards, once all four models are in `out`."""
-    from kiosk.train.fusion import calibrate_gait, calibrate_standing, write_fusion
-    from kiosk.vision.estimators import FOOT_MODEL, REARFOOT_MODEL
-    from kiosk.vision.segmentation import GAIT_MODEL, STANDING_MODEL
-
     names = (STANDING_MODEL, GAIT_MODEL, FOOT_MODEL, REARFOOT_MODEL)
     if not all((out / f"{n}.onnx").is_file() for n in names):
         msg = f"fusion weights not calibrated: {out} lacks some of {', '.join(names)}"

@@ -1,9 +1,8 @@
-"""The printable ChArUco calibration board: its specification, printable files, detection.
+"""The ChArUco calibration board in the kiosk's eyes: its printable files and detection.
 
-The board is 7 × 5 squares of 40 mm (markers 30 mm, DICT_5X5_100): 280 × 200 mm, which fits
-A4 landscape printed at 100 %. Detected in a colour frame it gives the camera's pose over
-the mat (height and pitch from the board plane) and, with depth, a scale check: the
-measured square size against the printed 40 mm.
+The board itself (`kiosk.capture.board`) is 7 × 5 squares of 40 mm. Detected in a colour
+frame it gives the camera's pose over the mat (height and pitch from the board plane) and,
+with depth, a scale check: the measured square size against the printed 40 mm.
 """
 
 from __future__ import annotations
@@ -14,32 +13,22 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 
+from kiosk.capture.board import (
+    SQUARE_M,
+    SQUARES_X,
+    SQUARES_Y,
+    board,
+    board_image,
+)
 from kiosk.capture.frame import Intrinsics
 
 log = logging.getLogger(__name__)
 
-SQUARES_X, SQUARES_Y = 7, 5
-SQUARE_M = 0.040
-MARKER_M = 0.030
-DICTIONARY = "DICT_5X5_100"
 MIN_CORNERS = 6  # fewer inner corners do not fix a pose reliably
 A4_LANDSCAPE_MM = (297.0, 210.0)
-
-
-def board():  # -> cv2.aruco.CharucoBoard
-    import cv2
-
-    d = cv2.aruco.getPredefinedDictionary(getattr(cv2.aruco, DICTIONARY))
-    return cv2.aruco.CharucoBoard((SQUARES_X, SQUARES_Y), SQUARE_M, MARKER_M, d)
-
-
-def board_image(px_per_mm: float = 10.0) -> np.ndarray:
-    """The board as a greyscale image at `px_per_mm` (no margin: the squares fill it)."""
-    w = round(SQUARES_X * SQUARE_M * 1000 * px_per_mm)
-    h = round(SQUARES_Y * SQUARE_M * 1000 * px_per_mm)
-    return board().generateImage((w, h), marginSize=0, borderBits=1)
 
 
 def _pdf(img: np.ndarray, width_mm: float, height_mm: float) -> bytes:
@@ -83,8 +72,6 @@ def _pdf(img: np.ndarray, width_mm: float, height_mm: float) -> bytes:
 
 def write_board_files(directory: str | Path) -> tuple[Path, Path]:
     """`charuco_board.png` (10 px/mm) and `charuco_board.pdf` (A4, print at 100 %)."""
-    import cv2
-
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
     img = board_image(10.0)
@@ -110,8 +97,6 @@ class BoardDetection:
     def plane(self) -> tuple[np.ndarray, float]:
         """The board plane in the camera frame: unit normal n (towards the camera), d with
         n·x + d = 0."""
-        import cv2
-
         R, _ = cv2.Rodrigues(self.rvec)
         n = R[:, 2]
         t = self.tvec.reshape(3)
@@ -132,8 +117,6 @@ class BoardDetection:
 
 def detect_board(color_rgb: np.ndarray, intr: Intrinsics) -> BoardDetection | None:
     """The board's corners and pose in a colour frame, or None when not enough is seen."""
-    import cv2
-
     b = board()
     gray = cv2.cvtColor(color_rgb, cv2.COLOR_RGB2GRAY)
     corners, ids, _, _ = cv2.aruco.CharucoDetector(b).detectBoard(gray)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import logging
 import time
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -489,8 +490,6 @@ def fit_belt(head: list[Frame], rng: np.random.Generator) -> Belt:
     intr = head[0].intrinsics
     stack = np.stack([f.depth_m for f in head])
     stack[stack == 0] = np.nan
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         belt_depth = np.nan_to_num(np.nanmedian(stack, axis=0))
@@ -605,8 +604,6 @@ def analyze_gait_frames(
     n = 0
     nan3 = (np.nan,) * 3
     model_ms = []
-    if models is not None:
-        from kiosk.vision.learned import rearfoot_windows
     t1 = time.perf_counter()
     frame_ms = []
     for f in itertools.chain(head, it):
@@ -636,7 +633,7 @@ def analyze_gait_frames(
             boxes = {side: (slice(w[0].start + roi[0].start, w[0].stop + roi[0].start),
                             slice(w[1].start + roi[1].start, w[1].stop + roi[1].start))
                      for side, w in windows.items() if w is not None}
-            model_rows.append(rearfoot_windows(f, boxes, belt.floor, models, belt.centred))
+            model_rows.append(models.rearfoot_windows(f, boxes, belt.floor, belt.centred))
             model_ms.append((time.perf_counter() - tm) * 1e3)
         times.append(f.timestamp_s)
         frame_ms.append((time.perf_counter() - tf) * 1e3)

@@ -19,6 +19,7 @@ import numpy as np
 
 from kiosk.capture.frame import Frame, Intrinsics
 from kiosk.errors import ModelError
+from kiosk.measures import arch_height_index
 from kiosk.vision.estimators import (
     FOOT_OUTPUTS,
     Estimate,
@@ -43,7 +44,6 @@ from kiosk.vision.segmentation import (
 
 log = logging.getLogger(__name__)
 
-TRUNCATED_LENGTH_RATIO = 0.73  # DESIGN.md §3
 # Used when a card carries no measured geometry spread (one SD, from docs/ACCURACY.md).
 DEFAULT_GEOMETRY_SIGMA = {"length_mm": 1.5, "width_mm": 2.5, "arch_height_mm": 1.8,
                           "rearfoot_deg": 4.0}
@@ -103,6 +103,13 @@ class LearnedModels:
                                                                    strict=True)])
         return model, fused
 
+    def rearfoot_windows(self, frame: Frame, windows: dict[str, tuple[slice, slice]],
+                         floor: FloorPlane, belt_frame: FloorPlane | None = None
+                         ) -> dict[str, Estimate | None]:
+        """The treadmill analysis's per-frame hook (`kiosk.vision.gait` calls it through the
+        models it is given, so gait never imports this module): see `rearfoot_windows`."""
+        return rearfoot_windows(frame, windows, floor, self, belt_frame)
+
     def calibrated(self, name: str, est: Estimate | None) -> Estimate | None:
         if est is None:
             return None
@@ -118,7 +125,7 @@ def kiosk_models() -> LearnedModels:
 
 def _figures(length: float, width: float, arch: float) -> dict:
     return {"length_mm": length, "width_mm": width, "arch_height_mm": arch,
-            "arch_height_index": arch / (TRUNCATED_LENGTH_RATIO * length)}
+            "arch_height_index": arch_height_index(arch, length)}
 
 
 def standing_with_models(result, color: np.ndarray | None, intr: Intrinsics,

@@ -97,8 +97,6 @@ class OnnxModel:
 
     def __init__(self, path: str | Path, threads: int = 1, task: str | None = None,
                  check_card: bool = True) -> None:
-        import onnxruntime as ort
-
         self.path = Path(path)
         if not self.path.is_file():
             raise ModelError(f"{self.path}: model file missing (run `kiosk train` or restore "
@@ -109,6 +107,11 @@ class OnnxModel:
             if digest != self.card.get("sha256"):
                 raise ModelError(f"{self.path}: sha256 {digest[:12]}… does not match its card "
                                  f"({str(self.card.get('sha256'))[:12]}…): corrupt or replaced")
+        # Loaded on the first model, not at the top: `kiosk serve` imports this module in
+        # gunicorn's master, and ONNX Runtime loaded before the fork aborts the worker at
+        # exit (std::system_error); tests/web/test_systemd.py checks the import stays late.
+        import onnxruntime as ort  # noqa: PLC0415 - see above
+
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1

@@ -19,8 +19,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import cv2
 import numpy as np
 
+from kiosk.capture.video import VideoSource
 from kiosk.errors import InputError, ModelError, NoFeetFound
 
 log = logging.getLogger(__name__)
@@ -161,11 +163,13 @@ def _load_pose_module() -> Any:
         message=r"SymbolDatabase\.GetPrototype\(\) is deprecated",
         category=UserWarning,
     )
+    # Loaded here, not at the top: glog must be configured before the native library
+    # starts, and the import costs ~1 s that only the pose path (webcam gait) needs.
     try:
-        from absl import logging as absl_logging
+        from absl import logging as absl_logging  # noqa: PLC0415 - see above
 
         absl_logging.set_verbosity(absl_logging.ERROR)
-        from mediapipe.python.solutions import pose as mp_pose
+        from mediapipe.python.solutions import pose as mp_pose  # noqa: PLC0415 - see above
     except ImportError as exc:  # pragma: no cover - mediapipe is a hard dependency
         raise ModelError(f"MediaPipe is not installed ({exc})") from exc
     return mp_pose
@@ -338,11 +342,7 @@ def pose_benchmark(
     p95), and the share of frames with a person found. With `people`, times
     `PeopleFinder.process` (everyone in view, as webcam gait does) instead of one person.
     """
-    import cv2
-
     if frames is None and video is not None:
-        from kiosk.capture.video import VideoSource
-
         with VideoSource(video) as source:
             frames = [f.color for f in _take(source.frames(), n_frames) if f.color is not None]
     if frames is None:

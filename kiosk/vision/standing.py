@@ -19,6 +19,7 @@ from scipy import ndimage
 
 from kiosk.capture.frame import Frame, Intrinsics
 from kiosk.errors import InputError, NoFeetFound, NoPlaneFound, StepBack
+from kiosk.measures import arch_height_index
 from kiosk.vision.floor import FloorPlane, fit_floor, principal_axes
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,6 @@ NO_MAT_MESSAGE = "no mat or heel stop in view: is the camera aimed at the mat?"
 MIN_FOOT_PIXELS = 1500  # at REFERENCE_FX_PX (848x480); other modes scale it by area
 MIN_SPLIT_BAND_PIXELS = 100  # leg pixels in a height band to look for the gap there
 OPENING_ITERATIONS = 2  # 3x3 openings against mat speckle, at REFERENCE_FX_PX
-TRUNCATED_LENGTH_RATIO = 0.73  # DESIGN.md: AHI denominator = 0.73 × foot length
 # Where the shank stands over the foot: the ankle axis at ≈ 20 % of foot length from the
 # pternion. Our anthropometric model assumption (simulator: 0.20 ± 0.012); to be checked
 # on real captures before the tolerance below is tightened.
@@ -260,7 +260,7 @@ def measure_foot(side: str, pts: np.ndarray, stop: dict) -> FootMeasurement:
         length_mm=length * 1000,
         width_mm=width * 1000,
         arch_height_mm=arch * 1000,
-        arch_height_index=arch / (TRUNCATED_LENGTH_RATIO * length),
+        arch_height_index=arch_height_index(arch, length),
         confidence=confidence,
         heel_gap_mm=gap * 1000,
         axis_deg=axis_deg,

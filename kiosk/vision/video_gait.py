@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.signal import butter, filtfilt, find_peaks
 
 from kiosk.capture.frame import Frame
+from kiosk.capture.video import VideoSource
 from kiosk.errors import InputError, TooFewSteps
 from kiosk.report import SCHEMA
 from kiosk.vision.pose import (
@@ -476,8 +478,6 @@ def _fill_gaps(series: np.ndarray) -> np.ndarray:
 
 def smooth_landmarks(xy: np.ndarray, vis: np.ndarray, fps: float) -> np.ndarray:
     """Bridge low-visibility points, then zero-phase low-pass at LOWPASS_HZ."""
-    from scipy.signal import butter, filtfilt
-
     xy = np.where((vis >= MIN_VISIBILITY)[..., None], xy, np.nan)
     xy = _fill_gaps(xy)
     cutoff = min(LOWPASS_HZ, 0.4 * fps)
@@ -552,8 +552,6 @@ def _side_view_direction(xy: np.ndarray) -> float:
 
 
 def _peaks(signal: np.ndarray, fps: float) -> list[int]:
-    from scipy.signal import find_peaks
-
     if len(signal) < 3 or not np.all(np.isfinite(signal)):
         return []
     spread = float(np.percentile(signal, 95) - np.percentile(signal, 5))
@@ -1004,8 +1002,6 @@ def analyze_gait_video(
     feet gives the same figures. view: 'side' | 'front' | 'rear' to override the automatic
     choice. Raises InputError (unreadable video, bad roi), NoPersonFound, TooFewSteps.
     """
-    from kiosk.capture.video import VideoSource
-
     region = _as_roi(roi)
     if view is not None and view not in VIEWS:
         raise InputError(f"view '{view}': expected one of {', '.join(VIEWS)}")

@@ -1,32 +1,5 @@
-"""The touchscreen web app (kiosk mode) and the HQ server (hq mode)."""
+"""The touchscreen web app (kiosk mode) and the HQ server (hq mode).
 
-from __future__ import annotations
-
-from typing import Any
-
-
-def create_app(*args: Any, **kwargs: Any) -> Any:
-    """See kiosk.web.app.create_app."""
-    from kiosk.web.app import create_app as _create
-
-    return _create(*args, **kwargs)
-
-
-def serve(
-    host: str | None = None,
-    port: int | None = None,
-    hq: bool = False,
-    demo: bool = False,
-    config: Any = None,
-) -> None:
-    """Run the app in this process (see kiosk.web.server.serve)."""
-    from kiosk.web.server import serve as _serve
-
-    _serve(host=host, port=port, hq=hq, demo=demo, config=config)
-
-
-def seed_demo_database(store: Any, seed: int = 0) -> int:
-    """See kiosk.store.demo.seed_demo_database."""
-    from kiosk.store.demo import seed_demo_database as _seed
-
-    return _seed(store, seed)
+The app factory is `kiosk.web.app.create_app`; `kiosk serve` and `kiosk demo` run it under
+gunicorn (`kiosk.web.server`).
+"""

@@ -8,35 +8,34 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from kiosk.advice import present
+from kiosk.advice import present, rules
+from kiosk.advice.catalogue import CatalogueStore
 from kiosk.advice.plan import plan
+from kiosk.advice.recommend import recommend
 from kiosk.store.records import Recommendation, SessionRecord
+from kiosk.web.services import Services
 
 log = logging.getLogger(__name__)
 
 
-def catalogue_dir(svc: Any) -> Path:
+def catalogue_dir(svc: Services) -> Path:
     return Path(svc.config.data_dir) / "catalogue"
 
 
-def rules_dir(svc: Any) -> Path:
+def rules_dir(svc: Services) -> Path:
     return Path(svc.config.data_dir) / "rules"
 
 
-def active_catalogue(svc: Any) -> Any:
-    from kiosk.advice.catalogue import CatalogueStore
-
+def active_catalogue(svc: Services) -> Any:
     return CatalogueStore(catalogue_dir(svc)).load_or_sample()
 
 
-def active_rules(svc: Any) -> Any:
-    from kiosk.advice import rules
-
+def active_rules(svc: Services) -> Any:
     return rules.RulesStore(rules_dir(svc)).load_or_default()
 
 
 def recommend_products(
-    svc: Any, rec: SessionRecord, chart: str | None = None
+    svc: Services, rec: SessionRecord, chart: str | None = None
 ) -> list[Recommendation]:
     """Recommendations for the visit's reports in its language, one per product, with the
     size to ask for in `chart` (default: the store's chart for the visit's language).
@@ -46,8 +45,6 @@ def recommend_products(
     dashboard's "recommended but out of stock" counts. A model's men's and women's rows
     become one item (kiosk.advice.present).
     """
-    from kiosk.advice.recommend import recommend
-
     chart = chart or present.default_chart(svc.config.kiosk.size_systems, rec.lang)
     out = recommend(
         rec.standing,
@@ -71,7 +68,7 @@ def recommend_products(
     ]
 
 
-def plan_for(svc: Any, rec: SessionRecord, lang: str) -> dict[str, Any]:
+def plan_for(svc: Services, rec: SessionRecord, lang: str) -> dict[str, Any]:
     """The visit's plan in `lang` under the store's active rules (parts it switched off,
     items it added)."""
     return plan(rec.standing, rec.gait, active_rules(svc), lang, rec.sex, rec.answers)

@@ -11,30 +11,30 @@ import logging
 import queue
 import threading
 import time
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-from flask import Blueprint, Response, abort, current_app, g, jsonify, request, session
+from flask import Blueprint, Response, abort, g, jsonify, request, session
 
 from kiosk.capture.frame import Frame
-from kiosk.errors import CameraUnavailable
+from kiosk.errors import CameraUnavailable, TooFewSteps
+from kiosk.i18n import error_message, guidance
 from kiosk.store import stats, utcnow
 from kiosk.web.auth import require_token
 from kiosk.web.jobs import Job
-from kiosk.web.retail import parse_filter, parse_grain
+from kiosk.web.queries import parse_filter, parse_grain
+from kiosk.web.services import Services, lang, services
+from kiosk.web.stations import load_station_calibration
+from kiosk.web.visits import current_record, finish_walk, save
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def _svc() -> Any:
-    return current_app.extensions["kiosk"]
-
-
 def _visit() -> Any:
-    from kiosk.web.shopper import current_record
-
     rec = current_record()
     if rec is None or not rec.consent:
         abort(409)
@@ -43,7 +43,7 @@ def _visit() -> Any:
 
 @bp.post("/shopper/standing")
 def start_standing() -> Any:
-    svc = _svc()
+    svc = services()
     if svc.cameras is None:
         abort(404)
     rec = _visit()
@@ -53,7 +53,7 @@ def start_standing() -> Any:
 
 @bp.post("/shopper/walk")
 def start_walk() -> Any:
-    svc = _svc()
+    svc = services()
     if svc.cameras is None:
         abort(404)
     rec = _visit()
@@ -65,14 +65,11 @@ def start_walk() -> Any:
 
 @bp.get("/shopper/jobs/<job_id>")
 def job_status(job_id: str) -> Any:
-    svc = _svc()
+    svc = services()
     job = svc.jobs.get(job_id) if svc.jobs is not None else None
     if job is None or job.session_id != session.get("sid"):
         abort(404)
     body = job.public()
-    from kiosk.web.app import lang
-    from kiosk.web.strings import error_message, guidance
-
     if job.phase == "error":
         body["message"] = error_message(job.error_kind, lang())
     if svc.cameras is not None:
@@ -85,14 +82,11 @@ def job_status(job_id: str) -> Any:
 @bp.get("/shopper/camera/<station>")
 def camera_state(station: str) -> Any:
     """A station's state for the shopper screens; asking also keeps the camera warm."""
-    svc = _svc()
+    svc = services()
     if svc.cameras is None or station not in svc.cameras.stations:
         abort(404)
     cam = svc.cameras[station]
     cam.touch()
-    from kiosk.web.app import lang
-    from kiosk.web.strings import guidance
-
     return jsonify(
         state=cam.public_state()[0],
         preparing=round(cam.preparing(), 3),
@@ -100,18 +94,14 @@ def camera_state(station: str) -> Any:
     )
 
 
-def _calibration(svc: Any, station: str) -> Any:
-    from kiosk.web.staff import load_station_calibration
-
+def _calibration(svc: Services, station: str) -> Any:
     return load_station_calibration(svc, station)
 
 
 STANDING_COLOR_EVERY = 5  # keep the colour image of every 5th standing frame
 
 
-def run_standing(svc: Any, job: Job) -> None:
-    from kiosk.web.shopper import save
-
+def run_standing(svc: Services, job: Job) -> None:
     cfg = svc.config.capture
     cam = svc.cameras["standing"]
     cam.touch()
@@ -154,12 +144,9 @@ STEP_EVERY_S = 10.0
 STEP_MAX_BACKLOG = 15  # frames waiting for the walk's analysis
 
 
-def run_walk(svc: Any, job: Job) -> None:
+def run_walk(svc: Services, job: Job) -> None:
     """Record the walk while the pipeline measures it, frame by frame, in a second thread;
     when the walk ends only the last frames and the aggregation are left to do."""
-    from kiosk.errors import TooFewSteps
-    from kiosk.web.tries import finish_walk
-
     cfg = svc.config.capture
     cam = svc.cameras["gait"]
     calibration = _calibration(svc, "gait")
@@ -255,18 +242,13 @@ def _advice_kw(rec: Any) -> dict[str, Any]:
     return kw
 
 
-def _record_of(svc: Any, job: Job) -> Any:
+def _record_of(svc: Services, job: Job) -> Any:
     # a copy held in memory (the disk was full) is newer than the stored row
     return svc.extra.get("unsaved", {}).get(job.session_id) or svc.store.get_session(job.session_id)
 
 
-def keep_qa_recording(svc: Any, session_id: str, frames: list) -> None:
+def keep_qa_recording(svc: Services, session_id: str, frames: list) -> None:
     """QA mode only: the capture's frames, kept until the QA retention expires."""
-    from datetime import timedelta
-    from pathlib import Path
-
-    import numpy as np
-
     qa_dir = Path(svc.config.data_dir) / "qa"
     qa_dir.mkdir(parents=True, exist_ok=True)
     path = qa_dir / f"{session_id}.npz"
@@ -294,7 +276,7 @@ def retail_dashboard() -> Any:
             "to": f.date_to.isoformat(),
             "stores": list(f.store_ids),
         },
-        **stats.dashboard(_svc().store, f, parse_grain(request.args)),
+        **stats.dashboard(services().store, f, parse_grain(request.args)),
     )
 
 
@@ -302,11 +284,11 @@ def retail_dashboard() -> Any:
 @require_token("retailer")
 def retail_stock_csv() -> Any:
     f = parse_filter(request.args, g.token["retailer_id"])
-    return Response(stats.stock_csv(_svc().store, f), mimetype="text/csv")
+    return Response(stats.stock_csv(services().store, f), mimetype="text/csv")
 
 
 @bp.get("/retail/sessions.csv")
 @require_token("retailer")
 def retail_csv() -> Any:
     f = parse_filter(request.args, g.token["retailer_id"])
-    return Response(stats.export_csv(_svc().store, f), mimetype="text/csv")
+    return Response(stats.export_csv(services().store, f), mimetype="text/csv")

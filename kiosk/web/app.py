@@ -9,25 +9,25 @@ stack trace. Nothing starts until a request needs it: cameras open lazily.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, abort, jsonify, render_template, request, session
+from flask import Flask, abort, jsonify, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from kiosk import __version__
+from kiosk import __version__, i18n
 from kiosk.capture.hub import CameraHub
 from kiosk.config import Config
 from kiosk.security import RateLimiter, load_secret_key
 from kiosk.store import Store
 from kiosk.store.db import StoreUnavailable
-from kiosk.web import strings
+from kiosk.web import api, hq_ingest, retail, shopper, staff, summary, tries
 from kiosk.web.auth import check_csrf, csrf_token
 from kiosk.web.jobs import Analysis, Jobs
-from kiosk.web.shopper import flush_unsaved
+from kiosk.web.services import EXTENSION_KEY, Services, lang, services
+from kiosk.web.visits import flush_unsaved
 
 log = logging.getLogger(__name__)
 
@@ -70,21 +70,6 @@ class BoundedJSON(DefaultJSONProvider):
         return value
 
 
-@dataclass
-class Services:
-    """What the blueprints use; tests and `kiosk demo` swap parts of it."""
-
-    config: Config
-    store: Store
-    hq: bool = False
-    demo: bool = False
-    cameras: CameraHub | None = None  # kiosk mode only
-    jobs: Jobs | None = None
-    analysis: Any = None  # kiosk.web.jobs.Analysis, or a test's stand-in
-    login_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(10))
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
 def create_app(
     config: Config | None = None,
     *,
@@ -116,26 +101,24 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     if store is None:
         store = Store(config.database_url)
-    services = Services(
+    svc = Services(
         config=config,
         store=store,
         hq=hq,
         demo=demo,
         login_limiter=RateLimiter(config.security.login_rate_per_min, 60.0),
     )
-    app.extensions["kiosk"] = services
+    app.extensions[EXTENSION_KEY] = svc
 
     if not hq:
-        services.analysis = analysis or Analysis()
-        services.cameras = CameraHub(
+        svc.analysis = analysis or Analysis()
+        svc.cameras = CameraHub(
             config,
             camera_factory,
             open_times_s=_learned_open_times(store),
             on_opened=lambda station, s: _remember_open_time(store, station, s),
         )
-        services.jobs = Jobs()
-
-    from kiosk.web import api, hq_ingest, retail, shopper, staff, summary, tries
+        svc.jobs = Jobs()
 
     app.register_blueprint(api.bp)
     app.register_blueprint(retail.bp)
@@ -173,17 +156,8 @@ def _remember_open_time(store: Store, station: str, seconds: float) -> None:
         log.warning("camera start time not saved: %s", exc)
 
 
-def lang() -> str:
-    """The shopper's/user's language for this request."""
-    cfg = _cfg()
-    value = session.get("lang")
-    return value if value in cfg.kiosk.languages else cfg.kiosk.default_language
-
-
 def _cfg() -> Config:
-    from flask import current_app
-
-    return current_app.config["KIOSK"]
+    return services().config
 
 
 def _wants_json() -> bool:
@@ -216,11 +190,11 @@ def _install_policy(app: Flask) -> None:
     def _template_globals() -> dict[str, Any]:
         lg = lang()
         return {
-            "t": lambda key, **kw: strings.t(key, lg, **kw),
+            "t": lambda key, **kw: i18n.t(key, lg, **kw),
             "lang": lg,
-            "languages": {k: strings.LANGUAGES.get(k, k) for k in _cfg().kiosk.languages},
+            "languages": {k: i18n.LANGUAGES.get(k, k) for k in _cfg().kiosk.languages},
             "csrf_token": csrf_token,
-            "js_strings": strings.js_strings(lg),
+            "js_strings": i18n.js_strings(lg),
             "config": _cfg(),
             "app_version": __version__,
         }
@@ -256,7 +230,7 @@ def _install_policy(app: Flask) -> None:
         }.get(code, "error.generic")
         if _wants_json():
             return jsonify(error=exc.name.lower().replace(" ", "_"), status=code), code
-        return render_template("error.html", message=strings.t(key, lang()), code=code), code
+        return render_template("error.html", message=i18n.t(key, lang()), code=code), code
 
     @app.errorhandler(StoreUnavailable)
     def _store_down(exc: StoreUnavailable) -> Any:
@@ -264,7 +238,7 @@ def _install_policy(app: Flask) -> None:
         if _wants_json():
             return jsonify(error="store_unavailable", status=503), 503
         return render_template(
-            "error.html", message=strings.t("error.StoreUnavailable", lang()), code=503
+            "error.html", message=i18n.t("error.StoreUnavailable", lang()), code=503
         ), 503
 
     @app.errorhandler(Exception)
@@ -274,15 +248,13 @@ def _install_policy(app: Flask) -> None:
         if _wants_json():
             return jsonify(error="internal_error", status=500), 500
         return render_template(
-            "error.html", message=strings.t("error.generic", lang()), code=500
+            "error.html", message=i18n.t("error.generic", lang()), code=500
         ), 500
 
 
 def _healthz() -> Any:
     """Liveness and readiness: the database answers; camera states for the kiosk."""
-    from flask import current_app
-
-    svc: Services = current_app.extensions["kiosk"]
+    svc = services()
     body: dict[str, Any] = {
         "status": "ok",
         "version": __version__,

@@ -12,20 +12,27 @@ Needs the `test` extra (playwright) and a system Chromium; no browser is downloa
 from __future__ import annotations
 
 import contextlib
+import http.cookiejar
 import json
 import logging
 import os
+import queue
+import re
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from kiosk.capture.simulated import SimulatedCamera
+from kiosk.pipeline import analyze_gait
 from kiosk.security import hash_secret
 from kiosk.store import Store
 from kiosk.store.bench import fill_benchmark_sessions, start_hq_process
@@ -85,8 +92,9 @@ def demo_server(
     cmd = [
         sys.executable,
         "-m",
-        "kiosk.web.server",
-        "--demo",
+        "kiosk.cli",
+        "demo",
+        "--access-log",
         "--port",
         str(port),
         "--data-dir",
@@ -210,7 +218,7 @@ def bench_shopper_flow(
 ) -> list[dict[str, Any]]:
     """The shopper flow timed in a real browser, `runs` times on one warm server (the
     first run includes the treadmill camera's cold start). Times in seconds."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - a `test` extra
 
     overrides = {"capture": {"walk_duration_s": walk_duration_s}}
     rows = []
@@ -237,12 +245,6 @@ def bench_walk_stream(seconds: float = 8.0, fps: float = 30.0, seed: int = 7) ->
     Near zero when the pipeline streams and keeps up; about the whole analysis time when
     it reads the walk only once it has ended.
     """
-    import queue
-    import threading
-
-    from kiosk.capture.simulated import SimulatedCamera
-    from kiosk.pipeline import analyze_gait
-
     cam = SimulatedCamera(station="gait", seed=seed, fps=fps)
     it = iter(cam.frames())
     frames = [next(it) for _ in range(round(seconds * fps))]
@@ -280,8 +282,6 @@ class _HttpShopper:
     them): the flow's requests without a browser, for long memory runs."""
 
     def __init__(self, base_url: str) -> None:
-        import http.cookiejar
-
         self.base = base_url
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
@@ -289,9 +289,6 @@ class _HttpShopper:
         self.csrf = ""
 
     def _open(self, path: str, data: dict | None = None, json_body: bool = False) -> Any:
-        import re
-        import urllib.parse
-
         headers = {"X-CSRF-Token": self.csrf}
         body = None
         if data is not None:
@@ -425,7 +422,7 @@ def bench_dashboard_paint(
     loopback, over `n_sessions` sessions spread over 2025 (kiosk.store.bench fills them on
     PostgreSQL), for one retailer: a month, the whole year, and one store's year. Each row
     is the median of `repeats` loads on a signed-in, warm page (ms)."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - a `test` extra
 
     store = Store(db_url)
     fill_benchmark_sessions(store, n_sessions)

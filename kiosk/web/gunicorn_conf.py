@@ -1,8 +1,9 @@
-"""gunicorn settings for the kiosk and HQ services, and the systemd watchdog.
+"""gunicorn's settings for the kiosk and HQ, in one place, and the systemd watchdog.
 
-The kiosk runs ONE worker process (it owns the cameras) with threads for the MJPEG
-streams; HQ runs several stateless workers. gunicorn tells systemd READY=1 itself; the
-watchdog thread here pings WATCHDOG=1 only while /healthz answers, so a hung app is
+`kiosk serve` (the systemd units' command too) and `kiosk demo` run gunicorn with
+`settings()`. The kiosk runs ONE worker process (it owns the cameras) with threads for the
+MJPEG streams; HQ runs several stateless workers. gunicorn tells systemd READY=1 itself;
+the watchdog thread here pings WATCHDOG=1 only while /healthz answers, so a hung app is
 restarted by systemd (WatchdogSec in the unit).
 """
 
@@ -16,31 +17,22 @@ import os
 import socket
 import threading
 import urllib.request
+from typing import Any
 
 from gunicorn.workers import gthread
 
 # The kiosk's threads: the camera previews may hold at most web.preview_streams_max of
 # them (6 by default), which leaves most for pages, the capture API and /healthz.
 KIOSK_THREADS = 32
+HQ_THREADS = 4
 # A request must arrive (headers and body), and a response be taken, within this time:
 # a client that sends half a request and waits must not hold a thread for long.
 REQUEST_READ_TIMEOUT_S = 5.0
-
-_mode = os.environ.get("KIOSK_MODE", "kiosk")
-bind = os.environ.get("KIOSK_BIND", "127.0.0.1:8080")
-worker_class = "gthread"
-threads = int(os.environ.get("KIOSK_THREADS", str(KIOSK_THREADS) if _mode == "kiosk" else "4"))
-workers = (
-    1
-    if _mode == "kiosk"
-    else int(os.environ.get("KIOSK_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
-)
-timeout = 60
-graceful_timeout = 10
-accesslog = "-"
-errorlog = "-"
+WORKER_TIMEOUT_S = 60
+# the MJPEG previews never finish on their own: do not wait long for them at a stop
+GRACEFUL_TIMEOUT_S = 5
 # one JSON object per line: journald and log shippers parse it without regexes
-access_log_format = json.dumps(
+ACCESS_LOG_FORMAT = json.dumps(
     {
         "remote": "%(h)s",
         "method": "%(m)s",
@@ -50,9 +42,31 @@ access_log_format = json.dumps(
         "ms": "%(M)s",
     }
 )
-limit_request_line = 4096
-limit_request_fields = 50
-limit_request_field_size = 8190
+
+
+def settings(bind: str, hq: bool = False, access_log: bool = True) -> dict[str, Any]:
+    """Every gunicorn setting, for the kiosk (`hq=False`) or HQ. $KIOSK_THREADS and
+    $KIOSK_WORKERS (HQ only; the kiosk has one worker, the cameras' owner) override."""
+    workers = int(os.environ.get("KIOSK_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+    threads = os.environ.get("KIOSK_THREADS", str(HQ_THREADS if hq else KIOSK_THREADS))
+    return {
+        "bind": bind,
+        "worker_class": "gthread",
+        "workers": workers if hq else 1,
+        "threads": int(threads),
+        "timeout": WORKER_TIMEOUT_S,
+        "graceful_timeout": GRACEFUL_TIMEOUT_S,
+        "accesslog": "-" if access_log else None,
+        "errorlog": "-",
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "limit_request_line": 4096,
+        "limit_request_fields": 50,
+        "limit_request_field_size": 8190,
+        "post_worker_init": post_worker_init,
+        "worker_exit": worker_exit,
+        "when_ready": when_ready,
+    }
+
 
 log = logging.getLogger("kiosk.watchdog")
 
@@ -132,11 +146,12 @@ def limit_socket_reads(timeout_s: float) -> None:
     gthread.TConn.init = init  # type: ignore[method-assign]
 
 
-def when_ready(server: object) -> None:
+def when_ready(server: Any) -> None:
+    """Start the watchdog thread when systemd asked for one (WatchdogSec in the unit)."""
     usec = os.environ.get("WATCHDOG_USEC")
     if not usec:
         return
-    host, _, port = bind.rpartition(":")
+    host, _, port = server.cfg.bind[0].rpartition(":")
     url = f"http://{host or '127.0.0.1'}:{port}/healthz"
     interval = int(usec) / 1e6 / 3  # three pings per watchdog period
     threading.Thread(target=_watchdog, args=(url, interval), daemon=True, name="watchdog").start()

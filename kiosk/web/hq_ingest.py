@@ -12,11 +12,12 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, jsonify, request
+from flask import Blueprint, abort, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kiosk.store.records import SessionRecord, to_naive_utc, utcnow
 from kiosk.web.auth import require_token
+from kiosk.web.services import services
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def ingest() -> Any:
     items = body["sessions"]
     if len(items) > MAX_BATCH:
         abort(413)
-    svc = current_app.extensions["kiosk"]
+    svc = services()
     links = _links(body.get("summary_links", []), svc.config.web.summary_link_ttl_s)
     kiosk_id = g.token["kiosk_id"]
     retailer_id = g.token["retailer_id"]

@@ -7,14 +7,12 @@ SVG drawn by the templates from the same numbers the CSV export and JSON API ser
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 from typing import Any
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     redirect,
     render_template,
     request,
@@ -25,82 +23,23 @@ from flask import (
 
 from kiosk.advice.programme import ENTRY_IDS, GENERAL_ID
 from kiosk.advice.sizes import WIDTH_LETTERS
-from kiosk.security import new_token, verify_secret, verify_unknown_user
-from kiosk.store import accounts, stats, utcnow
-from kiosk.web.auth import RETAIL_ROLES, current_role, login_user, logout_user, require_role
+from kiosk.security import new_token
+from kiosk.store import accounts, stats
+from kiosk.web.auth import (
+    RETAIL_ROLES,
+    authenticate,
+    change_own_secret,
+    current_role,
+    login_user,
+    logout_user,
+    require_role,
+    safe_next,
+)
+from kiosk.web.queries import parse_filter, parse_grain, scope
+from kiosk.web.services import services
 
 bp = Blueprint("retail", __name__, url_prefix="/retail")
 retail_only = require_role(RETAIL_ROLES, "retail.login")
-
-
-def _svc() -> Any:
-    return current_app.extensions["kiosk"]
-
-
-def client_key() -> str:
-    return request.remote_addr or "?"
-
-
-def authenticate(username: str, password: str, roles: tuple[str, ...]) -> tuple[dict | None, str]:
-    """(account, "") on success, else (None, reason): "rate" when this client sent too
-    many attempts, otherwise "bad". An unknown, disabled or throttled account answers
-    exactly as a wrong secret does (and takes as long), so nobody learns which it was."""
-    svc = _svc()
-    sec = svc.config.security
-    if not svc.login_limiter.hit(client_key()):
-        return None, "rate"
-    username = username[:64]
-    acct = svc.store.get_account(username) if username else None
-    if acct is None or acct["disabled"] or acct["role"] not in roles:
-        verify_unknown_user(password)
-        return None, "bad"
-    allowed = svc.store.begin_login(
-        username,
-        now=utcnow(),
-        max_attempts=sec.pin_max_attempts,
-        first_delay_s=sec.login_first_delay_s,
-        max_delay_s=sec.pin_lockout_s,
-    )
-    if not allowed:
-        verify_unknown_user(password)
-        return None, "bad"
-    if not verify_secret(password, acct["secret_hash"]):
-        return None, "bad"
-    svc.store.login_succeeded(username)
-    return acct, ""
-
-
-def change_own_secret(roles: tuple[str, ...]) -> str | None:
-    """The signed-in account's new PIN/password from the form (current, new, again);
-    None when changed (every session of it has then ended), else a problem code."""
-    svc = _svc()
-    uid = str(session.get("uid", ""))
-    acct = svc.store.get_account(uid)
-    new = request.form.get("new", "")[:128]
-    if acct is None:
-        abort(403)
-    if new != request.form.get("again", "")[:128]:
-        return "account.mismatch"
-    problem = accounts.secret_problem(acct["role"], new, uid)
-    if problem:
-        return problem
-    ok, why = authenticate(uid, request.form.get("current", "")[:128], roles)
-    if ok is None:
-        return "error.rate_limited" if why == "rate" else "account.wrong_current"
-    accounts.change_secret(svc.store, uid, new)
-    return None
-
-
-# A path on this site and nothing else: browsers drop tabs and newlines from URLs, so
-# "/\t/evil.example" would become "//evil.example" (another site), and a newline cannot
-# go into a Location header at all.
-_SAME_SITE_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9._~/-]{0,500}")
-
-
-def _safe_next(target: str | None, default: str) -> str:
-    if target and _SAME_SITE_PATH.fullmatch(target):
-        return target
-    return default
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -112,7 +51,7 @@ def login() -> Any:
         )
         if acct is not None:
             login_user(acct)
-            return redirect(_safe_next(request.args.get("next"), url_for("retail.dashboard")))
+            return redirect(safe_next(request.args.get("next"), url_for("retail.dashboard")))
         error = "error.rate_limited" if why == "rate" else "retail.bad_login"
         code = 429 if why == "rate" else 401
         return render_template("retail_login.html", error=error), code
@@ -125,47 +64,10 @@ def logout() -> Any:
     return redirect(url_for("retail.login"))
 
 
-def parse_filter(args: Any, retailer_id: str | None) -> stats.Filter:
-    """A Filter from query args; bad dates fall back to the last 30 days."""
-
-    def d(name: str) -> date | None:
-        v = args.get(name, "")
-        try:
-            return date.fromisoformat(v) if v else None
-        except ValueError:
-            abort(400)
-
-    today = utcnow().date()
-    date_to = d("to") or today
-    date_from = d("from") or (date_to - timedelta(days=29))
-    store_ids = tuple(s for s in args.getlist("store") if s)[:50]
-    return stats.Filter(
-        retailer_id=retailer_id, store_ids=store_ids, date_from=date_from, date_to=date_to
-    )
-
-
-def scope() -> str | None:
-    """The retailer id the signed-in user may see (None = all, admin only)."""
-    if current_role() == "admin":
-        return request.args.get("retailer") or None
-    rid = session.get("retailer_id")
-    if not rid:
-        abort(403)
-    return rid
-
-
-def parse_grain(args: Any) -> str:
-    """The sessions-over-time grain from query args: day (default), week or month."""
-    grain = args.get("grain") or "day"
-    if grain not in stats.GRAINS:
-        abort(400)
-    return grain
-
-
 @bp.get("/")
 @retail_only
 def dashboard() -> Any:
-    svc = _svc()
+    svc = services()
     rid = scope()
     f = parse_filter(request.args, rid)
     grain = parse_grain(request.args)
@@ -247,7 +149,7 @@ def stock_export() -> Any:
     """The what-to-stock table as CSV: the same rows and numbers as on the dashboard."""
     f = parse_filter(request.args, scope())
     return Response(
-        stats.stock_csv(_svc().store, f),
+        stats.stock_csv(services().store, f),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="stock-{f.date_from}-{f.date_to}.csv"'
@@ -259,7 +161,7 @@ def stock_export() -> Any:
 @retail_only
 def export() -> Any:
     f = parse_filter(request.args, scope())
-    body = stream_with_context(stats.export_csv(_svc().store, f))
+    body = stream_with_context(stats.export_csv(services().store, f))
     return Response(
         body,
         mimetype="text/csv",
@@ -283,7 +185,7 @@ def _token_id() -> int:
 @bp.route("/tokens", methods=["GET", "POST"])
 @retail_only
 def tokens() -> Any:
-    svc = _svc()
+    svc = services()
     rid = (
         session.get("retailer_id")
         if current_role() != "admin"
@@ -311,7 +213,7 @@ def tokens() -> Any:
 @require_role(("admin",), "retail.login")
 def kiosk_tokens() -> Any:
     """Admin: issue and revoke the per-kiosk tokens HQ ingest accepts."""
-    svc = _svc()
+    svc = services()
     created = None
     if request.method == "POST":
         if request.form.get("action") == "revoke":
@@ -349,7 +251,7 @@ def password() -> Any:
 @require_role(("admin",), "retail.login")
 def accounts_page() -> Any:
     """Admin: retailer and admin accounts (staff PINs belong to each kiosk)."""
-    svc = _svc()
+    svc = services()
     problem = None
     if request.method == "POST":
         f = request.form

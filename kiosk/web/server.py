@@ -1,18 +1,27 @@
-"""Run the app under gunicorn in this process (`kiosk serve`, `kiosk demo`)."""
+"""Run the app under gunicorn in this process: `kiosk serve` (also the systemd units' command)
+and `kiosk demo`, with the demo's data and accounts."""
 
 from __future__ import annotations
 
 import ctypes
 import importlib
 import logging
+import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from gunicorn.app.base import BaseApplication
+
+from kiosk.config import Config, load_config
 from kiosk.errors import ConfigError
-from kiosk.store.demo import DEMO_RETAILER
+from kiosk.security import hash_secret
+from kiosk.store import Store
+from kiosk.store.demo import DEMO_RETAILER, DEMO_STORES, seed_demo_database
 from kiosk.web import gunicorn_conf
+from kiosk.web.app import create_app
+from kiosk.web.services import EXTENSION_KEY
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +39,6 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, str | None], ...] = (
 
 def demo_config(data_dir: str | Path | None = None) -> Any:
     """A config for `kiosk demo`: simulated cameras, SQLite in a temp dir, demo ids."""
-    from kiosk.config import Config
-    from kiosk.store.demo import DEMO_STORES
-
     d = Path(data_dir or tempfile.mkdtemp(prefix="kiosk-demo-"))
     return Config.model_validate(
         {
@@ -50,10 +56,6 @@ def demo_config(data_dir: str | Path | None = None) -> Any:
 
 def prepare_demo(config: Any, seed: int = 0) -> Any:
     """The demo database: seeded sessions and demo accounts (PIN/password in the docs)."""
-    from kiosk.security import hash_secret
-    from kiosk.store import Store
-    from kiosk.store.demo import seed_demo_database
-
     store = Store(config.database_url)
     if store.count_sessions() == 0:
         seed_demo_database(store, seed)
@@ -104,13 +106,13 @@ def serve(
     camera_factory: Callable[[str], Any] | str | None = None,
     access_log: bool = False,
 ) -> None:
-    """Serve the app under gunicorn (one worker process that owns the cameras, threads for
-    the MJPEG streams); `camera_factory` replaces the configured cameras (tests, bench)."""
-    from gunicorn.app.base import BaseApplication
+    """Serve the app under gunicorn with `gunicorn_conf.settings()`: the kiosk in one worker
+    process that owns the cameras, threads for the MJPEG streams; HQ in several workers.
 
-    from kiosk.config import load_config
-    from kiosk.web.app import create_app
-
+    The address is `host`/`port`, else $KIOSK_BIND (the systemd units set it), else the
+    config's web.host/web.port. `camera_factory` replaces the configured cameras (tests,
+    bench).
+    """
     if not tune_malloc():
         log.info("malloc settings not applied (not glibc)")
     if isinstance(camera_factory, str):
@@ -123,64 +125,28 @@ def serve(
     else:
         config = config or load_config()
         store = None
-    bind = f"{host or config.web.host}:{port or config.web.port}"
+    env_bind = os.environ.get("KIOSK_BIND") if host is None and port is None else None
+    bind = env_bind or f"{host or config.web.host}:{port or config.web.port}"
     if demo and not config.web.public_url:
         # the demo's phone is the same machine: its QR codes open the demo itself
         config = config.with_overrides(web={"public_url": f"http://{bind}"})
+    options = gunicorn_conf.settings(bind, hq=hq, access_log=access_log)
+    # made here, so a bad setup stops `kiosk serve` with its message before any worker
     app = create_app(config, store=store, hq=hq, demo=demo, camera_factory=camera_factory)
 
     class _App(BaseApplication):
         def load_config(self) -> None:
-            self.cfg.set("bind", bind)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("workers", 1)
-            self.cfg.set("threads", gunicorn_conf.KIOSK_THREADS)
-            self.cfg.set("post_worker_init", gunicorn_conf.post_worker_init)
-            self.cfg.set("worker_exit", gunicorn_conf.worker_exit)
-            self.cfg.set("timeout", 60)
-            # the MJPEG previews never finish on their own: do not wait long for them
-            self.cfg.set("graceful_timeout", 5)
-            if access_log:
-                self.cfg.set("accesslog", "-")
+            for key, value in options.items():
+                self.cfg.set(key, value)
 
         def load(self) -> Any:
-            # in the worker process (threads do not survive gunicorn's fork)
-            cameras = app.extensions["kiosk"].cameras
-            if cameras is not None:
-                cameras.start()
+            # in each worker process: database connections are not shared across the fork
+            # (SQLAlchemy's pattern for forked children), and the camera threads start
+            # here because threads do not survive it
+            svc = app.extensions[EXTENSION_KEY]
+            svc.store.engine.dispose(close=False)
+            if svc.cameras is not None:
+                svc.cameras.start()
             return app
 
     _App().run()
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m kiosk.web.server --demo --port N [--data-dir D] [--config-json J]
-    [--camera-factory module:function]`: the demo with overrides, for browser tests and
-    `kiosk.web.bench` (which need a real server on a port they choose)."""
-    import argparse
-    import json
-
-    ap = argparse.ArgumentParser(prog="python -m kiosk.web.server")
-    ap.add_argument("--demo", action="store_true", required=True)
-    ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--data-dir")
-    ap.add_argument("--config-json", default="{}", help="sections to override, as JSON")
-    ap.add_argument("--camera-factory")
-    args = ap.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    config = demo_config(args.data_dir).with_overrides(**json.loads(args.config_json))
-    serve(
-        host="127.0.0.1",
-        port=args.port,
-        demo=True,
-        config=config,
-        camera_factory=args.camera_factory,
-        access_log=True,
-    )
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

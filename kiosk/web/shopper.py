@@ -14,11 +14,12 @@ import time
 from datetime import timedelta
 from typing import Any
 
+import cv2
+import segno
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     redirect,
     render_template,
     request,
@@ -34,9 +35,17 @@ from kiosk.security import StreamSlots, new_token
 from kiosk.store import SessionRecord, new_record, utcnow
 from kiosk.store.db import StoreUnavailable
 from kiosk.store.jobs import send_soon
-from kiosk.store.records import Recommendation
 from kiosk.web.advice import plan_for
-from kiosk.web.summary import summary_url
+from kiosk.web.jobs import PreviewOverlay
+from kiosk.web.services import Services, services
+from kiosk.web.visits import (
+    current_record,
+    finish_results,
+    qa_until,
+    require_record,
+    save,
+    summary_url,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,75 +57,9 @@ SEXES = ("female", "male")
 PREVIEW_NO_FRAME_END_S = 10.0
 
 
-def _svc() -> Any:
-    return current_app.extensions["kiosk"]
-
-
-def current_record() -> SessionRecord | None:
-    sid = session.get("sid")
-    if not sid:
-        return None
-    # a copy the database could not take is newer than any row it holds
-    unsaved = session_fallback()
-    if unsaved is not None:
-        return unsaved
-    try:
-        return _svc().store.get_session(sid)
-    except StoreUnavailable:
-        return None
-
-
-def session_fallback() -> SessionRecord | None:
-    """The record kept in memory when the database could not be written."""
-    rec = _svc().extra.get("unsaved", {}).get(session.get("sid"))
-    return rec
-
-
-def save(svc: Any, rec: SessionRecord, **changes: Any) -> SessionRecord:
-    """Apply `changes` and save; a full disk keeps the flow going on an in-memory copy."""
-    rec = rec.model_copy(update={**changes, "updated_at": max(utcnow(), rec.updated_at)})
-    rec = SessionRecord.model_validate(rec.model_dump(by_alias=True))
-    unsaved = svc.extra.setdefault("unsaved", {})
-    unsaved[rec.session_id] = rec
-    flush_unsaved(svc)
-    return rec
-
-
-def flush_unsaved(svc: Any) -> str | None:
-    """Write the visits held in memory since the disk filled (oldest first); None once
-    all are stored, else the reason. Staff and /healthz see the reason meanwhile."""
-    unsaved: dict[str, SessionRecord] = svc.extra.setdefault("unsaved", {})
-    for sid, rec in sorted(unsaved.items(), key=lambda kv: kv[1].updated_at):
-        try:
-            svc.store.save_session(rec, enqueue=True)
-        except StoreUnavailable as exc:
-            log.error("session %s not saved: %s", sid, exc)
-            svc.extra["store_error"] = str(exc)
-            return str(exc)
-        if unsaved.get(sid) is rec:
-            unsaved.pop(sid, None)
-    if svc.extra.pop("store_error", None):
-        log.warning("the database takes writes again; held visits saved")
-    return None
-
-
-def qa_until(svc: Any) -> float | None:
-    until = svc.store.get_state("qa_mode_until")
-    return until if until and until > time.time() else None
-
-
-def require_record(stage: str | None = None) -> SessionRecord:
-    rec = current_record()
-    if rec is None:
-        abort(redirect(url_for("shopper.welcome")))
-    if stage in ("questions", "standing", "walk", "results") and not rec.consent:
-        abort(redirect(url_for("shopper.privacy")))
-    return rec
-
-
 @bp.get("/")
 def welcome() -> Any:
-    svc = _svc()
+    svc = services()
     rec = current_record()
     if rec is not None and rec.ended_at is None:
         save(svc, rec, ended_at=utcnow())  # the idle timeout brought us back: close it
@@ -127,14 +70,14 @@ def welcome() -> Any:
 @bp.post("/lang")
 def set_lang() -> Any:
     value = request.form.get("lang", "")
-    if value in _svc().config.kiosk.languages:
+    if value in services().config.kiosk.languages:
         session["lang"] = value
     return redirect(url_for("shopper.welcome"))
 
 
 @bp.post("/start")
 def start() -> Any:
-    svc = _svc()
+    svc = services()
     cfg = svc.config
     lang = session.get("lang") or cfg.kiosk.default_language
     rec = new_record(
@@ -153,7 +96,7 @@ def start() -> Any:
 @bp.get("/privacy")
 def privacy() -> Any:
     require_record()
-    svc = _svc()
+    svc = services()
     return render_template(
         "privacy.html",
         qa=qa_until(svc) is not None,
@@ -164,7 +107,7 @@ def privacy() -> Any:
 
 @bp.post("/consent")
 def consent() -> Any:
-    svc = _svc()
+    svc = services()
     rec = require_record()
     if request.form.get("choice") != "agree":
         save(svc, rec, ended_at=utcnow())
@@ -195,7 +138,7 @@ def questions() -> Any:
 @bp.post("/questions")
 def answer_questions() -> Any:
     """The optional questionnaire: its codes stored with the visit, or nothing if skipped."""
-    svc = _svc()
+    svc = services()
     rec = require_record("questions")
     if request.form.get("choice") == "skip":
         answers = None
@@ -222,30 +165,13 @@ def walk() -> Any:
 
 @bp.post("/walk/skip")
 def skip_walk() -> Any:
-    svc = _svc()
+    svc = services()
     rec = require_record("walk")
     rec = finish_results(svc, rec)
     return redirect(url_for("shopper.results"))
 
 
-def finish_results(svc: Any, rec: SessionRecord, chart: str | None = None) -> SessionRecord:
-    """Recommendations for the reports so far, and the results stage recorded."""
-    recs = recommend(svc, rec, chart)
-    shown = plan_for(svc, rec, rec.lang)["shown"] if rec.standing is not None else []
-    return save(
-        svc, rec, recommendations=recs, plan_shown=shown, results_at=rec.results_at or utcnow()
-    )
-
-
-def recommend(svc: Any, rec: SessionRecord, chart: str | None = None) -> list[Recommendation]:
-    if rec.standing is None:
-        return []
-    from kiosk.web.advice import recommend_products
-
-    return recommend_products(svc, rec, chart)
-
-
-def size_chart(svc: Any, rec: SessionRecord) -> str:
+def size_chart(svc: Services, rec: SessionRecord) -> str:
     """The size chart the shopper picked on the results screen, else the store's default."""
     chosen = session.get("chart")
     if session.get("chart_sid") == rec.session_id and chosen in svc.config.kiosk.size_systems:
@@ -256,7 +182,7 @@ def size_chart(svc: Any, rec: SessionRecord) -> str:
 @bp.post("/results/chart")
 def set_chart() -> Any:
     """The shopper picks the size chart they shop in: the suggestions are asked for in it."""
-    svc = _svc()
+    svc = services()
     rec = require_record("results")
     chart = request.form.get("chart", "")
     if chart in svc.config.kiosk.size_systems and rec.standing is not None:
@@ -270,7 +196,7 @@ def results() -> Any:
     rec = require_record("results")
     if rec.standing is None:
         return redirect(url_for("shopper.standing"))
-    svc = _svc()
+    svc = services()
     unsaved = svc.extra.get("unsaved", {}).get(rec.session_id) is not None
     qr_svg = None
     link = session.get("qr_link")
@@ -292,8 +218,6 @@ def results() -> Any:
 
 
 def qr_code_svg(url: str) -> str:
-    import segno
-
     buf = io.BytesIO()
     segno.make(url, error="m").save(
         buf, kind="svg", scale=6, border=2, xmldecl=False, svgns=True, nl=False
@@ -303,7 +227,7 @@ def qr_code_svg(url: str) -> str:
 
 @bp.post("/qr")
 def make_qr() -> Any:
-    svc = _svc()
+    svc = services()
     rec = require_record("results")
     if not svc.config.web.public_url:
         abort(404)  # no address a phone could open: the button is not shown
@@ -324,7 +248,7 @@ def make_qr() -> Any:
 
 @bp.post("/finish")
 def finish() -> Any:
-    svc = _svc()
+    svc = services()
     rec = current_record()
     if rec is not None:
         save(svc, rec, ended_at=utcnow())
@@ -333,10 +257,8 @@ def finish() -> Any:
     return redirect(url_for("shopper.welcome"))
 
 
-def overlay_for(svc: Any, station: str) -> Any:
+def overlay_for(svc: Services, station: str) -> Any:
     """The station's preview overlay worker (one per station, made on first use)."""
-    from kiosk.web.jobs import PreviewOverlay
-
     overlays = svc.extra.setdefault("overlays", {})
     if station not in overlays:
         overlays[station] = PreviewOverlay(svc.analysis, busy=svc.jobs.analysing)
@@ -347,7 +269,7 @@ def overlay_for(svc: Any, station: str) -> Any:
 def preview(station: str) -> Any:
     """MJPEG of the station camera at the camera's rate; on the mat, the pipeline's outline
     of the feet (and its guidance for the page's poll) drawn on by a worker thread."""
-    svc = _svc()
+    svc = services()
     if station not in svc.cameras.stations:
         abort(404)
     slots = preview_slots(svc)
@@ -361,8 +283,6 @@ def preview(station: str) -> Any:
     max_s = 600.0
 
     def frames() -> Any:
-        import cv2
-
         seq, t_end = 0, time.monotonic() + max_s
         last_frame = time.monotonic()
         while time.monotonic() < t_end:
@@ -399,7 +319,7 @@ def preview(station: str) -> Any:
     return resp
 
 
-def preview_slots(svc: Any) -> StreamSlots:
+def preview_slots(svc: Services) -> StreamSlots:
     slots = svc.extra.get("preview_slots")
     if slots is None:
         web = svc.config.web

@@ -15,7 +15,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     redirect,
     render_template,
     request,
@@ -23,10 +22,34 @@ from flask import (
     url_for,
 )
 
+from kiosk.advice import rules as rules_mod
+from kiosk.advice.catalogue import CatalogueStore
+from kiosk.calibration import (
+    SCALE_TOLERANCE_MM,
+    CalibrationError,
+    calibrate_station,
+    remeasure_check,
+    save_calibration,
+)
 from kiosk.config import read_secret
-from kiosk.errors import CatalogueError
-from kiosk.web.auth import STAFF_ROLES, login_user, logout_user, require_role
-from kiosk.web.retail import _safe_next, authenticate, change_own_secret
+from kiosk.errors import CameraUnavailable, CatalogueError
+from kiosk.vision.board import write_board_files
+from kiosk.web.advice import catalogue_dir, rules_dir
+from kiosk.web.auth import (
+    STAFF_ROLES,
+    authenticate,
+    change_own_secret,
+    login_user,
+    logout_user,
+    require_role,
+    safe_next,
+)
+from kiosk.web.services import Services, services
+from kiosk.web.stations import (
+    read_station_calibration,
+    station_calibration_path,
+)
+from kiosk.web.visits import qa_until
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +59,6 @@ staff_only = require_role(STAFF_ROLES, "staff.login")
 STAFF_ACCOUNT = "staff"  # the kiosk's shared staff PIN account
 
 
-def _svc() -> Any:
-    return current_app.extensions["kiosk"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     error, minutes = None, 0
@@ -47,7 +66,7 @@ def login() -> Any:
         acct, why = authenticate(STAFF_ACCOUNT, request.form.get("pin", "")[:64], STAFF_ROLES)
         if acct is not None:
             login_user(acct)
-            return redirect(_safe_next(request.args.get("next"), url_for("staff.home")))
+            return redirect(safe_next(request.args.get("next"), url_for("staff.home")))
         # a PIN refused while the account waits out a delay reads as any wrong PIN
         error = "error.rate_limited" if why == "rate" else "staff.bad_pin"
         return render_template("staff_login.html", error=error, minutes=minutes), (
@@ -78,9 +97,7 @@ def logout() -> Any:
 @bp.get("/")
 @staff_only
 def home() -> Any:
-    svc = _svc()
-    from kiosk.web.shopper import qa_until
-
+    svc = services()
     until = qa_until(svc)
     return render_template(
         "staff_home.html",
@@ -120,7 +137,7 @@ def qr_link_status(config: Any) -> tuple[str, str]:
 @bp.post("/qa")
 @staff_only
 def qa() -> Any:
-    svc = _svc()
+    svc = services()
     if request.form.get("action") == "on":
         until = time.time() + svc.config.security.qa_mode_max_h * 3600
         svc.store.set_state("qa_mode_until", until)
@@ -136,42 +153,7 @@ def qa() -> Any:
 CALIBRATION_CAPTURE_S = 1.0  # ~15 frames: enough to median-fuse the floor's depth
 
 
-def station_calibration_path(svc: Any, station: str) -> Path:
-    from kiosk.calibration import calibration_path
-
-    return calibration_path(svc.config.calibration_dir, svc.config.kiosk.kiosk_id, station)
-
-
-def read_station_calibration(svc: Any, station: str) -> tuple[Any, str | None]:
-    """(Calibration or None, the reason it could not be read) for the staff pages."""
-    from kiosk.calibration import CalibrationError, load_calibration
-
-    path = station_calibration_path(svc, station)
-    if not path.is_file():
-        return None, None
-    try:
-        return load_calibration(path), None
-    except CalibrationError as exc:
-        return None, str(exc)
-
-
-def load_station_calibration(svc: Any, station: str) -> dict | None:
-    """The station's calibration as the pipeline takes it, None if none yet.
-
-    A broken file is logged and ignored here (the shopper still gets measured; staff see
-    the reason on their home page) rather than stopping the kiosk.
-    """
-    from kiosk.calibration import pipeline_calibration
-
-    cal, why = read_station_calibration(svc, station)
-    if why:
-        log.warning("calibration for %s ignored: %s", station, why)
-    return pipeline_calibration(cal)
-
-
-def _capture(svc: Any, station: str, seconds: float = CALIBRATION_CAPTURE_S) -> list:
-    from kiosk.errors import CameraUnavailable
-
+def _capture(svc: Services, station: str, seconds: float = CALIBRATION_CAPTURE_S) -> list:
     try:
         return svc.cameras[station].record(seconds)
     except CameraUnavailable as exc:
@@ -182,9 +164,7 @@ def _capture(svc: Any, station: str, seconds: float = CALIBRATION_CAPTURE_S) -> 
 @bp.route("/calibrate/<station>", methods=["GET", "POST"])
 @staff_only
 def calibrate(station: str) -> Any:
-    from kiosk.calibration import CalibrationError, calibrate_station, save_calibration
-
-    svc = _svc()
+    svc = services()
     if station not in ("standing", "gait"):
         abort(404)
     result, saved, code = None, None, 200
@@ -212,7 +192,7 @@ def calibrate(station: str) -> Any:
     ), code
 
 
-def _camera_serial(svc: Any, station: str) -> str | None:
+def _camera_serial(svc: Services, station: str) -> str | None:
     cfg = svc.config.capture
     serial = (cfg.standing_camera if station == "standing" else cfg.gait_camera).serial
     return serial or svc.cameras[station].serial
@@ -223,9 +203,7 @@ def _camera_serial(svc: Any, station: str) -> str | None:
 def board_file(fmt: str) -> Any:
     if fmt not in ("png", "pdf"):
         abort(404)
-    from kiosk.vision.board import write_board_files
-
-    d = Path(_svc().config.data_dir) / "board"
+    d = Path(services().config.data_dir) / "board"
     png, pdf = write_board_files(d)
     return send_file(png if fmt == "png" else pdf, as_attachment=True)
 
@@ -233,9 +211,7 @@ def board_file(fmt: str) -> Any:
 @bp.route("/remeasure", methods=["GET", "POST"])
 @staff_only
 def remeasure() -> Any:
-    from kiosk.calibration import SCALE_TOLERANCE_MM, remeasure_check
-
-    svc = _svc()
+    svc = services()
     result = None
     if request.method == "POST":
         cal, _ = read_station_calibration(svc, "standing")
@@ -249,10 +225,7 @@ def remeasure() -> Any:
 @bp.route("/catalogue", methods=["GET", "POST"])
 @staff_only
 def catalogue() -> Any:
-    from kiosk.advice.catalogue import CatalogueStore
-    from kiosk.web.advice import catalogue_dir
-
-    svc = _svc()
+    svc = services()
     cs = CatalogueStore(catalogue_dir(svc))
     message, problems = None, []
     code = 200
@@ -278,10 +251,7 @@ def catalogue() -> Any:
 @bp.route("/rules", methods=["GET", "POST"])
 @staff_only
 def rules() -> Any:
-    from kiosk.advice import rules as rules_mod
-    from kiosk.web.advice import rules_dir
-
-    svc = _svc()
+    svc = services()
     rs = rules_mod.RulesStore(rules_dir(svc))
     problems: list[str] = []
     saved = False

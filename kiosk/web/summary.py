@@ -11,24 +11,20 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, render_template
 
 from kiosk.store.records import utcnow
 from kiosk.web.advice import plan_for
+from kiosk.web.services import services
 
 bp = Blueprint("summary", __name__)
 
 MAX_LINK_CHARS = 100  # new_token() makes 43; anything much longer is not ours
 
 
-def summary_url(public_url: str, link: str) -> str:
-    """The URL in the QR code for `link` (public_url must be set)."""
-    return public_url.rstrip("/") + "/s/" + link
-
-
 @bp.get("/s/<link>")
 def show(link: str) -> Any:
-    store = current_app.extensions["kiosk"].store
+    store = services().store
     if len(link) > MAX_LINK_CHARS:
         abort(404)
     sid = store.resolve_summary_link(link, utcnow())
@@ -37,5 +33,5 @@ def show(link: str) -> Any:
     rec = store.get_session(sid)
     if rec is None:
         abort(410)
-    svc = current_app.extensions["kiosk"]
+    svc = services()
     return render_template("summary.html", rec=rec, plan_for=functools.partial(plan_for, svc, rec))

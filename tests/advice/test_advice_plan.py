@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from kiosk.advice import i18n
+from kiosk import i18n
 from kiosk.advice.answers import Answers, answers_from_form
 from kiosk.advice.bench import plan_mix, simulated_answers, simulated_shopper
 from kiosk.advice.plan import SHORT_CITATIONS, plan

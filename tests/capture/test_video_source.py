@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from kiosk.capture.source import open_file_source
+from kiosk.capture.files import open_file_source
 from kiosk.capture.video import NOMINAL_HFOV_DEG, VideoSource
 from kiosk.errors import InputError
 

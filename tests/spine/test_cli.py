@@ -152,7 +152,7 @@ def test_real_d435_office_recording_is_refused_as_no_mat_in_view(real_d435_bag):
 
 
 def test_real_d435_office_recording_raises_the_no_mat_code(real_d435_bag):
-    from kiosk.capture.source import open_file_source
+    from kiosk.capture.files import open_file_source
     from kiosk.errors import NoFeetFound
     from kiosk.vision.standing import analyze_standing_frames
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from kiosk.capture.files import open_file_source
 from kiosk.capture.realsense import RecordingWriter
-from kiosk.capture.source import open_file_source
 from kiosk.sim.scenes import random_profile, render_standing_frames, standing_scene
 
 

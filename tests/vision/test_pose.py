@@ -53,12 +53,14 @@ def test_roi_maps_to_pixel_bounds_inside_the_frame() -> None:
 
 
 def test_importing_the_pose_modules_does_not_load_mediapipe() -> None:
+    # mediapipe (~1 s, and glog must be set up first) loads on the first pose estimate;
+    # OpenCV is a plain top-level import like the rest of the package's dependencies
     code = (
         "import sys, kiosk.vision.pose, kiosk.vision.video_gait, kiosk.capture.video;"
-        "print('mediapipe' in sys.modules, 'cv2' in sys.modules)"
+        "print('mediapipe' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "False"]
+    assert out.stdout.split() == ["False"]
 
 
 def _legs_only_frames(n: int = 12) -> list[np.ndarray]:

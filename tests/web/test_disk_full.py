@@ -10,7 +10,7 @@ from webutil import add_accounts, csrf_of, login, make_config
 from kiosk.store import Store, utcnow
 from kiosk.store.demo import demo_record
 from kiosk.web.app import create_app
-from kiosk.web.shopper import save
+from kiosk.web.visits import save
 from tests.web.field import FullDisk, unplugged
 
 

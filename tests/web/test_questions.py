@@ -14,7 +14,7 @@ from kiosk.advice.answers import Answers
 from kiosk.store import Store, utcnow
 from kiosk.store.demo import demo_record
 from kiosk.web.app import create_app
-from kiosk.web.shopper import save
+from kiosk.web.visits import save
 from tests.web.field import unplugged
 
 

@@ -12,7 +12,7 @@ import pytest
 from webutil import csrf_of
 
 from kiosk.store import new_record, utcnow
-from kiosk.web.shopper import finish_results
+from kiosk.web.visits import finish_results
 
 LENGTH_MM = 267.4  # stocked in the sample catalogue's men's and women's rows alike
 

@@ -22,7 +22,7 @@ from kiosk.advice.sizes import SYSTEMS
 from kiosk.store import Store
 from kiosk.store.demo import demo_records
 from kiosk.web.bench import launch_browser
-from kiosk.web.tries import finish_walk
+from kiosk.web.visits import finish_walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 
 from kiosk.errors import CODES, KioskError, NoFeetFound, StepBack
-from kiosk.web.strings import STRINGS, error_message, guidance
+from kiosk.i18n import MESSAGES, error_message, guidance
 
 
-@pytest.mark.parametrize("lang", sorted(STRINGS))
+@pytest.mark.parametrize("lang", sorted(MESSAGES))
 @pytest.mark.parametrize("code", sorted(CODES))
 def test_every_error_code_has_a_sentence_in_every_language(code, lang):
-    assert f"error.{code}" in STRINGS[lang]
+    assert f"error.{code}" in MESSAGES[lang]
     text = error_message(code, lang)
     assert text and text != f"error.{code}"
 
@@ -21,9 +21,9 @@ def test_japanese_shopper_never_reads_the_vision_codes_english_message():
     err = NoFeetFound("only one foot found: please stand with both feet on the mat", "one_foot")
     ja = error_message(err.code, "ja")
     assert "foot" not in ja and "片足" in ja
-    assert guidance(err.code, "ja") == STRINGS["ja"]["guidance.one_foot"]
+    assert guidance(err.code, "ja") == MESSAGES["ja"]["guidance.one_foot"]
     # a code without a live hint falls back to its error sentence, still translated
-    assert guidance("no_mat", "ja") == STRINGS["ja"]["error.no_mat"]
+    assert guidance("no_mat", "ja") == MESSAGES["ja"]["error.no_mat"]
 
 
 def test_errors_keep_their_class_code_unless_told_a_specific_one():

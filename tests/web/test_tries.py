@@ -12,7 +12,7 @@ from test_results_screen import _gait, seed_visit
 from webutil import csrf_of, login
 
 from kiosk.store import stats
-from kiosk.web.tries import finish_walk
+from kiosk.web.visits import finish_walk
 
 
 @pytest.fixture
