@@ -14,6 +14,7 @@ import numpy as np
 from kiosk.advice.bench import catalogue_import_benchmark, plan_mix, recommendation_mix
 from kiosk.capture.frame import Frame
 from kiosk.errors import InputError
+from kiosk.progress import progress
 from kiosk.store.bench import bench_dashboard, bench_ingest
 from kiosk.store.pgserver import PostgresServer, pg_bindir
 from kiosk.vision.pose import pose_benchmark
@@ -253,7 +254,7 @@ def run_bench(quick: bool = False, only: list[str] | None = None,
     parts = [f"`kiosk bench{' --quick' if quick else ''}` on {platform.node()} "
              f"({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}), "
              f"{time.strftime('%Y-%m-%d %H:%M')}"]
-    for key in only or SECTIONS:
+    for key in progress(only or list(SECTIONS), desc="kiosk bench", unit="section"):
         title, fn = SECTIONS[key]
         parts += ["", f"## {title}", fn(quick, visits)]
     return "\n".join(parts)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kiosk.progress import progress
 from kiosk.sim.render import Cone, SimCamera
 from kiosk.sim.scenes import (
     SIM_VERSION,
@@ -255,7 +256,7 @@ def ensure_samples(spec: DatasetSpec, root: Path = DATASET_ROOT) -> list[Path]:
 def ensure_samples_for(station: str, seeds: list[int], root: Path,
                        frames: int = GAIT_FRAMES_PER_SCENE) -> list[Path]:
     paths = []
-    for seed in seeds:
+    for seed in progress(seeds, desc=f"{station} training scenes", unit="scene"):
         path = sample_path(root, station, seed, frames)
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
