@@ -49,6 +49,7 @@ def test_depth_modes_follow_the_d4xx_limits():
     assert not any(m.width == 1280 and m.fps > 30 for m in all_modes("gait"))
 
 
+@pytest.mark.slow
 def test_mesh_truth_is_measured_on_the_placed_foot():
     p = random_mesh_shopper(5, DepthMode("D435", 640, 480, 15), heel_gap_m=0.02)
     t = mesh_standing_scene(p).truth
