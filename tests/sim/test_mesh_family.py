@@ -159,6 +159,7 @@ def test_mesh_walk_plays_back_with_truth_per_frame(tmp_path):
                 assert t["rearfoot_deg"] == pytest.approx(drawn, abs=3.0)
 
 
+@pytest.mark.slow
 def test_analytic_family_renders_in_another_mode():
     from kiosk.sim.scenes import apply_mode, random_profile, standing_scene
 
@@ -171,6 +172,7 @@ def test_analytic_family_renders_in_another_mode():
     assert dataclasses.replace(p).color is False
 
 
+@pytest.mark.slow
 def test_analytic_depth_only_recording_in_another_mode_plays_back(tmp_path):
     from kiosk.sim.record import simulate_standing
     from kiosk.sim.scenes import apply_mode, random_profile

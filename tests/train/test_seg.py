@@ -35,6 +35,7 @@ def test_boundary_weight_zero_is_the_plain_weighted_loss():
 
 
 @pytest.mark.parametrize("pack, refine", [(2, 0), (4, 8)])
+@pytest.mark.slow
 def test_class_prior_correction_takes_log_weight_off_each_class(pack, refine):
     from kiosk.train.nets import SegNet
     from kiosk.train.seg import CLASS_WEIGHTS, correct_class_prior

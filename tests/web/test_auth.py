@@ -101,6 +101,7 @@ def _notice(r) -> str:
     return re.search(r'id="login-error">([^<]*)<', r.get_data(as_text=True)).group(1)
 
 
+@pytest.mark.slow
 def test_a_throttled_retail_account_answers_like_a_wrong_password(kiosk_app):
     attacker, owner = kiosk_app.test_client(), kiosk_app.test_client()
     tok = csrf_of(attacker)
