@@ -16,6 +16,7 @@ from kiosk.capture.frame import Frame
 from kiosk.errors import InputError
 from kiosk.evaluate import load_models
 from kiosk.pipeline import analyze_standing
+from kiosk.progress import progress
 from kiosk.sim.mesh_gait import mesh_gait_scene, random_mesh_walker, render_mesh_gait_frame
 from kiosk.sim.mesh_scenes import mesh_standing_scene, random_mesh_shopper, render_mesh_standing
 from kiosk.sim.modes import DepthMode
@@ -241,7 +242,7 @@ def run_bench(quick: bool = False, only: list[str] | None = None,
     parts = [f"`kiosk bench{' --quick' if quick else ''}` on {platform.node()} "
              f"({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}), "
              f"{time.strftime('%Y-%m-%d %H:%M')}"]
-    for key in only or SECTIONS:
+    for key in progress(only or list(SECTIONS), desc="kiosk bench", unit="section"):
         title, fn = SECTIONS[key]
         parts += ["", f"## {title}", fn(quick, visits)]
     return "\n".join(parts)

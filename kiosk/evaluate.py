@@ -16,6 +16,7 @@ import numpy as np
 from kiosk.advice.classes import arch_class, rolling_class
 from kiosk.capture.frame import Frame
 from kiosk.errors import KioskError, ModelError
+from kiosk.progress import progress
 from kiosk.sim.scenes import (
     gait_scene,
     gait_truth,
@@ -76,7 +77,7 @@ def eval_standing(n: int, seed: int, split: str, models=None) -> dict:
     agree_clear = {"geometry": [], "model": [], "fused": []}
     iou: dict = {}
     failures = []
-    for k in range(n):
+    for k in progress(range(n), desc="standing scenes", unit="scene"):
         s = seed + k
         p = random_profile(s, "standing", spread=_spread(split))
         scene = standing_scene(p)
@@ -130,7 +131,7 @@ def eval_gait(n: int, seed: int, split: str, duration_s: float, models=None) -> 
     agree_clear = {"geometry": [], "model": [], "fused": []}
     iou: dict = {}
     frame_ms = []
-    for k in range(n):
+    for k in progress(range(n), desc="treadmill walks", unit="walk"):
         s = seed + k
         p = random_profile(s, "gait", spread=_spread(split))
         scene = gait_scene(p, duration_s=duration_s)

@@ -23,6 +23,7 @@ from kiosk.capture.frame import Frame
 from kiosk.capture.source import RECORDING_SUFFIXES
 from kiosk.errors import InputError, KioskError
 from kiosk.pipeline import analyze_gait, analyze_standing
+from kiosk.progress import progress
 from kiosk.sim.mesh_gait import mesh_gait_truth, random_mesh_walker
 from kiosk.sim.mesh_scenes import random_mesh_shopper
 from kiosk.sim.record import STANDING_FRAMES, mesh_gait_frames, mesh_standing_frames, truth_path
@@ -98,7 +99,7 @@ def evaluate_independent(standing: int = 40, seed: int = INDEPENDENT_SEED0,
                          gait_duration_s: float = 3.0) -> dict:
     """The independent split's standing scenes and walks, measured in process."""
     rows = []
-    for k in range(standing):
+    for k in progress(range(standing), desc="standing scenes", unit="scene"):
         p = random_mesh_shopper(seed + k, unusual=independent_unusual(k))
         scene, frames = mesh_standing_frames(p, n_frames)
         fr = [Frame(i, i / p.fps, scene.camera.intrinsics, d, c if p.color else None)
@@ -106,7 +107,7 @@ def evaluate_independent(standing: int = 40, seed: int = INDEPENDENT_SEED0,
         rows.append(_row(f"seed {seed + k}", p.mode.label, independent_unusual(k), fr, p.fps,
                          "standing", scene.truth, models))
         log.info("independent %d/%d: %s", k + 1, standing, rows[-1].get("failure", "measured"))
-    for k in range(gait):
+    for k in progress(range(gait), desc="treadmill walks", unit="walk"):
         s = seed + GAIT_SEED_OFFSET + k
         p = random_mesh_walker(s)
         scene, frames, per_frame = mesh_gait_frames(p, gait_duration_s)
@@ -132,7 +133,7 @@ def evaluate_recordings(folder: str | Path, geometry_only: bool = False) -> dict
         raise InputError(f"{folder}: no recordings with a .truth.json beside them")
     models = None if geometry_only else "auto"
     rows = []
-    for rec in recs:
+    for rec in progress(recs, desc="recordings", unit="recording"):
         try:
             truth = json.loads(truth_path(rec).read_text())
         except (OSError, json.JSONDecodeError) as e:

@@ -27,6 +27,7 @@ import numpy as np
 from kiosk.capture.frame import Intrinsics
 from kiosk.errors import InputError
 from kiosk.measures import arch_height_for_ahi, arch_height_index
+from kiosk.progress import progress
 from kiosk.sim import meshes
 from kiosk.sim.modes import DepthMode, draw_mode
 from kiosk.sim.raycast import raycast
@@ -574,7 +575,7 @@ def render_mesh_standing(scene: MeshStandingScene, n_frames: int, rng: np.random
         clean = raycast(scene.camera, scene.mesh, np.asarray(p.light_dir, float),
                         brightness=p.brightness)
     frames = []
-    for _ in range(n_frames):
+    for _ in progress(range(n_frames), desc="noisy frames", unit="frame"):
         d = apply_d4xx_noise(clean.depth_m, scene.camera.intrinsics, scene.noise, rng)
         c = apply_color_noise(clean.color, rng)
         frames.append((d, c))

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from kiosk.capture.realsense import RecordingWriter
+from kiosk.progress import progress
 from kiosk.sim.board import with_board
 from kiosk.sim.mesh_gait import (
     MeshWalker,
@@ -93,7 +94,7 @@ def simulate_gait(out: str | Path, profile: ShopperProfile,
     rng = np.random.default_rng(profile.seed + 13)
     per_frame = []
     with RecordingWriter(out, scene.camera.intrinsics, fps, color=profile.color) as w:
-        for k in range(scene.n_frames):
+        for k in progress(range(scene.n_frames), desc="rendering the walk", unit="frame"):
             _, d, c, tr = render_gait_frame(scene, k, rng)
             w.write(k, k / fps, d, c if profile.color else None)
             per_frame.append(tr)
@@ -130,7 +131,7 @@ def mesh_gait_frames(profile: MeshWalker, duration_s: float = GAIT_DURATION_S):
     scene = mesh_gait_scene(profile, duration_s=duration_s)
     rng = np.random.default_rng(profile.seed + 13)
     frames, per_frame = [], []
-    for k in range(scene.n_frames):
+    for k in progress(range(scene.n_frames), desc="rendering the walk", unit="frame"):
         _, d, c, tr = render_mesh_gait_frame(scene, k, rng)
         frames.append((d, c))
         per_frame.append(tr)

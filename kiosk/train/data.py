@@ -27,6 +27,7 @@ import numpy as np
 import kiosk.sim.scenes as scenes_mod
 from kiosk.capture.frame import Frame, Intrinsics
 from kiosk.errors import InputError
+from kiosk.progress import progress
 from kiosk.sim import meshes
 from kiosk.sim.mesh_gait import mesh_gait_scene, random_mesh_walker, render_mesh_gait_frame
 from kiosk.sim.mesh_scenes import (
@@ -437,7 +438,7 @@ def ensure_samples_for(station: str, seeds: list[int], root: Path,
               ("gait", "mesh"): lambda s: make_mesh_gait_sample(s, frames)}
     make = makers[(station, family)]
     paths = []
-    for seed in seeds:
+    for seed in progress(seeds, desc=f"{station} training scenes", unit="scene"):
         path = sample_path(root, station, seed, frames, family)
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ import numpy as np
 
 from kiosk.capture.frame import Frame
 from kiosk.errors import KioskError
+from kiosk.progress import progress
 from kiosk.sim.scenes import (
     gait_scene,
     random_profile,
@@ -48,7 +49,8 @@ def calibrate_standing(models_dir: Path, n: int) -> dict:
     models.model_sigma_scale, models.model_bias = {}, {}  # raw, not a past calibration
     geo = {k: [] for k in FOOT_OUTPUTS}
     pairs = {k: [] for k in FOOT_OUTPUTS}  # (geometry error, model error, model sigma)
-    for s in range(CALIBRATION_SEED0, CALIBRATION_SEED0 + n):
+    for s in progress(range(CALIBRATION_SEED0, CALIBRATION_SEED0 + n),
+                      desc="fusion: standing scenes", unit="scene"):
         scene = standing_scene(random_profile(s, "standing"))
         _, fr = render_standing_frames(scene, STANDING_FRAMES, np.random.default_rng(s))
         intr = scene.camera.intrinsics
@@ -113,7 +115,7 @@ def calibrate_gait(models_dir: Path, n: int, duration_s: float = 4.0) -> dict:
     models.model_sigma_scale, models.model_bias = {}, {}  # raw, not a past calibration
     geo, pairs = [], []
     seed0 = CALIBRATION_SEED0 + 50_000
-    for s in range(seed0, seed0 + n):
+    for s in progress(range(seed0, seed0 + n), desc="fusion: treadmill walks", unit="walk"):
         scene = gait_scene(random_profile(s, "gait"), duration_s=duration_s)
         rng = np.random.default_rng(s)
         frames, truth = [], []

@@ -20,6 +20,7 @@ import torch
 from scipy import ndimage
 
 from kiosk.errors import ModelError
+from kiosk.progress import progress
 from kiosk.train.data import (
     DATASET_ROOT,
     DatasetSpec,
@@ -253,7 +254,7 @@ def train_regressor(kind: str, out_dir: Path, tiny: bool = False, threads: int =
     Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
     Xvt, Yvt = torch.from_numpy(Xv), torch.from_numpy(Yv)
     zero = torch.zeros((cfg.batch, 0))
-    for epoch in range(cfg.epochs):
+    for epoch in progress(range(cfg.epochs), desc=f"{kind} estimator epochs", unit="epoch"):
         net.train()
         order = torch.from_numpy(rng.permutation(len(X)))
         losses = []

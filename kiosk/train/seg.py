@@ -12,6 +12,7 @@ import torch
 from torch.nn import functional as F  # noqa: N812 (the usual spelling)
 
 from kiosk.capture.frame import Intrinsics
+from kiosk.progress import progress
 from kiosk.sim.scenes import FX_PX_RANGE, GAIT_CLASSES, STANDING_CLASSES
 from kiosk.train.data import (
     DATASET_ROOT,
@@ -298,7 +299,7 @@ def train_seg(station: str, out_dir: Path, tiny: bool = False, threads: int = 2,
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=total, pct_start=0.15)
     step = 0
-    for epoch in range(cfg.epochs):
+    for epoch in progress(range(cfg.epochs), desc=f"{name} epochs", unit="epoch"):
         t_epoch = time.perf_counter()
         net.train()
         order = rng.permutation(len(train))

@@ -33,6 +33,7 @@ from typing import Any
 
 from kiosk.capture.simulated import SimulatedCamera
 from kiosk.pipeline import analyze_gait
+from kiosk.progress import progress
 from kiosk.security import hash_secret
 from kiosk.store import Store
 from kiosk.store.bench import fill_benchmark_sessions, start_hq_process
@@ -379,7 +380,7 @@ def bench_visits(visits: int = 100, walk_duration_s: float = 6.0,
         pid = url.pid
         ends: dict[str, int] = {}
         t0 = time.monotonic()
-        for k in range(1, visits + 1):
+        for k in progress(range(1, visits + 1), desc="visits", unit="visit"):
             end = _HttpShopper(url).visit()
             ends[end] = ends.get(end, 0) + 1
             if k == 1 or k % 10 == 0 or k == visits:

@@ -209,6 +209,7 @@ def test_json_unknown_fields_and_missing_fields_are_named_per_product():
     assert "row 1, column stock: is missing" in text
 
 
+@pytest.mark.slow
 def test_ten_thousand_row_catalogue_is_accepted(tmp_path):
     data = synthetic_catalogue_csv(10_000)
     rows = list(csv.reader(io.StringIO(data.decode())))

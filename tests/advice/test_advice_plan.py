@@ -41,6 +41,7 @@ def _set_eversion(gait: dict, deg: float) -> dict:
     return gait
 
 
+@pytest.mark.slow
 def test_thousand_simulated_shoppers_get_a_safe_explained_plan():
     rows = {r["name"]: r["value"] for r in plan_mix(n=1000, seed=0)}
     assert rows["simulated shoppers"] == 1000

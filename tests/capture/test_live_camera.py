@@ -44,6 +44,7 @@ def _wait(pred, timeout_s: float) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_replayed_recording_streams_through_the_live_camera_in_real_time(recording):
     with RecordingSource(recording) as rec:
         written = [f.depth_m for f in rec.frames()]
@@ -66,6 +67,7 @@ def test_replayed_recording_streams_through_the_live_camera_in_real_time(recordi
     assert any(np.array_equal(first, d) for d in written)
 
 
+@pytest.mark.slow
 def test_live_camera_filters_apply_on_the_replayed_device(recording):
     with LiveCamera(CameraSettings(replay_file=str(recording), hole_filling=True)) as cam:
         frame = next(iter(cam.frames()))
@@ -86,6 +88,7 @@ def test_no_camera_connected_is_said_plainly_and_fast():
     assert time.monotonic() - t0 < 2.0
 
 
+@pytest.mark.slow
 def test_station_without_its_camera_is_unavailable_then_recovers_when_it_appears(
     recording, tmp_path
 ):

@@ -43,6 +43,7 @@ def features():
                         strided_rays(f.intrinsics, 2), belt_frame_from_camera(scene.camera))
 
 
+@pytest.mark.slow
 def test_a_mirrored_frame_gets_the_mirror_image_of_the_labels(features):
     seg = Segmenter.load(GAIT_MODEL, mirror_average=True)
     a = seg.logits(features)

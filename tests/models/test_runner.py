@@ -89,6 +89,7 @@ def test_wrong_input_shape_is_refused(tmp_path):
         m.run(np.zeros((1, 2, 4, 5), np.float32))
 
 
+@pytest.mark.slow
 def test_run_time_path_loads_the_shipped_models_without_torch():
     code = (
         "import sys\n"

@@ -44,6 +44,7 @@ def _iou(pred: np.ndarray, truth: np.ndarray, valid: np.ndarray, k: int) -> floa
     return float((p & t).sum() / max((p | t).sum(), 1))
 
 
+@pytest.mark.slow
 def test_standing_models_on_fresh_scenes(models):
     from kiosk.vision.learned import standing_with_models
     from kiosk.vision.standing import analyze_standing_frames
@@ -72,6 +73,7 @@ def test_standing_models_on_fresh_scenes(models):
     assert (mae["fused"] <= mae["geometry"] + NO_WORSE_THAN_GEOMETRY_MM).all(), mae
 
 
+@pytest.mark.slow
 def test_treadmill_models_on_fresh_frames(models):
     from kiosk.train.data import belt_frame_from_camera, floor_from_camera
     from kiosk.vision.learned import rearfoot_frame

@@ -42,6 +42,7 @@ def test_windows_are_aligned_sized_and_inside_the_frame(seg):
             assert sl.stop >= min(want[1], n - n % (8 * s))
 
 
+@pytest.mark.slow
 def test_a_window_gets_the_whole_frames_labels_inside_it(walk, seg):
     belt = fit_belt(walk[:15], np.random.default_rng(0))
     agree, n = 0, 0

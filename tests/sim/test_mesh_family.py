@@ -49,6 +49,7 @@ def test_depth_modes_follow_the_d4xx_limits():
     assert not any(m.width == 1280 and m.fps > 30 for m in all_modes("gait"))
 
 
+@pytest.mark.slow
 def test_mesh_truth_is_measured_on_the_placed_foot():
     p = random_mesh_shopper(5, DepthMode("D435", 640, 480, 15), heel_gap_m=0.02)
     t = mesh_standing_scene(p).truth
@@ -158,6 +159,7 @@ def test_mesh_walk_plays_back_with_truth_per_frame(tmp_path):
                 assert t["rearfoot_deg"] == pytest.approx(drawn, abs=3.0)
 
 
+@pytest.mark.slow
 def test_analytic_family_renders_in_another_mode():
     from kiosk.sim.scenes import apply_mode, random_profile, standing_scene
 
@@ -170,6 +172,7 @@ def test_analytic_family_renders_in_another_mode():
     assert dataclasses.replace(p).color is False
 
 
+@pytest.mark.slow
 def test_analytic_depth_only_recording_in_another_mode_plays_back(tmp_path):
     from kiosk.sim.record import simulate_standing
     from kiosk.sim.scenes import apply_mode, random_profile

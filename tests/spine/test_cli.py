@@ -38,6 +38,7 @@ def assert_storable(report: dict) -> None:
     jsonschema.validate({**report, "recommendations": []}, STORED_REPORT_JSON_SCHEMA)
 
 
+@pytest.mark.slow
 def test_standing_recording_gives_a_schema_valid_report_close_to_truth(standing_rec, truth):
     r = run_kiosk("analyze", "standing", str(standing_rec), "--json")
     assert r.returncode == 0, r.stderr
@@ -55,6 +56,7 @@ def test_standing_recording_gives_a_schema_valid_report_close_to_truth(standing_
                                                  "rearfoot"}
 
 
+@pytest.mark.slow
 def test_corrupt_model_stops_analysis_naming_the_file_unless_geometry_only(tmp_path,
                                                                            standing_rec):
     import shutil
@@ -72,6 +74,7 @@ def test_corrupt_model_stops_analysis_naming_the_file_unless_geometry_only(tmp_p
     assert json.loads(r.stdout)["versions"]["method"] == "geometry"
 
 
+@pytest.mark.slow
 def test_gait_recording_gives_a_schema_valid_report(gait_rec, truth):
     r = run_kiosk("analyze", "gait", str(gait_rec), "--json")
     assert r.returncode == 0, r.stderr
@@ -84,6 +87,7 @@ def test_gait_recording_gives_a_schema_valid_report(gait_rec, truth):
     assert report["versions"]["method"] == "geometry+models"
 
 
+@pytest.mark.slow
 def test_simulate_cli_writes_recording_and_truth(tmp_path):
     out = tmp_path / "s.db3"
     r = run_kiosk("simulate", "standing", "--out", str(out), "--seed", "11")
@@ -92,23 +96,27 @@ def test_simulate_cli_writes_recording_and_truth(tmp_path):
     assert json.loads(Path(str(out) + ".truth.json").read_text())["station"] == "standing"
 
 
+@pytest.mark.slow
 def test_missing_file_is_a_one_line_error(tmp_path):
     assert_clean_failure(run_kiosk("analyze", "standing", str(tmp_path / "nope.db3")),
                          "no such file")
 
 
+@pytest.mark.slow
 def test_text_file_named_bag_is_rejected(tmp_path):
     p = tmp_path / "notes.bag"
     p.write_text("this is not a recording\n")
     assert_clean_failure(run_kiosk("analyze", "standing", str(p)), "recording")
 
 
+@pytest.mark.slow
 def test_truncated_db3_is_rejected(tmp_path, standing_rec):
     p = tmp_path / "cut.db3"
     p.write_bytes(standing_rec.read_bytes()[:20000])
     assert_clean_failure(run_kiosk("analyze", "standing", str(p)))
 
 
+@pytest.mark.slow
 def test_recording_without_depth_stream_is_rejected(tmp_path):
     import numpy as np
 
@@ -123,6 +131,7 @@ def test_recording_without_depth_stream_is_rejected(tmp_path):
     assert_clean_failure(run_kiosk("analyze", "standing", str(p)), "depth")
 
 
+@pytest.mark.slow
 def test_heels_short_of_the_stop_ask_the_shopper_to_step_back(tmp_path):
     out = tmp_path / "gap.db3"
     r = run_kiosk("simulate", "standing", "--out", str(out), "--seed", "7", "--heel-gap-mm", "25")
@@ -130,6 +139,7 @@ def test_heels_short_of_the_stop_ask_the_shopper_to_step_back(tmp_path):
     assert_clean_failure(run_kiosk("analyze", "standing", str(out)), "step back")
 
 
+@pytest.mark.slow
 def test_gait_shorter_than_two_strides_is_rejected(tmp_path):
     out = tmp_path / "short.db3"
     r = run_kiosk("simulate", "gait", "--out", str(out), "--seed", "3", "--duration-s", "0.8")
@@ -137,12 +147,14 @@ def test_gait_shorter_than_two_strides_is_rejected(tmp_path):
     assert_clean_failure(run_kiosk("analyze", "gait", str(out)))
 
 
+@pytest.mark.slow
 def test_corrupt_video_is_rejected(tmp_path):
     p = tmp_path / "walk.mp4"
     p.write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(4000))
     assert_clean_failure(run_kiosk("analyze", "gait", str(p)))
 
 
+@pytest.mark.slow
 def test_real_d435_office_recording_is_refused_as_no_mat_in_view(real_d435_bag):
     from kiosk.errors import NoFeetFound
 
@@ -164,6 +176,7 @@ def test_real_d435_office_recording_raises_the_no_mat_code(real_d435_bag):
     assert e.value.code == "no_mat"
 
 
+@pytest.mark.slow
 def test_empty_mat_says_no_feet(tmp_path):
     import numpy as np
 
@@ -180,6 +193,7 @@ def test_empty_mat_says_no_feet(tmp_path):
         analyze_standing_frames(frames)
 
 
+@pytest.mark.slow
 def test_calibrate_from_a_board_recording_then_check_captures_against_it(tmp_path):
     board = tmp_path / "board.db3"
     assert run_kiosk("simulate", "standing", "--board", "--seed", "7", "--out",
@@ -192,6 +206,7 @@ def test_calibrate_from_a_board_recording_then_check_captures_against_it(tmp_pat
     assert abs(saved["board"]["square_measured_mm"] - 40.0) < 1.0
 
 
+@pytest.mark.slow
 def test_calibrate_without_a_board_fails_with_a_reason(standing_rec, tmp_path):
     r = run_kiosk("calibrate", "standing", str(standing_rec), "--out", str(tmp_path / "c.json"))
     assert_clean_failure(r, "board")
@@ -206,6 +221,7 @@ def _picture(path: Path):
     return img
 
 
+@pytest.mark.slow
 def test_standing_overlay_draws_the_measured_lines_on_the_capture(standing_rec, tmp_path):
     out = tmp_path / "standing.png"
     r = run_kiosk("analyze", "standing", str(standing_rec), "--geometry-only",
@@ -219,6 +235,7 @@ def test_standing_overlay_draws_the_measured_lines_on_the_capture(standing_rec, 
     assert ((rr > 200) & (b < 80) & (g < 120)).sum() > 50  # the right foot's outline
 
 
+@pytest.mark.slow
 def test_gait_overlay_draws_bisectors_on_a_mid_stance_frame(gait_rec, tmp_path):
     out = tmp_path / "gait.png"
     r = run_kiosk("analyze", "gait", str(gait_rec), "--geometry-only", "--overlay", str(out))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from kiosk.capture.files import open_file_source
 from kiosk.capture.realsense import RecordingWriter
 from kiosk.sim.scenes import random_profile, render_standing_frames, standing_scene
 
 
+@pytest.mark.slow
 def test_playback_returns_the_written_depth_pixel_for_pixel(tmp_path):
     p = random_profile(5)
     scene = standing_scene(p)
@@ -28,6 +30,7 @@ def test_playback_returns_the_written_depth_pixel_for_pixel(tmp_path):
     assert abs(got[0].intrinsics.fx - scene.camera.intrinsics.fx) < 1e-3
 
 
+@pytest.mark.slow
 def test_simulated_recording_carries_truth_from_the_rendered_surfaces(standing_rec, truth):
     t = truth(standing_rec)
     for side in ("left", "right"):
@@ -65,6 +68,7 @@ def _depth_frame_numbers_in_file(path) -> list[int]:
     return numbers
 
 
+@pytest.mark.slow
 def test_playback_of_the_real_d435_recording_yields_every_depth_frame_it_holds(real_d435_bag):
     held = _depth_frame_numbers_in_file(real_d435_bag)
     assert held  # the fixture holds depth

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from kiosk.store import Store
 
 WRITER = """
@@ -29,6 +31,7 @@ for i in range(100000):
 """
 
 
+@pytest.mark.slow
 def test_sigkill_while_writing_loses_no_committed_session(tmp_path):
     db = tmp_path / "kiosk.sqlite3"
     url = f"sqlite:///{db}"

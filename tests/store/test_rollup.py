@@ -109,6 +109,7 @@ FILTERS = [
 ]
 
 
+@pytest.mark.slow
 def test_rollups_match_the_sessions_after_out_of_order_batched_versions(store):
     rng = np.random.default_rng(4)
     versions = _versions(rng, 60)

@@ -158,6 +158,7 @@ def test_login_delays_start_at_max_attempts_double_and_end_on_success(store):
         store.add_account("staff", "staff", "hash")
 
 
+@pytest.mark.slow
 def test_dashboard_queries_respect_retailer_store_and_date_filters(store):
     end = datetime(2026, 3, 31, 20)
     mine = demo_records(

@@ -12,6 +12,7 @@ torch = pytest.importorskip(
     "torch", reason="PyTorch is not installed: pip install -e '.[test]' (pins torch==2.13.0)")
 
 
+@pytest.mark.slow
 def test_seg_export_runs_crops_of_any_even_size_like_torch(tmp_path):
     import onnxruntime as ort
 

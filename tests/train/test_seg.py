@@ -35,6 +35,7 @@ def test_boundary_weight_zero_is_the_plain_weighted_loss():
 
 
 @pytest.mark.parametrize("pack, refine", [(2, 0), (4, 8)])
+@pytest.mark.slow
 def test_class_prior_correction_takes_log_weight_off_each_class(pack, refine):
     from kiosk.train.nets import SegNet
     from kiosk.train.seg import CLASS_WEIGHTS, correct_class_prior
@@ -54,6 +55,7 @@ def test_class_prior_correction_takes_log_weight_off_each_class(pack, refine):
                           atol=1e-5)
 
 
+@pytest.mark.slow
 def test_treadmill_training_reads_lateral_positions_from_the_belts_centre_line(tmp_path):
     """The kiosk presents the treadmill net lateral positions from the belt's centre line
     (GaitResult.belt_frame); training must too, or a camera off the centre moves the lanes

@@ -11,6 +11,7 @@ torch = pytest.importorskip(
     "torch", reason="PyTorch is not installed: pip install -e '.[test]' (pins torch==2.13.0)")
 
 
+@pytest.mark.slow
 def test_tiny_training_writes_models_the_runner_loads(tmp_path):
     from kiosk.train.run import run_train
     from kiosk.vision.learned import LearnedModels
@@ -47,6 +48,7 @@ def test_tiny_training_writes_models_the_runner_loads(tmp_path):
     assert masks["sha256"] == cards[1]["sha256"] == file_sha256(out / "gait_seg.onnx")
 
 
+@pytest.mark.slow
 def test_training_data_are_deterministic_by_seed():
     from kiosk.train.data import make_gait_sample
 

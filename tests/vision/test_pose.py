@@ -77,6 +77,7 @@ def _legs_only_frames(n: int = 12) -> list[np.ndarray]:
     return frames
 
 
+@pytest.mark.slow
 def test_legs_only_footage_reports_no_person_cleanly() -> None:
     with PoseEstimator() as estimator:
         assert all(estimator.process(f) is None for f in _legs_only_frames())
@@ -91,6 +92,7 @@ def test_legs_only_footage_reports_no_person_cleanly() -> None:
 
 # kiosk.sim's flying-pixel noise warns on NaN depth (its owner knows); not the pose stage's.
 @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+@pytest.mark.slow
 def test_simulated_treadmill_footage_shows_legs_only_and_reports_no_person() -> None:
     from kiosk.capture.simulated import SimulatedCamera
 
@@ -101,6 +103,7 @@ def test_simulated_treadmill_footage_shows_legs_only_and_reports_no_person() -> 
     assert block == {"person_found": False, "reason": "no person found"}
 
 
+@pytest.mark.slow
 def test_depth_only_frames_report_no_person_without_loading_colour() -> None:
     intr = Intrinsics(64, 48, 60, 60, 31.5, 23.5)
     frames = [Frame(k, k / 30, intr, depth_m=np.ones((48, 64), np.float32)) for k in range(3)]
@@ -117,6 +120,7 @@ def _write_video(path: Path, frames: list[np.ndarray], fps: float = 30.0) -> Pat
     return path
 
 
+@pytest.mark.slow
 def test_video_without_a_person_raises_no_person_found(tmp_path: Path) -> None:
     video = _write_video(tmp_path / "empty_lawn.mp4", _legs_only_frames(20))
     with pytest.raises(NoPersonFound) as err:

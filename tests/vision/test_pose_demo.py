@@ -16,6 +16,9 @@ import pytest
 from kiosk.report import validate_report
 from kiosk.vision.pose import PoseEstimator, Roi
 
+# every test here reads the MediaPipe report of the whole demo clip (a minute of CPU)
+pytestmark = pytest.mark.slow
+
 # Heel strikes by eye. She is tracked from frame 47 (she steps out from behind the tree at
 # the right edge) until she leaves at the left edge around frame 200. One more strike, her
 # left foot at frame 40, happens while she is still half hidden and is outside the range.

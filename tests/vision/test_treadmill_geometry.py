@@ -36,6 +36,7 @@ def _world(scene, depth):
 # through both pieces of that edge was 7-10° off, and the steps of both feet went to one)
 @pytest.mark.parametrize("seed, spread", [(60005, 1.0), (60006, 1.0), (60007, 1.0),
                                           (60005, 1.4), (60006, 1.4)])
+@pytest.mark.slow
 def test_the_belt_axis_and_edges_come_from_the_belt_edges(seed, spread):
     scene, frames, _ = _frames(seed, n=15, spread=spread)
     belt = fit_belt(frames, np.random.default_rng(0))
@@ -51,6 +52,7 @@ def test_the_belt_axis_and_edges_come_from_the_belt_edges(seed, spread):
 
 
 @pytest.mark.parametrize("seed, spread", [(60003, 1.4), (60005, 1.4), (60004, 1.0)])
+@pytest.mark.slow
 def test_the_centred_belt_frame_puts_x_zero_on_the_belt_centre_line(seed, spread):
     from kiosk.train.data import belt_frame_from_camera
     from kiosk.vision.segmentation import floor_points
@@ -100,6 +102,7 @@ def test_foot_lanes_split_two_humps_and_not_one():
     assert one.split() is None
 
 
+@pytest.mark.slow
 def test_wide_trousers_touching_still_give_each_foot_its_own_steps():
     # 60006: trousers 30 cm wide down to 15 cm above the belt touch between the shanks in
     # every frame, so the legs' gap is never seen; the feet's lanes split them

@@ -8,6 +8,7 @@ import io
 import re
 import sys
 
+import pytest
 from webutil import RETAIL_PW, STAFF_PIN, csrf_of, login, make_config
 
 from kiosk.cli import demo_banner, main
@@ -33,6 +34,7 @@ def _retail_login(app, user: str, password: str) -> int:
     return c.post("/retail/login", data=data).status_code
 
 
+@pytest.mark.slow
 def test_kiosk_users_adds_changes_disables_and_lists_accounts(tmp_path, monkeypatch, capsys):
     cfg = _config_file(tmp_path)
     pw, pw2 = "a long enough secret", "another long secret"
@@ -86,6 +88,7 @@ def test_no_account_exists_until_someone_adds_one(tmp_path, db_url):
         store.close()
 
 
+@pytest.mark.slow
 def test_the_demo_prints_every_account_it_makes(tmp_path):
     from kiosk.web.server import demo_config, prepare_demo
 
@@ -99,6 +102,7 @@ def test_the_demo_prints_every_account_it_makes(tmp_path):
         assert a["role"] in line
 
 
+@pytest.mark.slow
 def test_staff_change_their_pin_on_the_staff_screen(kiosk_app):
     c = kiosk_app.test_client()
     tok = login(c, "staff")
@@ -118,6 +122,7 @@ def test_staff_change_their_pin_on_the_staff_screen(kiosk_app):
     assert c2.post("/staff/login", data={"csrf_token": tok2, "pin": "482915"}).status_code == 302
 
 
+@pytest.mark.slow
 def test_retail_users_change_their_password_and_admins_manage_accounts(kiosk_app):
     c = kiosk_app.test_client()
     tok = login(c, "retailer")

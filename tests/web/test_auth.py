@@ -82,6 +82,7 @@ def test_forms_without_the_csrf_token_are_rejected(kiosk_app):
     assert c2.post("/start").status_code == 400
 
 
+@pytest.mark.slow
 def test_staff_pin_waits_after_repeated_failures_even_for_the_right_pin(kiosk_app):
     c = kiosk_app.test_client()
     tok = csrf_of(c)
@@ -100,6 +101,7 @@ def _notice(r) -> str:
     return re.search(r'id="login-error">([^<]*)<', r.get_data(as_text=True)).group(1)
 
 
+@pytest.mark.slow
 def test_a_throttled_retail_account_answers_like_a_wrong_password(kiosk_app):
     attacker, owner = kiosk_app.test_client(), kiosk_app.test_client()
     tok = csrf_of(attacker)
@@ -119,6 +121,7 @@ def test_a_throttled_retail_account_answers_like_a_wrong_password(kiosk_app):
     assert unknown.status_code == 401 and _notice(unknown) == _notice(wrong)
 
 
+@pytest.mark.slow
 def test_parallel_guesses_are_all_counted_before_any_pin_is_checked(tmp_path):
     """Four wrong PINs, then nine more at once and the right one just behind them: the
     right PIN arrives while the nine are still hashing, yet must wait its turn."""
@@ -280,6 +283,7 @@ def _tries(app, addr: str, n: int, forwarded: str | None = None) -> list[int]:
     ]
 
 
+@pytest.mark.slow
 def test_the_login_limit_counts_each_client_behind_a_trusted_proxy(tmp_path):
     from webutil import make_config
 

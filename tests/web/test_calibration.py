@@ -39,6 +39,7 @@ def calibration(board_frames) -> Calibration:
     return result.calibration
 
 
+@pytest.mark.slow
 def test_board_on_the_mat_calibrates_height_pitch_and_scale_within_truth(calibration):
     assert abs(calibration.camera_height_m - 0.65) < 0.005
     assert abs(calibration.camera_pitch_deg - 62.0) < 0.5
@@ -48,6 +49,7 @@ def test_board_on_the_mat_calibrates_height_pitch_and_scale_within_truth(calibra
     assert calibration.camera_serial == "123" and calibration.app_version
 
 
+@pytest.mark.slow
 def test_calibration_round_trips_and_feeds_the_pipeline_check(tmp_path, calibration, board_frames):
     path = save_calibration(calibration, calibration_path(tmp_path, "k1", "standing"))
     assert path.name == "k1-standing.json"
@@ -61,12 +63,14 @@ def test_calibration_round_trips_and_feeds_the_pipeline_check(tmp_path, calibrat
     assert abs(check["calibration"]["height_error_m"]) < 0.005
 
 
+@pytest.mark.slow
 def test_a_camera_that_moved_fails_the_remeasure_check(calibration, board_frames):
     moved = calibration.model_copy(update={"camera_height_m": calibration.camera_height_m + 0.05})
     check = remeasure_check(board_frames, moved)
     assert not check["ok"] and check["calibration"]["height_error_m"] < -0.04
 
 
+@pytest.mark.slow
 def test_frames_without_the_board_fail_with_a_reason(board_frames):
     from kiosk.capture.frame import Frame
 
@@ -98,6 +102,7 @@ def test_bad_calibration_files_fail_with_a_one_line_reason(tmp_path, content, re
     assert isinstance(err.value, ConfigError) and "\n" not in str(err.value)
 
 
+@pytest.mark.slow
 def test_unknown_keys_and_out_of_range_values_are_rejected(tmp_path, calibration):
     data = json.loads(calibration.model_dump_json(by_alias=True))
     p = tmp_path / "c.json"

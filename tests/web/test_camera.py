@@ -25,6 +25,7 @@ def _wait(pred, timeout_s=10.0):
     return False
 
 
+@pytest.mark.slow
 def test_unplugged_camera_shows_unavailable_and_recovers_without_restart(kiosk_app):
     from kiosk.capture.simulated import SimulatedCamera
 
@@ -60,6 +61,7 @@ def test_healthz_reports_database_and_camera_states(kiosk_app):
     assert set(r.json["cameras"]) == {"standing", "gait"}
 
 
+@pytest.mark.slow
 def test_missing_model_file_leaves_the_kiosk_measuring_with_geometry(kiosk_app, tmp_path,
                                                                       monkeypatch):
     """A deleted model must not stop a store fitting shoes: the kiosk measures with

@@ -40,6 +40,7 @@ def _page_data(page: str) -> dict:
 
 
 @pytest.mark.parametrize("grain", ["day", "week", "month"])
+@pytest.mark.slow
 def test_the_page_charts_exactly_what_the_api_serves(client, grain):
     page = client.get(f"/retail/?{QUERY}&grain={grain}").get_data(as_text=True)
     api = client.get(f"/api/v1/retail/dashboard?{QUERY}&grain={grain}", headers=TOKEN).get_json()
@@ -51,6 +52,7 @@ def test_the_page_charts_exactly_what_the_api_serves(client, grain):
     assert client.get(f"/retail/?{QUERY}&grain=year").status_code == 400
 
 
+@pytest.mark.slow
 def test_the_stock_table_on_screen_matches_its_csv_and_the_api_csv(client):
     page = client.get(f"/retail/?{QUERY}").get_data(as_text=True)
     cells = re.findall(r'data-n="(\d+)" data-share="([0-9.]+)"', page)
@@ -67,6 +69,7 @@ def test_the_stock_table_on_screen_matches_its_csv_and_the_api_csv(client):
     assert abs(sum(float(r["share"]) for r in rows) - 1.0) < 0.01
 
 
+@pytest.mark.slow
 def test_an_empty_range_shows_empty_states_not_charts(client):
     page = client.get("/retail/?from=2001-01-01&to=2001-01-31").get_data(as_text=True)
     for chart in ("chart-time", "chart-heat", "chart-funnel", "chart-sizes", "chart-oos"):

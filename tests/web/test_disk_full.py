@@ -5,6 +5,7 @@ without a restart."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from webutil import add_accounts, csrf_of, login, make_config
 
 from kiosk.store import Store, utcnow
@@ -14,6 +15,7 @@ from kiosk.web.visits import save
 from tests.web.field import FullDisk, unplugged
 
 
+@pytest.mark.slow
 def test_a_full_disk_still_gives_the_shopper_results_and_recovers_without_restart(tmp_path):
     cfg = make_config(tmp_path, web={"public_url": "http://kiosk.example"})
     store = Store(cfg.database_url)

@@ -117,6 +117,7 @@ def _mutated_record(draw_value, key, base):
     ),
     raw=st.binary(max_size=200),
 )
+@pytest.mark.slow
 def test_hostile_ingest_bodies_never_cause_500s_or_tracebacks(hq_app, body, raw):
     c = hq_app.test_client()
     for data, ctype in (

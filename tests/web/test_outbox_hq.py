@@ -29,6 +29,7 @@ def _stop(proc: subprocess.Popen) -> None:
     proc.wait(timeout=20)
 
 
+@pytest.mark.slow
 def test_outbox_survives_hq_outages_without_duplicates_or_losses(tmp_path, postgres_server):
     hq_url = postgres_server.create_database()
     hq_store = Store(hq_url)

@@ -55,6 +55,7 @@ def test_without_a_public_address_no_qr_code_is_offered(tmp_path):
     app.extensions["kiosk"].cameras.stop()
 
 
+@pytest.mark.slow
 def test_the_kiosk_on_the_store_network_opens_the_summary_from_another_address(tmp_path):
     # the kiosk's screen talks to it on 127.0.0.1; the phone reaches it on 127.0.0.2
     app = _kiosk(tmp_path)
@@ -73,6 +74,7 @@ def test_the_kiosk_on_the_store_network_opens_the_summary_from_another_address(t
 
 
 @pytest.mark.postgres
+@pytest.mark.slow
 def test_hq_opens_the_summary_as_soon_as_the_qr_code_is_shown(tmp_path, postgres_server):
     hq_store = Store(postgres_server.create_database())
     hq_store.add_token("kiosk-token-1", "kiosk", "k1", kiosk_id="k1", retailer_id="r1")

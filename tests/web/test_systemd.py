@@ -64,6 +64,7 @@ def _exec_start(unit: Path) -> list[str]:
     raise AssertionError("no ExecStart")
 
 
+@pytest.mark.slow
 def test_web_unit_command_starts_the_app_notifies_systemd_and_answers_healthz(tmp_path):
     port = _free_port()
     sock_path = tmp_path / "notify.sock"

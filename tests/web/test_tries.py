@@ -98,6 +98,7 @@ def test_a_product_not_in_the_catalogue_cannot_be_tried(visit):
     assert client.get("/compare").status_code == 302  # nothing tried: back to the results
 
 
+@pytest.mark.slow
 def test_the_dashboard_counts_tries_and_class_changes(kiosk_app, visit):
     client, sid = visit
     svc = kiosk_app.extensions["kiosk"]
