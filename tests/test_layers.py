@@ -19,7 +19,7 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1] / "kiosk"
 # The simulator is a frame source, so it shares the capture floor.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("kiosk", "kiosk.errors", "kiosk.config", "kiosk.security", "kiosk.report",
-              "kiosk.measures", "kiosk.i18n")),
+              "kiosk.measures", "kiosk.i18n", "kiosk.progress")),
     ("capture", ("kiosk.capture", "kiosk.sim")),
     ("vision", ("kiosk.vision",)),
     ("advice", ("kiosk.advice",)),
