@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kiosk.advice.bench import (
+from kiosk.bench.advice import (
     catalogue_import_benchmark,
     recommendation_mix,
     simulated_shopper,

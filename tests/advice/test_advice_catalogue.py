@@ -8,7 +8,6 @@ import json
 
 import pytest
 
-from kiosk.advice.bench import synthetic_catalogue_csv
 from kiosk.advice.catalogue import (
     CSV_COLUMNS,
     MAX_FILE_BYTES,
@@ -21,6 +20,7 @@ from kiosk.advice.catalogue import (
     sample_catalogue_path,
     to_csv,
 )
+from kiosk.bench.advice import synthetic_catalogue_csv
 from kiosk.errors import CatalogueError
 
 HEADER = ",".join(CSV_COLUMNS)

@@ -12,11 +12,11 @@ from pydantic import ValidationError
 
 from kiosk import i18n
 from kiosk.advice.answers import Answers, answers_from_form
-from kiosk.advice.bench import plan_mix, simulated_answers, simulated_shopper
 from kiosk.advice.plan import SHORT_CITATIONS, plan
 from kiosk.advice.programme import ENTRIES
 from kiosk.advice.rules import RulesRejectedError, load_rules, parse_rules
 from kiosk.advice.thresholds import SOURCES
+from kiosk.bench.advice import plan_mix, simulated_answers, simulated_shopper
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import urllib.request
 
 from playwright.sync_api import sync_playwright
 
-from kiosk.web.bench import PORTRAIT, launch_browser, run_shopper_flow
+from kiosk.bench.web import PORTRAIT, launch_browser, run_shopper_flow
 
 SETUP_TIMEOUT_S = 1200.0  # a fresh virtual environment's pip install included
 

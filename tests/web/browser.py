@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from kiosk.web.bench import LANDSCAPE, PORTRAIT
+from kiosk.bench.web import LANDSCAPE, PORTRAIT
 
 DOCS_SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
 MIN_TARGET_PX = 48

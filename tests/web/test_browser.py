@@ -19,10 +19,10 @@ pytest.importorskip("playwright.sync_api")
 
 from browser import check_kiosk_screen, number, screens_dir, snap
 
+from kiosk.bench.web import PORTRAIT, demo_server, launch_browser
 from kiosk.calibration import calibration_path, load_calibration
 from kiosk.sim.scenes import random_profile
 from kiosk.store import Store
-from kiosk.web.bench import PORTRAIT, demo_server, launch_browser
 from kiosk.web.server import DEMO_RETAIL_PASSWORD, DEMO_RETAIL_USER, DEMO_STAFF_PIN
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

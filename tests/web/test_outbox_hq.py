@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from kiosk.bench.store import start_hq_process
 from kiosk.store import Store, utcnow
-from kiosk.store.bench import start_hq_process
 from kiosk.store.demo import demo_record
 from kiosk.store.outbox import Forwarder
 from tests.conftest import _free_port

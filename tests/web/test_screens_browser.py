@@ -19,9 +19,9 @@ from test_tries import _after_walk
 from webutil import RETAIL_PW, add_accounts, make_config
 
 from kiosk.advice.sizes import SYSTEMS
+from kiosk.bench.web import launch_browser
 from kiosk.store import Store
 from kiosk.store.demo import demo_records
-from kiosk.web.bench import launch_browser
 from kiosk.web.visits import finish_walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

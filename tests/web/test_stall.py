@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.web.bench import demo_server
+from kiosk.bench.web import demo_server
 from kiosk.web.gunicorn_conf import KIOSK_THREADS, REQUEST_READ_TIMEOUT_S
 
 pytestmark = pytest.mark.slow

@@ -31,12 +31,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from kiosk.bench.store import fill_benchmark_sessions, start_hq_process
 from kiosk.capture.simulated import SimulatedCamera
 from kiosk.pipeline import analyze_gait
 from kiosk.progress import progress
 from kiosk.security import hash_secret
 from kiosk.store import Store
-from kiosk.store.bench import fill_benchmark_sessions, start_hq_process
 
 log = logging.getLogger(__name__)
 
@@ -420,7 +420,7 @@ def bench_dashboard_paint(
     db_url: str, n_sessions: int = 1_000_000, repeats: int = 5, workers: int = 2
 ) -> list[dict[str, Any]]:
     """The retailer dashboard's first paint in Chromium against HQ under gunicorn on
-    loopback, over `n_sessions` sessions spread over 2025 (kiosk.store.bench fills them on
+    loopback, over `n_sessions` sessions spread over 2025 (kiosk.bench.store fills them on
     PostgreSQL), for one retailer: a month, the whole year, and one store's year. Each row
     is the median of `repeats` loads on a signed-in, warm page (ms)."""
     from playwright.sync_api import sync_playwright  # noqa: PLC0415 - a `test` extra

@@ -1,4 +1,9 @@
-"""`kiosk bench`: how long every stage takes, as tables (never asserted in tests)."""
+"""`kiosk bench`: how long every stage takes, as tables (never asserted in tests).
+
+One package for every benchmark the docs quote: the measuring core and models here, the
+web (a real gunicorn and Chromium) in `web`, the store and HQ (a real PostgreSQL) in
+`store`, advice and catalogue imports in `advice`.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from kiosk.advice.bench import catalogue_import_benchmark, plan_mix, recommendation_mix
+from kiosk.bench.advice import catalogue_import_benchmark, plan_mix, recommendation_mix
+from kiosk.bench.store import bench_dashboard, bench_ingest
+from kiosk.bench.web import bench_dashboard_paint, bench_first_visit, bench_visits
 from kiosk.capture.frame import Frame
 from kiosk.errors import InputError
 from kiosk.evaluate import load_models
@@ -27,13 +34,11 @@ from kiosk.sim.scenes import (
     render_standing_frames,
     standing_scene,
 )
-from kiosk.store.bench import bench_dashboard, bench_ingest
 from kiosk.store.pgserver import PostgresServer, pg_bindir
 from kiosk.vision.gait import analyze_gait_frames
 from kiosk.vision.learned import standing_with_models
 from kiosk.vision.pose import pose_benchmark
 from kiosk.vision.standing import analyze_standing_frames
-from kiosk.web.bench import bench_dashboard_paint, bench_first_visit, bench_visits
 
 
 def _fmt(rows: list[tuple[str, float, str]]) -> str:
