@@ -5,6 +5,16 @@ are found, each foot is the connected region rising from the mat in front of the
 and its figures follow DESIGN.md section 3 in the floor frame. The backs of the heels are
 hidden from a camera in front, so length runs from the stop's face; a heel short of the
 stop is detected from where the shank stands, never measured.
+
+Heel contact: a camera in front sees neither the backs of the heels nor the mat behind
+them (the shins hide both), so the pternion's place is never seen. Where a shank stands
+over its foot is anatomy, and its spread between people (about ±10 mm at the front of the
+shank) is as large as the 15 mm gap to be caught; so the check assumes no proportion of
+any body. It compares the two feet of one shopper, whose anatomy is the same on both
+sides: a heel short of the stop moves that shank forward against the other one's
+(`HEEL_ASYMMETRY_TOLERANCE_M`). Both heels short by the same amount look the same as both
+touching; only a shank standing in front of its foot's midpoint (never anatomical) is
+caught then. docs/METHOD.md says what the station adds for that case.
 """
 
 from __future__ import annotations
@@ -33,17 +43,29 @@ MIN_FOOT_PIXELS = 1500  # at REFERENCE_FX_PX (848x480); other modes scale it by 
 MIN_SPLIT_BAND_PIXELS = 100  # leg pixels in a height band to look for the gap there
 OPENING_ITERATIONS = 2  # 3x3 openings against mat speckle, at REFERENCE_FX_PX
 TRUNCATED_LENGTH_RATIO = 0.73  # DESIGN.md: AHI denominator = 0.73 × foot length
-# Where the shank stands over the foot: the ankle axis at ≈ 20 % of foot length from the
-# pternion. Our anthropometric model assumption (simulator: 0.20 ± 0.012); to be checked
-# on real captures before the tolerance below is tightened.
-ANKLE_RATIO = 0.20
-HEEL_GAP_TOLERANCE_M = 0.012
+# Heel contact (see the module docstring). A heel short of the stop moves its shank forward
+# by the gap; the other foot's shank is the reference. Half the 15 mm the kiosk must catch:
+# a touching pair differs by the left/right difference in anatomy (a shank stands over the
+# hindfoot, ≤ 0.5 × the feet's length difference: ≤ 2 mm for the 4 mm one shopper in five
+# has) and the fused depth's noise at the shank's front (1-3 mm at 0.6-1.2 m).
+HEEL_ASYMMETRY_TOLERANCE_M = 0.0075
+# A shank whose axis stands in front of its foot's midpoint is not standing at the stop:
+# the ankle is over the talus in the rear half of every foot (anatomical certainty, no
+# proportion of a body model).
+SHANK_MAX_RATIO = 0.5
 HEEL_RADIUS_RATIO = 0.36  # heel radius / foot breadth (ANSUR II heel/foot breadth 0.71-0.73)
 SHANK_BAND_M = (0.10, 0.20)
 ARCH_SLICE_M = 0.003
-# Lower-leg section just above the ankle: antero-posterior / medio-lateral half-depth.
-# Our leg model's figure (0.89); to be checked on real captures.
-LEG_AP_RATIO = 0.89
+LIFTED_FOOT_M = 0.03  # a side whose lowest visible point is this far above the mat is lifted
+OVERLAP_BAND_M = 0.012  # feet meet at the split line this low above the foot threshold
+OVERLAP_HALF_WIDTH_M = 0.005
+OVERLAP_MIN_PIXELS = 30  # at REFERENCE_FX_PX; touching feet give hundreds, apart none
+# Moving during capture: the above-mat region of the capture's first and last thirds,
+# fused apart. A still shopper's two regions differ only at noisy outline pixels (a few %
+# of the region); a foot or leg moved by 1 cm or more changes a band of its outline's
+# width all round, tens of % at the kiosk's 1-2.5 mm pixels.
+MOVING_MIN_FRAMES = 6
+MOVING_REGION_CHANGE = 0.15
 LEG_RING_HEIGHTS_M = (0.10, 0.13, 0.16, 0.19)  # leg sections whose centres are pooled
 STATION_RADIUS_M = 0.6
 SPLIT_BANDS_M = ((0.07, 0.10), (0.10, 0.14), (0.14, 0.20), (0.20, 0.30))
@@ -178,16 +200,15 @@ def _circle_fit(xy: np.ndarray) -> tuple[np.ndarray, float]:
 
 def _leg_center(xy: np.ndarray, d: np.ndarray, fallback: np.ndarray) -> np.ndarray:
     """Centre of the leg's cross-section from its silhouette: the medio-lateral middle, and
-    LEG_AP_RATIO × the half-breadth behind the front-most point (the camera sees the front)."""
+    along the foot the centre of the circle through the visible front of the section (a
+    round section's centre: a shape, no proportion of a body)."""
     if len(xy) < 30:
         return fallback
     across = np.array([-d[1], d[0]])
     t = (xy - fallback) @ across
-    s = (xy - fallback) @ d
     t_hi, t_lo = np.percentile(t, 99), np.percentile(t, 1)
-    half = (t_hi - t_lo) / 2
-    front = np.percentile(s, 99)
-    return fallback + across * (t_hi + t_lo) / 2 + d * (front - LEG_AP_RATIO * half)
+    c, _ = _circle_fit(xy)
+    return fallback + across * (t_hi + t_lo) / 2 + d * float((c - fallback) @ d)
 
 
 def measure_foot(side: str, pts: np.ndarray, stop: dict) -> FootMeasurement:
@@ -250,9 +271,10 @@ def measure_foot(side: str, pts: np.ndarray, stop: dict) -> FootMeasurement:
         arch = min(arch, float(zs.max()))
     else:
         arch = float(np.percentile(zs, 95))
-    # heel check: the ankle stands ANKLE_RATIO × length in front of the pternion
-    gap = -s_stop - ANKLE_RATIO * length
-    gap = gap / (1 - ANKLE_RATIO)
+    # heel evidence: how far the shank's front and its axis stand from the stop
+    dist = (shank[:, :2] - p_stop) @ n_stop
+    shank_front = float(np.percentile(dist, 99))
+    shank_axis = float(-s_stop * cos_t)  # the leg centre's distance from the stop
     axis_deg = float(np.degrees(np.arctan2(d[0], -d[1])))
     confidence = float(np.clip(min(len(low) / 2000, 1.0) * min(sl.sum() / 30, 1.0), 0.05, 1.0))
     return FootMeasurement(
@@ -262,10 +284,11 @@ def measure_foot(side: str, pts: np.ndarray, stop: dict) -> FootMeasurement:
         arch_height_mm=arch * 1000,
         arch_height_index=arch / (TRUNCATED_LENGTH_RATIO * length),
         confidence=confidence,
-        heel_gap_mm=gap * 1000,
+        heel_gap_mm=0.0,  # set against the other foot (check_heel_contact)
         axis_deg=axis_deg,
         toe_tip_xy_m=(float(tip[0]), float(tip[1])),
         details={"ankle_xy_m": ankle.tolist(), "leg_radius_m": leg_r,
+                 "shank_front_m": shank_front, "shank_axis_m": shank_axis,
                  # the measured lines on the mat, for pictures (kiosk.vision.overlay)
                  "lines": {"heel_xy_m": (tip - d * length).tolist(), "tip_xy_m": tip.tolist(),
                            "width_from_xy_m": (ankle + d * s_wide + across * t_lo).tolist(),
@@ -338,10 +361,68 @@ def segment_feet(P: np.ndarray, valid: np.ndarray, stop: dict,
     pos = body & (P[..., 0] > split)
     neg = body & (P[..., 0] <= split)
     for m in (pos, neg):
-        if (m & grounded).sum() < min_foot / 3:
-            raise NoFeetFound("only one foot found: please stand with both feet on the mat",
+        if (m & grounded).sum() >= min_foot / 3:
+            continue
+        if m.sum() >= min_foot / 3 and z[m].min() > min_height_m + LIFTED_FOOT_M:
+            raise NoFeetFound("one foot is off the mat: please stand on both feet", "one_leg")
+        raise NoFeetFound("only one foot found: please stand with both feet on the mat",
                           "one_foot")
+    # feet that touch or cross meet at the split line just above the mat (under any hem)
+    low = body & (z < min_height_m + OVERLAP_BAND_M)
+    meet = low & (np.abs(P[..., 0] - split) < OVERLAP_HALF_WIDTH_M)
+    if meet.sum() >= OVERLAP_MIN_PIXELS * pixel_scale**2:
+        raise NoFeetFound("the feet touch: please stand with the feet a little apart",
+                          "feet_overlap")
     return {"left": pos, "right": neg} if left_is_positive_x else {"left": neg, "right": pos}
+
+
+def check_still(frames: list[Frame], P_of: Callable[[np.ndarray], np.ndarray],
+                region: np.ndarray) -> float:
+    """Share of the shopper's above-mat region that differs between the capture's first and
+    last thirds (each fused apart); raises NoFeetFound("moving") past MOVING_REGION_CHANGE.
+
+    `P_of(depth)` gives floor-frame points; `region` limits the comparison to the station.
+    """
+    n = len(frames)
+    if n < MOVING_MIN_FRAMES:
+        return 0.0
+    third = n // 3
+    depths = [fuse_depth(part) for part in (frames[:third], frames[-third:])]
+    both = region & (depths[0] > 0) & (depths[1] > 0)  # holes come and go with the noise
+    masks = []
+    for d in depths:
+        P = P_of(d)
+        z = P[..., 2]
+        # each third is noisier than the whole capture: its own mat noise sets its threshold
+        above = z > _height_threshold(P, both, len(frames) // 3)
+        masks.append(both & above & (z < MAX_BODY_HEIGHT_M))
+    union = masks[0] | masks[1]
+    if not union.any():
+        return 0.0
+    change = float((masks[0] ^ masks[1]).sum() / union.sum())
+    if change > MOVING_REGION_CHANGE:
+        raise NoFeetFound("the shopper moved during the capture: please stand still",
+                          "moving")
+    return change
+
+
+def check_heel_contact(feet: dict[str, FootMeasurement], refuse: bool = True) -> list[str]:
+    """Set each foot's `heel_gap_mm` (how much farther its shank stands from the stop than
+    the other foot's) and, with `refuse`, raise StepBack where a heel is not against the
+    stop (see the module docstring: the two feet are each other's reference). Returns the
+    sides off the stop."""
+    front = {side: f.details["shank_front_m"] for side, f in feet.items()}
+    nearest = min(front.values())
+    for side, f in feet.items():
+        f.heel_gap_mm = (front[side] - nearest) * 1000
+    off = [side for side, f in feet.items()
+           if f.heel_gap_mm > HEEL_ASYMMETRY_TOLERANCE_M * 1000
+           or f.details["shank_axis_m"] > SHANK_MAX_RATIO * f.length_mm / 1000]
+    if off and refuse:
+        which = " and ".join(off)
+        code = f"step_back_{off[0]}" if len(off) == 1 else "step_back_both"
+        raise StepBack(f"step back to the heel stop ({which} heel not touching it)", code)
+    return off
 
 
 def analyze_standing_frames(frames: list[Frame], rng: np.random.Generator | None = None,
@@ -373,17 +454,14 @@ def analyze_standing_frames(frames: list[Frame], rng: np.random.Generator | None
     valid = station_area(P, fused > 0, intr, floor)
     t2 = time.perf_counter()
     stop = find_heel_stop(P, valid, rng)
-    masks = segment_feet(P, valid, stop, min_height_m=_height_threshold(P, valid, len(frames)),
+    min_height = _height_threshold(P, valid, len(frames))
+    masks = segment_feet(P, valid, stop, min_height_m=min_height,
                          pixel_scale=intr.pixel_scale())
+    check_still(frames, lambda d: floor.to_floor(intr.deproject(d)), valid)
     t3 = time.perf_counter()
     feet = {side: measure_foot(side, P[m], stop) for side, m in masks.items()}
     t4 = time.perf_counter()
-    if check_heels:
-        off = [f for f in feet.values() if f.heel_gap_mm > HEEL_GAP_TOLERANCE_M * 1000]
-        if off:
-            which = " and ".join(f.side for f in off)
-            code = f"step_back_{off[0].side}" if len(off) == 1 else "step_back_both"
-            raise StepBack(f"step back to the heel stop ({which} heel not touching it)", code)
+    check_heel_contact(feet, refuse=check_heels)
     timings = {"fuse": (t1 - t0) * 1e3, "floor": (t2 - t1) * 1e3,
                "segment": (t3 - t2) * 1e3, "measure": (t4 - t3) * 1e3}
     stop_out = {"normal_xy": stop["normal_xy"].tolist(), "point_xy": stop["point_xy"].tolist(),
