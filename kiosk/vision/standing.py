@@ -57,7 +57,8 @@ HEEL_RADIUS_RATIO = 0.36  # heel radius / foot breadth (ANSUR II heel/foot bread
 SHANK_BAND_M = (0.10, 0.20)
 ARCH_SLICE_M = 0.003
 LIFTED_FOOT_M = 0.03  # a side whose lowest visible point is this far above the mat is lifted
-OVERLAP_BAND_M = 0.012  # feet meet at the split line this low above the foot threshold
+OVERLAP_BAND_M = 0.025  # feet meet at the split line this low (toes, forefoot edges) above
+# the foot threshold; trouser hems hang higher
 OVERLAP_HALF_WIDTH_M = 0.005
 OVERLAP_MIN_PIXELS = 30  # at REFERENCE_FX_PX; touching feet give hundreds, apart none
 # Moving during capture: the above-mat region of the capture's first and last thirds,
@@ -337,7 +338,7 @@ def segment_feet(P: np.ndarray, valid: np.ndarray, stop: dict,
     keep[1:] = sizes >= min_foot
     body = keep[labels]
     grounded = body & (z < min_height_m + 0.03)  # the lowest 3 cm we can see of each foot
-    if grounded.sum() < 2 * min_foot / 3:
+    if grounded.sum() < min_foot / 3:  # not even one foot (two feet: checked below)
         raise NoFeetFound("no feet found on the mat")
     # the widest gap in x between the legs, over a few heights: wide trousers may touch
     # (and hide the ankles from above) while the feet on the mat stand apart
@@ -363,7 +364,8 @@ def segment_feet(P: np.ndarray, valid: np.ndarray, stop: dict,
     for m in (pos, neg):
         if (m & grounded).sum() >= min_foot / 3:
             continue
-        if m.sum() >= min_foot / 3 and z[m].min() > min_height_m + LIFTED_FOOT_M:
+        # a lifted foot and its leg, all above the mat (a few stray mat pixels aside)
+        if m.sum() >= min_foot / 3 and np.percentile(z[m], 2) > min_height_m + LIFTED_FOOT_M:
             raise NoFeetFound("one foot is off the mat: please stand on both feet", "one_leg")
         raise NoFeetFound("only one foot found: please stand with both feet on the mat",
                           "one_foot")
