@@ -29,7 +29,7 @@ from scipy import ndimage
 
 from kiosk.capture.frame import Frame, Intrinsics
 from kiosk.errors import InputError, NoFeetFound, NoPlaneFound, StepBack
-from kiosk.vision.floor import FloorPlane, fit_floor, principal_axes
+from kiosk.vision.floor import FloorPlane, fit_floor, principal_axes, refine_plane
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,12 @@ MOVING_REGION_CHANGE = 0.15
 LEG_RING_HEIGHTS_M = (0.10, 0.13, 0.16, 0.19)  # leg sections whose centres are pooled
 STATION_RADIUS_M = 0.6
 SPLIT_BANDS_M = ((0.07, 0.10), (0.10, 0.14), (0.14, 0.20), (0.20, 0.30))
+# The mat's surface (settle_on_mat): looked for in front of the stop, between the heels'
+# row and well short of the toes' far end, within a mat's thickness of the first plane.
+MAT_AHEAD_M = (0.02, 0.40)
+MAT_SEARCH_M = 0.012
+MAT_BIN_M = 0.001
+MAT_LEVEL_TOL_M = 0.003  # ≈ 2 × the fused depth noise at 1.2 m
 FUSE_ROWS = 16  # image rows sorted at a time when fusing frames (fits the CPU cache)
 
 
@@ -312,6 +318,36 @@ def station_area(P: np.ndarray, valid: np.ndarray, intr: Intrinsics,
     return valid & (((P[..., :2] - aim) ** 2).sum(axis=-1) < STATION_RADIUS_M**2)
 
 
+def settle_on_mat(floor: FloorPlane, cam_pts: np.ndarray, P: np.ndarray, valid: np.ndarray,
+                  stop: dict) -> FloorPlane:
+    """The mat's own surface as the floor the feet stand on.
+
+    The first plane fit takes inliers within INLIER_MM (6 mm) of a plane, so where a mat
+    lies on the room floor (a few mm thick) the plane can sit between the two and every
+    height reads high by up to the mat's thickness. The mat is what lies in front of the
+    stop (DESIGN.md §2): its points' height mode there, refit with a tight tolerance.
+    """
+    ahead = (P[..., :2] - stop["point_xy"]) @ stop["normal_xy"]
+    along = (P[..., :2] - stop["point_xy"]) @ np.array([-stop["normal_xy"][1],
+                                                         stop["normal_xy"][0]])
+    mat = valid & (ahead > MAT_AHEAD_M[0]) & (ahead < MAT_AHEAD_M[1]) \
+        & (np.abs(along) < 0.5 * stop["span_m"])
+    z = P[..., 2]
+    near = mat & (np.abs(z) < MAT_SEARCH_M)
+    if near.sum() < 1000:
+        return floor
+    bins = np.arange(-MAT_SEARCH_M, MAT_SEARCH_M + 1e-9, MAT_BIN_M)
+    hist, edges = np.histogram(z[near], bins)
+    k = int(np.argmax(hist))
+    level = (edges[k] + edges[k + 1]) / 2
+    pts = cam_pts[near & (np.abs(z - level) < MAT_LEVEL_TOL_M)]
+    if len(pts) < 500:
+        return floor
+    n, d = refine_plane(pts, floor.normal, floor.d - level, MAT_LEVEL_TOL_M)
+    resid = pts @ n + d
+    return FloorPlane(n, d, float(np.sqrt(np.mean(resid**2)) * 1000), floor.inlier_share)
+
+
 def segment_feet(P: np.ndarray, valid: np.ndarray, stop: dict,
                  left_is_positive_x: bool = True,
                  min_height_m: float = FOOT_MIN_HEIGHT_M,
@@ -450,22 +486,28 @@ def analyze_standing_frames(frames: list[Frame], rng: np.random.Generator | None
     except NoPlaneFound:
         # no plane under the camera to stand on: it looks at a room, not at the mat
         raise NoFeetFound(NO_MAT_MESSAGE, "no_mat") from None
-    if on_floor is not None:
-        on_floor(fused, floor)
-    P = floor.to_floor(intr.deproject(fused))
+    cam_pts = intr.deproject(fused)
+    P = floor.to_floor(cam_pts)
     valid = station_area(P, fused > 0, intr, floor)
-    t2 = time.perf_counter()
     stop = find_heel_stop(P, valid, rng)
+    # the feet are found above the first plane (whose noise sets the foot threshold) and
+    # measured above the mat's own surface
+    mat = settle_on_mat(floor, cam_pts, P, valid, stop)
+    if on_floor is not None:
+        on_floor(fused, mat)
+    t2 = time.perf_counter()
     min_height = _height_threshold(P, valid, len(frames))
     masks = segment_feet(P, valid, stop, min_height_m=min_height,
                          pixel_scale=intr.pixel_scale())
     check_still(frames, lambda d: floor.to_floor(intr.deproject(d)), valid)
     t3 = time.perf_counter()
-    feet = {side: measure_foot(side, P[m], stop) for side, m in masks.items()}
+    P_mat = mat.to_floor(cam_pts)
+    stop = find_heel_stop(P_mat, valid, rng)  # the same face, in the mat's frame
+    feet = {side: measure_foot(side, P_mat[m], stop) for side, m in masks.items()}
     t4 = time.perf_counter()
     check_heel_contact(feet, refuse=check_heels)
     timings = {"fuse": (t1 - t0) * 1e3, "floor": (t2 - t1) * 1e3,
                "segment": (t3 - t2) * 1e3, "measure": (t4 - t3) * 1e3}
     stop_out = {"normal_xy": stop["normal_xy"].tolist(), "point_xy": stop["point_xy"].tolist(),
                 "height_m": stop["height_m"], "span_m": stop["span_m"]}
-    return StandingResult(feet, floor, stop_out, fused, masks, timings)
+    return StandingResult(feet, mat, stop_out, fused, masks, timings)
