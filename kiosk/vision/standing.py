@@ -57,6 +57,8 @@ HEEL_RADIUS_RATIO = 0.36  # heel radius / foot breadth (ANSUR II heel/foot bread
 SHANK_BAND_M = (0.10, 0.20)
 ARCH_SLICE_M = 0.003
 LIFTED_FOOT_M = 0.03  # a side whose lowest visible point is this far above the mat is lifted
+FEET_BAND_M = 0.03  # the lowest 3 cm we can see of each foot
+MIN_SPLIT_GAP_M = 0.01  # two feet (or legs) stand at least this far apart in x
 OVERLAP_BAND_M = 0.025  # feet meet at the split line this low (toes, forefoot edges) above
 # the foot threshold; trouser hems hang higher
 OVERLAP_HALF_WIDTH_M = 0.005
@@ -373,28 +375,39 @@ def segment_feet(P: np.ndarray, valid: np.ndarray, stop: dict,
     keep = np.zeros(n + 1, bool)
     keep[1:] = sizes >= min_foot
     body = keep[labels]
-    grounded = body & (z < min_height_m + 0.03)  # the lowest 3 cm we can see of each foot
+    grounded = body & (z < min_height_m + FEET_BAND_M)
     if grounded.sum() < min_foot / 3:  # not even one foot (two feet: checked below)
         raise NoFeetFound("no feet found on the mat")
-    # the widest gap in x between the legs, over a few heights: wide trousers may touch
-    # (and hide the ankles from above) while the feet on the mat stand apart
-    best = None
-    for lo_z, hi_z in ((min_height_m, min_height_m + 0.03), *SPLIT_BANDS_M):
+    # the feet are what we measure: split between them where they stand apart on the mat;
+    # where they do not (touching, or hidden by hems), between the legs, at the height
+    # with the widest gap (wide trousers may touch at one height and not at another)
+    def widest_gap(lo_z: float, hi_z: float) -> tuple[float, float] | None:
         x = np.sort(P[..., 0][body & (z > lo_z) & (z < hi_z)])
         if len(x) < min_band:
-            continue
+            return None
         gaps = np.diff(x)
         lo, hi = int(0.1 * len(x)), int(0.9 * len(x))
         k = lo + int(np.argmax(gaps[lo:hi]))
-        if best is None or gaps[k] > best[0]:
-            best = (float(gaps[k]), x, k)
-    if best is None:
-        raise NoFeetFound("no legs above the feet: please stand on the mat", "no_legs")
-    gap, xs, k = best
-    if gap < 0.01:
-        raise NoFeetFound("only one foot found: please stand with both feet on the mat",
-                          "one_foot")
-    split = (xs[k] + xs[k + 1]) / 2
+        return float(gaps[k]), float((x[k] + x[k + 1]) / 2)
+
+    feet_gap = widest_gap(min_height_m, min_height_m + FEET_BAND_M)
+    if feet_gap is not None and feet_gap[0] >= MIN_SPLIT_GAP_M:
+        split = feet_gap[1]
+    else:
+        legs = [g for g in (widest_gap(*band) for band in SPLIT_BANDS_M) if g is not None]
+        if not legs:
+            raise NoFeetFound("no legs above the feet: please stand on the mat", "no_legs")
+        gap, split = max(legs)
+        if gap < MIN_SPLIT_GAP_M:
+            raise NoFeetFound("only one foot found: please stand with both feet on the mat",
+                              "one_foot")
+        # legs apart, feet not: feet that touch or cross meet at the split line just
+        # above the mat (under any hem)
+        low = body & (z < min_height_m + OVERLAP_BAND_M)
+        meet = low & (np.abs(P[..., 0] - split) < OVERLAP_HALF_WIDTH_M)
+        if meet.sum() >= OVERLAP_MIN_PIXELS * pixel_scale**2:
+            raise NoFeetFound("the feet touch: please stand with the feet a little apart",
+                              "feet_overlap")
     pos = body & (P[..., 0] > split)
     neg = body & (P[..., 0] <= split)
     for m in (pos, neg):
@@ -405,12 +418,6 @@ def segment_feet(P: np.ndarray, valid: np.ndarray, stop: dict,
             raise NoFeetFound("one foot is off the mat: please stand on both feet", "one_leg")
         raise NoFeetFound("only one foot found: please stand with both feet on the mat",
                           "one_foot")
-    # feet that touch or cross meet at the split line just above the mat (under any hem)
-    low = body & (z < min_height_m + OVERLAP_BAND_M)
-    meet = low & (np.abs(P[..., 0] - split) < OVERLAP_HALF_WIDTH_M)
-    if meet.sum() >= OVERLAP_MIN_PIXELS * pixel_scale**2:
-        raise NoFeetFound("the feet touch: please stand with the feet a little apart",
-                          "feet_overlap")
     return {"left": pos, "right": neg} if left_is_positive_x else {"left": neg, "right": pos}
 
 
