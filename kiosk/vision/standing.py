@@ -38,6 +38,9 @@ FOOT_MIN_HEIGHT_M = 0.004  # a pixel belongs to a foot above this height over th
 MAX_BODY_HEIGHT_M = 0.6
 STOP_BAND_M = (0.02, 0.12)  # heights at which the stop's face is searched
 STOP_INLIER_M = 0.006
+STOP_MIN_RISE_M = 0.02  # a face's points span this much height (the stop's flat top: none)
+STOP_BEHIND_M = 0.02  # a face this far behind the one found replaces it
+STOP_SEARCH_BEHIND = 3
 NO_MAT_MESSAGE = "no mat or heel stop in view: is the camera aimed at the mat?"
 MIN_FOOT_PIXELS = 1500  # at REFERENCE_FX_PX (848x480); other modes scale it by area
 MIN_SPLIT_BAND_PIXELS = 100  # leg pixels in a height band to look for the gap there
@@ -57,7 +60,8 @@ HEEL_RADIUS_RATIO = 0.36  # heel radius / foot breadth (ANSUR II heel/foot bread
 SHANK_BAND_M = (0.10, 0.20)
 ARCH_SLICE_M = 0.003
 LIFTED_FOOT_M = 0.03  # a side whose lowest visible point is this far above the mat is lifted
-FEET_BAND_M = 0.03  # the lowest 3 cm we can see of each foot
+GROUNDED_M = 0.03  # a foot on the mat shows pixels this low (its lowest 3 cm)
+FEET_BAND_M = 0.02  # the feet are split on their lowest 2 cm (trouser hems hang higher)
 MIN_SPLIT_GAP_M = 0.01  # two feet (or legs) stand at least this far apart in x
 OVERLAP_BAND_M = 0.025  # feet meet at the split line this low (toes, forefoot edges) above
 # the foot threshold; trouser hems hang higher
@@ -160,21 +164,14 @@ def _line_ransac(xy: np.ndarray, rng: np.random.Generator, tol: float, iters: in
     return best, best_n
 
 
-def find_heel_stop(P: np.ndarray, valid: np.ndarray, rng: np.random.Generator) -> dict:
-    """The stop's face: a vertical plane rising from the mat, found as a line in x-y.
-
-    `valid` should already be limited to the station's area (see `station_area`), so a
-    wall or furniture farther away cannot pass for the stop.
-    """
-    z = P[..., 2]
-    band = valid & (z > STOP_BAND_M[0]) & (z < STOP_BAND_M[1])
-    xy = P[band][:, :2]
+def _vertical_face(xy: np.ndarray, zs: np.ndarray, rng: np.random.Generator) -> dict | None:
+    """The best vertical face among band points (x-y line, refined), or None."""
     if len(xy) < 300:
-        raise NoFeetFound(NO_MAT_MESSAGE, "no_mat")
+        return None
     sub = xy[rng.choice(len(xy), min(len(xy), 6000), replace=False)]
     best, _count = _line_ransac(sub, rng, STOP_INLIER_M)
     if best is None:
-        raise NoFeetFound(NO_MAT_MESSAGE, "no_mat")
+        return None
     n, c = best
     inl = np.abs(xy @ n - c) < STOP_INLIER_M
     pts = xy[inl]
@@ -186,16 +183,34 @@ def find_heel_stop(P: np.ndarray, valid: np.ndarray, rng: np.random.Generator) -
     if n @ (np.zeros(2) - m) < 0:
         n = -n
     span = float(np.ptp(pts @ direction))
-    heights = P[band][inl][:, 2]
-    if span < 0.25:
+    heights = zs[inl]
+    if span < 0.25 or np.ptp(np.percentile(heights, [10, 90])) < STOP_MIN_RISE_M:
+        return None
+    return {"normal_xy": n, "point_xy": m, "span_m": span,
+            "height_m": float(np.percentile(heights, 98)), "inliers": int(inl.sum())}
+
+
+def find_heel_stop(P: np.ndarray, valid: np.ndarray, rng: np.random.Generator) -> dict:
+    """The stop's face: a vertical plane rising from the mat, found as a line in x-y.
+
+    `valid` should already be limited to the station's area (see `station_area`), so a
+    wall or furniture farther away cannot pass for the stop. Wide trousers' fronts can
+    form a vertical face too, in front of the stop: the stop is the farthest such face
+    (behind it lies only its own flat top).
+    """
+    z = P[..., 2]
+    band = valid & (z > STOP_BAND_M[0]) & (z < STOP_BAND_M[1])
+    xy, zs = P[band][:, :2], z[band]
+    face = _vertical_face(xy, zs, rng)
+    if face is None:
         raise NoFeetFound(NO_MAT_MESSAGE, "no_mat")
-    return {
-        "normal_xy": n,
-        "point_xy": m,
-        "span_m": span,
-        "height_m": float(np.percentile(heights, 98)),
-        "inliers": int(inl.sum()),
-    }
+    for _ in range(STOP_SEARCH_BEHIND):
+        behind = (xy - face["point_xy"]) @ face["normal_xy"] < -STOP_BEHIND_M
+        farther = _vertical_face(xy[behind], zs[behind], rng)
+        if farther is None:
+            break
+        face = farther
+    return face
 
 
 def _circle_fit(xy: np.ndarray) -> tuple[np.ndarray, float]:
@@ -375,7 +390,7 @@ def segment_feet(P: np.ndarray, valid: np.ndarray, stop: dict,
     keep = np.zeros(n + 1, bool)
     keep[1:] = sizes >= min_foot
     body = keep[labels]
-    grounded = body & (z < min_height_m + FEET_BAND_M)
+    grounded = body & (z < min_height_m + GROUNDED_M)
     if grounded.sum() < min_foot / 3:  # not even one foot (two feet: checked below)
         raise NoFeetFound("no feet found on the mat")
     # the feet are what we measure: split between them where they stand apart on the mat;
