@@ -56,6 +56,12 @@ HEEL_ASYMMETRY_TOLERANCE_M = 0.0075
 # the ankle is over the talus in the rear half of every foot (anatomical certainty, no
 # proportion of a body model).
 SHANK_MAX_RATIO = 0.5
+# Plausibility of a measured foot (beyond these, clothing lies over it). Foot breadth /
+# length in ANSUR II (6 068 adults): 0.312-0.456; children's feet are relatively broader,
+# so 10 % beyond the broadest adult. AHI standing 0.340 ± 0.031 (Butler et al. 2008):
+# mean + 4 SD, fewer than 1 healthy foot in 15 000 above.
+FOOT_BREADTH_RATIO_MAX = 0.50
+AHI_MAX = 0.464
 HEEL_RADIUS_RATIO = 0.36  # heel radius / foot breadth (ANSUR II heel/foot breadth 0.71-0.73)
 SHANK_BAND_M = (0.10, 0.20)
 ARCH_SLICE_M = 0.003
@@ -299,6 +305,13 @@ def measure_foot(side: str, pts: np.ndarray, stop: dict) -> FootMeasurement:
     dist = (shank[:, :2] - p_stop) @ n_stop
     shank_front = float(np.percentile(dist, 99))
     shank_axis = float(-s_stop * cos_t)  # the leg centre's distance from the stop
+    # clothing over the foot (a wide trouser's hem) is measured as foot: figures beyond
+    # every published foot say so
+    if width > FOOT_BREADTH_RATIO_MAX * length:
+        raise NoFeetFound(f"{side} foot looks {width * 1000:.0f} mm wide: clothing over it?",
+                          "foot_hidden")
+    if arch > AHI_MAX * TRUNCATED_LENGTH_RATIO * length:
+        raise NoFeetFound(f"{side} foot's instep is covered", "foot_hidden")
     axis_deg = float(np.degrees(np.arctan2(d[0], -d[1])))
     confidence = float(np.clip(min(len(low) / 2000, 1.0) * min(sl.sum() / 30, 1.0), 0.05, 1.0))
     return FootMeasurement(
