@@ -347,6 +347,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "a little apart.",
         "error.foot_hidden": "Part of a foot is hidden. Please stand with both feet flat on "
         "the mat, toes pointing to the screen.",
+        "error.feet_overlap": "Your feet are touching. Please stand with your feet a "
+        "little apart, one on each side of the mat.",
+        "error.one_leg": "One foot is off the mat. Please stand on both feet, heels against "
+        "the back stop.",
+        "error.moving": "You moved while we measured. Please stand still for two seconds.",
         "error.step_back_both": "Please step back until both heels touch the back stop.",
         "error.step_back_left": "Please move your left foot back until the heel touches the "
         "back stop.",
@@ -894,6 +899,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.one_foot": "片足しか見えませんでした。両足を少し離してマットに乗せてください。",
         "error.foot_hidden": "足の一部が隠れています。"
         "つま先を画面に向け、両足を平らに置いてください。",
+        "error.feet_overlap": "両足が触れ合っています。"
+        "足を少し離し、マットの左右に置いてください。",
+        "error.one_leg": "片足がマットから浮いています。"
+        "かかとをストッパーに付けて、両足で立ってください。",
+        "error.moving": "測定中に動きました。2秒間じっと立っていてください。",
         "error.step_back_both": "両方のかかとが後ろのストッパーに付くまで下がってください。",
         "error.step_back_left": "左足のかかとがストッパーに付くまで後ろへ下げてください。",
         "error.step_back_right": "右足のかかとがストッパーに付くまで後ろへ下げてください。",

@@ -146,7 +146,7 @@ def analyze_standing(frames: Iterable[Frame], calibration: dict | None = None,
 
 
 # A single preview frame is ~3x noisier than the fused 2 s capture (whose own check, at
-# HEEL_GAP_TOLERANCE_M, decides "step back"), so the live hint waits for a clear gap.
+# HEEL_ASYMMETRY_TOLERANCE_M, decides "step back"), so the live hint waits for a clear gap.
 PREVIEW_GAP_GUIDANCE_MM = 30.0
 POSE_STRIDE = 4  # every 4th colour frame goes to the pose stage (≈ 11 ms each)
 

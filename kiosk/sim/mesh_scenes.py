@@ -43,6 +43,7 @@ from kiosk.sim.scenes import (
     STANDING_HEIGHT_M,
     STANDING_PITCH_DEG,
     _camera_truth,
+    side_gap_m,
 )
 
 MESH_SIM_VERSION = "mesh-1"
@@ -78,7 +79,7 @@ class MeshShopper:
     calf_fat: float = 0.0  # MakeHuman lower-leg targets, -1..1
     calf_muscle: float = 0.0
     stance_width_m: float = 0.2
-    heel_gap_m: float = 0.0
+    heel_gap_m: float | tuple = 0.0  # or a (left, right) pair
     barefoot: bool = False
     skin_rgb: tuple = (205, 160, 130)
     sock_rgb: tuple = (235, 235, 235)
@@ -140,7 +141,7 @@ class MeshShopper:
 
 
 def random_mesh_shopper(seed: int, mode: DepthMode | None = None, unusual: str | None = None,
-                        heel_gap_m: float | None = None) -> MeshShopper:
+                        heel_gap_m: float | tuple | None = None) -> MeshShopper:
     """A real ANSUR II participant at the standing station, drawn from `seed`.
 
     `unusual` picks a deliberately rare but valid shopper: "child" (feet from 150 mm),
@@ -371,7 +372,7 @@ def _placed_foot(p: MeshShopper, k: int, side: str) -> tuple[np.ndarray, np.ndar
     x_sign = 1.0 if side == "left" else -1.0
     world = local @ R.T + np.array([x_sign * p.stance_width_m / 2, 0.0, 0.0])
     # the heel against the stop (y = 0), or short of it by the gap
-    world[:, 1] -= p.heel_gap_m + world[world[:, 2] < p.stop_height_m, 1].max()
+    world[:, 1] -= side_gap_m(p.heel_gap_m, side) + world[world[:, 2] < p.stop_height_m, 1].max()
     return world, faces, R
 
 
@@ -434,7 +435,7 @@ def build_standing(p: MeshShopper) -> tuple[list[meshes.Mesh], dict, dict]:
         placed[side] = PlacedFoot(fv, faces, R @ np.array([1.0, 0.0, 0.0]))
         parts.append(meshes.Mesh.plain(fv, faces, sock, foot_cls))
         truth[side] = foot_truth(placed[side], p.lateral_malleolus_height_mm / 1000)
-        truth[side]["heel_gap_mm"] = p.heel_gap_m * 1000
+        truth[side]["heel_gap_mm"] = side_gap_m(p.heel_gap_m, side) * 1000
     parts.append(body_mesh)
     for m in parts:
         z = m.face_centers()[:, 2]

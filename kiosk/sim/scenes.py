@@ -89,7 +89,9 @@ class ShopperProfile:
     left: FootProfile
     right: FootProfile
     stance_width_m: float = 0.2
-    heel_gap_m: float = 0.0  # standing: distance of the heels from the stop (0 = touching)
+    # standing: distance of the heels from the stop (0 = touching); a (left, right) pair
+    # sets each heel's own
+    heel_gap_m: float | tuple = 0.0
     barefoot: bool = False
     sock_rgb: tuple = (235, 235, 235)
     skin_rgb: tuple = (205, 160, 130)
@@ -152,7 +154,7 @@ class ShopperProfile:
 
 
 def random_profile(seed: int, station: str = "standing", spread: float = 1.0,
-                   heel_gap_m: float | None = None) -> ShopperProfile:
+                   heel_gap_m: float | tuple | None = None) -> ShopperProfile:
     """A plausible shopper and camera pose; `spread` > 1 widens every range (training/OOD)."""
     rng = np.random.default_rng(seed)
     dims = sample_foot_dimensions(rng, spread=spread)
@@ -335,14 +337,14 @@ def standing_scene(p: ShopperProfile, width: int | None = None,
         heel_center_local = np.array([shape.heel_breadth_m / 2, 0.0, 0.0])
         t = np.array([x_sign * p.stance_width_m / 2, 0.0, 0.0]) - R @ heel_center_local
         world_foot = foot.transformed(R, t)
-        shift_y = -p.heel_gap_m - world_foot.points[:, 1].max()
+        shift_y = -side_gap_m(p.heel_gap_m, side) - world_foot.points[:, 1].max()
         t = t + np.array([0.0, shift_y, 0.0])
         world_foot = foot.transformed(R, t)
         bodies.append((world_foot, foot_cls))
         ankle = R @ np.array([shape.ankle_ratio * shape.length_m, 0.0, 0.0]) + t
         cones += _leg_cones(shape, p, shank_cls, R, ankle, 0.03, 1.1)
         truth_feet[side] = foot_truth(foot, shape, R, t)
-        truth_feet[side]["heel_gap_mm"] = p.heel_gap_m * 1000
+        truth_feet[side]["heel_gap_mm"] = side_gap_m(p.heel_gap_m, side) * 1000
     # camera in front of the toes, aimed at the middle of the feet
     target = np.array([0.0, -mean_len * 0.55, 0.02])
     horiz = (p.camera_height_m - target[2]) / np.tan(np.radians(p.camera_pitch_deg))
@@ -374,6 +376,13 @@ def standing_scene(p: ShopperProfile, width: int | None = None,
         "camera": _camera_truth(cam),
     }
     return StandingScene(p, cam, quads, body_list, [(c, palette) for c in cones], truth, stop_h)
+
+
+def side_gap_m(heel_gap_m: float | tuple, side: str) -> float:
+    """One heel's gap from the stop: the profile's single gap, or its (left, right) pair."""
+    if isinstance(heel_gap_m, (tuple, list)):
+        return float(heel_gap_m[0 if side == "left" else 1])
+    return float(heel_gap_m)
 
 
 def _camera_truth(cam: SimCamera) -> dict:

@@ -119,7 +119,7 @@ def fit_floor(depth_m: np.ndarray, intr: Intrinsics, rng: np.random.Generator | 
     if not len(counts) or counts.max() < 0.1 * len(sample):
         raise NoPlaneFound("no floor plane found in the depth image")
     best = int(np.argmax(counts))
-    n, dd = _refine(pts, normals[best], float(offsets[best]), tol)
+    n, dd = refine_plane(pts, normals[best], float(offsets[best]), tol)
     if topmost:
         n, dd = _topmost_level(pts, n, dd, tol)
     resid = pts @ n + dd
@@ -140,7 +140,9 @@ def principal_axes(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return c, vecs[:, ::-1].T
 
 
-def _refine(pts: np.ndarray, n: np.ndarray, d: float, tol: float):
+def refine_plane(pts: np.ndarray, n: np.ndarray, d: float, tol: float
+                 ) -> tuple[np.ndarray, float]:
+    """The plane (n, d) refit three times to the points within `tol` of it."""
     for _ in range(3):
         inl = pts[np.abs(pts @ n + d) < tol]
         c, vt = principal_axes(inl)
@@ -164,4 +166,4 @@ def _topmost_level(pts: np.ndarray, n: np.ndarray, d: float, tol: float):
         return n, d
     near = np.abs(h - level) < 2 * tol
     log.debug("floor: using the level %.0f mm above the dominant plane", level * 1000)
-    return _refine(pts, n, d - float(np.median(h[near])), tol)
+    return refine_plane(pts, n, d - float(np.median(h[near])), tol)

@@ -5,6 +5,16 @@ are found, each foot is the connected region rising from the mat in front of the
 and its figures follow DESIGN.md section 3 in the floor frame. The backs of the heels are
 hidden from a camera in front, so length runs from the stop's face; a heel short of the
 stop is detected from where the shank stands, never measured.
+
+Heel contact: a camera in front sees neither the backs of the heels nor the mat behind
+them (the shins hide both), so the pternion's place is never seen. Where a shank stands
+over its foot is anatomy, and its spread between people (about ±10 mm at the front of the
+shank) is as large as the 15 mm gap to be caught; so the check assumes no proportion of
+any body. It compares the two feet of one shopper, whose anatomy is the same on both
+sides: a heel short of the stop moves that shank forward against the other one's
+(`HEEL_ASYMMETRY_TOLERANCE_M`). Both heels short by the same amount look the same as both
+touching; only a shank standing in front of its foot's midpoint (never anatomical) is
+caught then. docs/METHOD.md says what the station adds for that case.
 """
 
 from __future__ import annotations
@@ -20,7 +30,7 @@ from scipy import ndimage
 from kiosk.capture.frame import Frame, Intrinsics
 from kiosk.errors import InputError, NoFeetFound, NoPlaneFound, StepBack
 from kiosk.measures import arch_height_index
-from kiosk.vision.floor import FloorPlane, fit_floor, principal_axes
+from kiosk.vision.floor import FloorPlane, fit_floor, principal_axes, refine_plane
 
 log = logging.getLogger(__name__)
 
@@ -29,24 +39,55 @@ FOOT_MIN_HEIGHT_M = 0.004  # a pixel belongs to a foot above this height over th
 MAX_BODY_HEIGHT_M = 0.6
 STOP_BAND_M = (0.02, 0.12)  # heights at which the stop's face is searched
 STOP_INLIER_M = 0.006
+STOP_MIN_RISE_M = 0.02  # a face's points span this much height (the stop's flat top: none)
+STOP_BEHIND_M = 0.02  # a face this far behind the one found replaces it
+STOP_SEARCH_BEHIND = 3
 NO_MAT_MESSAGE = "no mat or heel stop in view: is the camera aimed at the mat?"
 MIN_FOOT_PIXELS = 1500  # at REFERENCE_FX_PX (848x480); other modes scale it by area
 MIN_SPLIT_BAND_PIXELS = 100  # leg pixels in a height band to look for the gap there
 OPENING_ITERATIONS = 2  # 3x3 openings against mat speckle, at REFERENCE_FX_PX
-# Where the shank stands over the foot: the ankle axis at ≈ 20 % of foot length from the
-# pternion. Our anthropometric model assumption (simulator: 0.20 ± 0.012); to be checked
-# on real captures before the tolerance below is tightened.
-ANKLE_RATIO = 0.20
-HEEL_GAP_TOLERANCE_M = 0.012
+# Heel contact (see the module docstring). A heel short of the stop moves its shank forward
+# by the gap; the other foot's shank is the reference. Half the 15 mm the kiosk must catch:
+# a touching pair differs by the left/right difference in anatomy (a shank stands over the
+# hindfoot, ≤ 0.5 × the feet's length difference: ≤ 2 mm for the 4 mm one shopper in five
+# has) and the fused depth's noise at the shank's front (1-3 mm at 0.6-1.2 m).
+HEEL_ASYMMETRY_TOLERANCE_M = 0.0075
+# A shank whose axis stands in front of its foot's midpoint is not standing at the stop:
+# the ankle is over the talus in the rear half of every foot (anatomical certainty, no
+# proportion of a body model).
+SHANK_MAX_RATIO = 0.5
+# Plausibility of a measured foot (beyond these, clothing lies over it). Foot breadth /
+# length in ANSUR II (6 068 adults): 0.312-0.456; children's feet are relatively broader,
+# so 10 % beyond the broadest adult. AHI standing 0.340 ± 0.031 (Butler et al. 2008):
+# mean + 4 SD, fewer than 1 healthy foot in 15 000 above.
+FOOT_BREADTH_RATIO_MAX = 0.50
+AHI_MAX = 0.464
 HEEL_RADIUS_RATIO = 0.36  # heel radius / foot breadth (ANSUR II heel/foot breadth 0.71-0.73)
 SHANK_BAND_M = (0.10, 0.20)
 ARCH_SLICE_M = 0.003
-# Lower-leg section just above the ankle: antero-posterior / medio-lateral half-depth.
-# Our leg model's figure (0.89); to be checked on real captures.
-LEG_AP_RATIO = 0.89
+LIFTED_FOOT_M = 0.03  # a side whose lowest visible point is this far above the mat is lifted
+GROUNDED_M = 0.03  # a foot on the mat shows pixels this low (its lowest 3 cm)
+FEET_BAND_M = 0.02  # the feet are split on their lowest 2 cm (trouser hems hang higher)
+MIN_SPLIT_GAP_M = 0.01  # two feet (or legs) stand at least this far apart in x
+OVERLAP_BAND_M = 0.025  # feet meet at the split line this low (toes, forefoot edges) above
+# the foot threshold; trouser hems hang higher
+OVERLAP_HALF_WIDTH_M = 0.005
+OVERLAP_MIN_PIXELS = 30  # at REFERENCE_FX_PX; touching feet give hundreds, apart none
+# Moving during capture: the above-mat region of the capture's first and last thirds,
+# fused apart. A still shopper's two regions differ only at noisy outline pixels (a few %
+# of the region); a foot or leg moved by 1 cm or more changes a band of its outline's
+# width all round, tens of % at the kiosk's 1-2.5 mm pixels.
+MOVING_MIN_FRAMES = 6
+MOVING_REGION_CHANGE = 0.15
 LEG_RING_HEIGHTS_M = (0.10, 0.13, 0.16, 0.19)  # leg sections whose centres are pooled
 STATION_RADIUS_M = 0.6
 SPLIT_BANDS_M = ((0.07, 0.10), (0.10, 0.14), (0.14, 0.20), (0.20, 0.30))
+# The mat's surface (settle_on_mat): looked for in front of the stop, between the heels'
+# row and well short of the toes' far end, within a mat's thickness of the first plane.
+MAT_AHEAD_M = (0.02, 0.40)
+MAT_SEARCH_M = 0.012
+MAT_BIN_M = 0.001
+MAT_LEVEL_TOL_M = 0.003  # ≈ 2 × the fused depth noise at 1.2 m
 FUSE_ROWS = 16  # image rows sorted at a time when fusing frames (fits the CPU cache)
 
 
@@ -129,21 +170,14 @@ def _line_ransac(xy: np.ndarray, rng: np.random.Generator, tol: float, iters: in
     return best, best_n
 
 
-def find_heel_stop(P: np.ndarray, valid: np.ndarray, rng: np.random.Generator) -> dict:
-    """The stop's face: a vertical plane rising from the mat, found as a line in x-y.
-
-    `valid` should already be limited to the station's area (see `station_area`), so a
-    wall or furniture farther away cannot pass for the stop.
-    """
-    z = P[..., 2]
-    band = valid & (z > STOP_BAND_M[0]) & (z < STOP_BAND_M[1])
-    xy = P[band][:, :2]
+def _vertical_face(xy: np.ndarray, zs: np.ndarray, rng: np.random.Generator) -> dict | None:
+    """The best vertical face among band points (x-y line, refined), or None."""
     if len(xy) < 300:
-        raise NoFeetFound(NO_MAT_MESSAGE, "no_mat")
+        return None
     sub = xy[rng.choice(len(xy), min(len(xy), 6000), replace=False)]
     best, _count = _line_ransac(sub, rng, STOP_INLIER_M)
     if best is None:
-        raise NoFeetFound(NO_MAT_MESSAGE, "no_mat")
+        return None
     n, c = best
     inl = np.abs(xy @ n - c) < STOP_INLIER_M
     pts = xy[inl]
@@ -155,16 +189,34 @@ def find_heel_stop(P: np.ndarray, valid: np.ndarray, rng: np.random.Generator) -
     if n @ (np.zeros(2) - m) < 0:
         n = -n
     span = float(np.ptp(pts @ direction))
-    heights = P[band][inl][:, 2]
-    if span < 0.25:
+    heights = zs[inl]
+    if span < 0.25 or np.ptp(np.percentile(heights, [10, 90])) < STOP_MIN_RISE_M:
+        return None
+    return {"normal_xy": n, "point_xy": m, "span_m": span,
+            "height_m": float(np.percentile(heights, 98)), "inliers": int(inl.sum())}
+
+
+def find_heel_stop(P: np.ndarray, valid: np.ndarray, rng: np.random.Generator) -> dict:
+    """The stop's face: a vertical plane rising from the mat, found as a line in x-y.
+
+    `valid` should already be limited to the station's area (see `station_area`), so a
+    wall or furniture farther away cannot pass for the stop. Wide trousers' fronts can
+    form a vertical face too, in front of the stop: the stop is the farthest such face
+    (behind it lies only its own flat top).
+    """
+    z = P[..., 2]
+    band = valid & (z > STOP_BAND_M[0]) & (z < STOP_BAND_M[1])
+    xy, zs = P[band][:, :2], z[band]
+    face = _vertical_face(xy, zs, rng)
+    if face is None:
         raise NoFeetFound(NO_MAT_MESSAGE, "no_mat")
-    return {
-        "normal_xy": n,
-        "point_xy": m,
-        "span_m": span,
-        "height_m": float(np.percentile(heights, 98)),
-        "inliers": int(inl.sum()),
-    }
+    for _ in range(STOP_SEARCH_BEHIND):
+        behind = (xy - face["point_xy"]) @ face["normal_xy"] < -STOP_BEHIND_M
+        farther = _vertical_face(xy[behind], zs[behind], rng)
+        if farther is None:
+            break
+        face = farther
+    return face
 
 
 def _circle_fit(xy: np.ndarray) -> tuple[np.ndarray, float]:
@@ -178,16 +230,15 @@ def _circle_fit(xy: np.ndarray) -> tuple[np.ndarray, float]:
 
 def _leg_center(xy: np.ndarray, d: np.ndarray, fallback: np.ndarray) -> np.ndarray:
     """Centre of the leg's cross-section from its silhouette: the medio-lateral middle, and
-    LEG_AP_RATIO × the half-breadth behind the front-most point (the camera sees the front)."""
+    along the foot the centre of the circle through the visible front of the section (a
+    round section's centre: a shape, no proportion of a body)."""
     if len(xy) < 30:
         return fallback
     across = np.array([-d[1], d[0]])
     t = (xy - fallback) @ across
-    s = (xy - fallback) @ d
     t_hi, t_lo = np.percentile(t, 99), np.percentile(t, 1)
-    half = (t_hi - t_lo) / 2
-    front = np.percentile(s, 99)
-    return fallback + across * (t_hi + t_lo) / 2 + d * (front - LEG_AP_RATIO * half)
+    c, _ = _circle_fit(xy)
+    return fallback + across * (t_hi + t_lo) / 2 + d * float((c - fallback) @ d)
 
 
 def measure_foot(side: str, pts: np.ndarray, stop: dict) -> FootMeasurement:
@@ -250,9 +301,17 @@ def measure_foot(side: str, pts: np.ndarray, stop: dict) -> FootMeasurement:
         arch = min(arch, float(zs.max()))
     else:
         arch = float(np.percentile(zs, 95))
-    # heel check: the ankle stands ANKLE_RATIO × length in front of the pternion
-    gap = -s_stop - ANKLE_RATIO * length
-    gap = gap / (1 - ANKLE_RATIO)
+    # heel evidence: how far the shank's front and its axis stand from the stop
+    dist = (shank[:, :2] - p_stop) @ n_stop
+    shank_front = float(np.percentile(dist, 99))
+    shank_axis = float(-s_stop * cos_t)  # the leg centre's distance from the stop
+    # clothing over the foot (a wide trouser's hem) is measured as foot: figures beyond
+    # every published foot say so
+    if width > FOOT_BREADTH_RATIO_MAX * length:
+        raise NoFeetFound(f"{side} foot looks {width * 1000:.0f} mm wide: clothing over it?",
+                          "foot_hidden")
+    if arch_height_index(arch, length) > AHI_MAX:
+        raise NoFeetFound(f"{side} foot's instep is covered", "foot_hidden")
     axis_deg = float(np.degrees(np.arctan2(d[0], -d[1])))
     confidence = float(np.clip(min(len(low) / 2000, 1.0) * min(sl.sum() / 30, 1.0), 0.05, 1.0))
     return FootMeasurement(
@@ -262,10 +321,11 @@ def measure_foot(side: str, pts: np.ndarray, stop: dict) -> FootMeasurement:
         arch_height_mm=arch * 1000,
         arch_height_index=arch_height_index(arch, length),
         confidence=confidence,
-        heel_gap_mm=gap * 1000,
+        heel_gap_mm=0.0,  # set against the other foot (check_heel_contact)
         axis_deg=axis_deg,
         toe_tip_xy_m=(float(tip[0]), float(tip[1])),
         details={"ankle_xy_m": ankle.tolist(), "leg_radius_m": leg_r,
+                 "shank_front_m": shank_front, "shank_axis_m": shank_axis,
                  # the measured lines on the mat, for pictures (kiosk.vision.overlay)
                  "lines": {"heel_xy_m": (tip - d * length).tolist(), "tip_xy_m": tip.tolist(),
                            "width_from_xy_m": (ankle + d * s_wide + across * t_lo).tolist(),
@@ -286,6 +346,36 @@ def station_area(P: np.ndarray, valid: np.ndarray, intr: Intrinsics,
         raise InputError("the camera does not look down at the floor")
     aim = floor.to_floor(ray * t)[:2]
     return valid & (((P[..., :2] - aim) ** 2).sum(axis=-1) < STATION_RADIUS_M**2)
+
+
+def settle_on_mat(floor: FloorPlane, cam_pts: np.ndarray, P: np.ndarray, valid: np.ndarray,
+                  stop: dict) -> FloorPlane:
+    """The mat's own surface as the floor the feet stand on.
+
+    The first plane fit takes inliers within INLIER_MM (6 mm) of a plane, so where a mat
+    lies on the room floor (a few mm thick) the plane can sit between the two and every
+    height reads high by up to the mat's thickness. The mat is what lies in front of the
+    stop (DESIGN.md §2): its points' height mode there, refit with a tight tolerance.
+    """
+    ahead = (P[..., :2] - stop["point_xy"]) @ stop["normal_xy"]
+    along = (P[..., :2] - stop["point_xy"]) @ np.array([-stop["normal_xy"][1],
+                                                         stop["normal_xy"][0]])
+    mat = valid & (ahead > MAT_AHEAD_M[0]) & (ahead < MAT_AHEAD_M[1]) \
+        & (np.abs(along) < 0.5 * stop["span_m"])
+    z = P[..., 2]
+    near = mat & (np.abs(z) < MAT_SEARCH_M)
+    if near.sum() < 1000:
+        return floor
+    bins = np.arange(-MAT_SEARCH_M, MAT_SEARCH_M + 1e-9, MAT_BIN_M)
+    hist, edges = np.histogram(z[near], bins)
+    k = int(np.argmax(hist))
+    level = (edges[k] + edges[k + 1]) / 2
+    pts = cam_pts[near & (np.abs(z - level) < MAT_LEVEL_TOL_M)]
+    if len(pts) < 500:
+        return floor
+    n, d = refine_plane(pts, floor.normal, floor.d - level, MAT_LEVEL_TOL_M)
+    resid = pts @ n + d
+    return FloorPlane(n, d, float(np.sqrt(np.mean(resid**2)) * 1000), floor.inlier_share)
 
 
 def segment_feet(P: np.ndarray, valid: np.ndarray, stop: dict,
@@ -313,35 +403,99 @@ def segment_feet(P: np.ndarray, valid: np.ndarray, stop: dict,
     keep = np.zeros(n + 1, bool)
     keep[1:] = sizes >= min_foot
     body = keep[labels]
-    grounded = body & (z < min_height_m + 0.03)  # the lowest 3 cm we can see of each foot
-    if grounded.sum() < 2 * min_foot / 3:
+    grounded = body & (z < min_height_m + GROUNDED_M)
+    if grounded.sum() < min_foot / 3:  # not even one foot (two feet: checked below)
         raise NoFeetFound("no feet found on the mat")
-    # the widest gap in x between the legs, over a few heights: wide trousers may touch
-    # (and hide the ankles from above) while the feet on the mat stand apart
-    best = None
-    for lo_z, hi_z in ((min_height_m, min_height_m + 0.03), *SPLIT_BANDS_M):
+    # the feet are what we measure: split between them where they stand apart on the mat;
+    # where they do not (touching, or hidden by hems), between the legs, at the height
+    # with the widest gap (wide trousers may touch at one height and not at another)
+    def widest_gap(lo_z: float, hi_z: float) -> tuple[float, float] | None:
         x = np.sort(P[..., 0][body & (z > lo_z) & (z < hi_z)])
         if len(x) < min_band:
-            continue
+            return None
         gaps = np.diff(x)
         lo, hi = int(0.1 * len(x)), int(0.9 * len(x))
         k = lo + int(np.argmax(gaps[lo:hi]))
-        if best is None or gaps[k] > best[0]:
-            best = (float(gaps[k]), x, k)
-    if best is None:
-        raise NoFeetFound("no legs above the feet: please stand on the mat", "no_legs")
-    gap, xs, k = best
-    if gap < 0.01:
-        raise NoFeetFound("only one foot found: please stand with both feet on the mat",
-                          "one_foot")
-    split = (xs[k] + xs[k + 1]) / 2
+        return float(gaps[k]), float((x[k] + x[k + 1]) / 2)
+
+    feet_gap = widest_gap(min_height_m, min_height_m + FEET_BAND_M)
+    if feet_gap is not None and feet_gap[0] >= MIN_SPLIT_GAP_M:
+        split = feet_gap[1]
+    else:
+        legs = [g for g in (widest_gap(*band) for band in SPLIT_BANDS_M) if g is not None]
+        if not legs:
+            raise NoFeetFound("no legs above the feet: please stand on the mat", "no_legs")
+        gap, split = max(legs)
+        if gap < MIN_SPLIT_GAP_M:
+            raise NoFeetFound("only one foot found: please stand with both feet on the mat",
+                              "one_foot")
+        # legs apart, feet not: feet that touch or cross meet at the split line just
+        # above the mat (under any hem)
+        low = body & (z < min_height_m + OVERLAP_BAND_M)
+        meet = low & (np.abs(P[..., 0] - split) < OVERLAP_HALF_WIDTH_M)
+        if meet.sum() >= OVERLAP_MIN_PIXELS * pixel_scale**2:
+            raise NoFeetFound("the feet touch: please stand with the feet a little apart",
+                              "feet_overlap")
     pos = body & (P[..., 0] > split)
     neg = body & (P[..., 0] <= split)
     for m in (pos, neg):
-        if (m & grounded).sum() < min_foot / 3:
-            raise NoFeetFound("only one foot found: please stand with both feet on the mat",
+        if (m & grounded).sum() >= min_foot / 3:
+            continue
+        # a lifted foot and its leg, all above the mat (a few stray mat pixels aside)
+        if m.sum() >= min_foot / 3 and np.percentile(z[m], 2) > min_height_m + LIFTED_FOOT_M:
+            raise NoFeetFound("one foot is off the mat: please stand on both feet", "one_leg")
+        raise NoFeetFound("only one foot found: please stand with both feet on the mat",
                           "one_foot")
     return {"left": pos, "right": neg} if left_is_positive_x else {"left": neg, "right": pos}
+
+
+def check_still(frames: list[Frame], P_of: Callable[[np.ndarray], np.ndarray],
+                region: np.ndarray) -> float:
+    """Share of the shopper's above-mat region that differs between the capture's first and
+    last thirds (each fused apart); raises NoFeetFound("moving") past MOVING_REGION_CHANGE.
+
+    `P_of(depth)` gives floor-frame points; `region` limits the comparison to the station.
+    """
+    n = len(frames)
+    if n < MOVING_MIN_FRAMES:
+        return 0.0
+    third = n // 3
+    depths = [fuse_depth(part) for part in (frames[:third], frames[-third:])]
+    both = region & (depths[0] > 0) & (depths[1] > 0)  # holes come and go with the noise
+    masks = []
+    for d in depths:
+        P = P_of(d)
+        z = P[..., 2]
+        # each third is noisier than the whole capture: its own mat noise sets its threshold
+        above = z > _height_threshold(P, both, len(frames) // 3)
+        masks.append(both & above & (z < MAX_BODY_HEIGHT_M))
+    union = masks[0] | masks[1]
+    if not union.any():
+        return 0.0
+    change = float((masks[0] ^ masks[1]).sum() / union.sum())
+    if change > MOVING_REGION_CHANGE:
+        raise NoFeetFound("the shopper moved during the capture: please stand still",
+                          "moving")
+    return change
+
+
+def check_heel_contact(feet: dict[str, FootMeasurement], refuse: bool = True) -> list[str]:
+    """Set each foot's `heel_gap_mm` (how much farther its shank stands from the stop than
+    the other foot's) and, with `refuse`, raise StepBack where a heel is not against the
+    stop (see the module docstring: the two feet are each other's reference). Returns the
+    sides off the stop."""
+    front = {side: f.details["shank_front_m"] for side, f in feet.items()}
+    nearest = min(front.values())
+    for side, f in feet.items():
+        f.heel_gap_mm = (front[side] - nearest) * 1000
+    off = [side for side, f in feet.items()
+           if f.heel_gap_mm > HEEL_ASYMMETRY_TOLERANCE_M * 1000
+           or f.details["shank_axis_m"] > SHANK_MAX_RATIO * f.length_mm / 1000]
+    if off and refuse:
+        which = " and ".join(off)
+        code = f"step_back_{off[0]}" if len(off) == 1 else "step_back_both"
+        raise StepBack(f"step back to the heel stop ({which} heel not touching it)", code)
+    return off
 
 
 def analyze_standing_frames(frames: list[Frame], rng: np.random.Generator | None = None,
@@ -367,25 +521,28 @@ def analyze_standing_frames(frames: list[Frame], rng: np.random.Generator | None
     except NoPlaneFound:
         # no plane under the camera to stand on: it looks at a room, not at the mat
         raise NoFeetFound(NO_MAT_MESSAGE, "no_mat") from None
-    if on_floor is not None:
-        on_floor(fused, floor)
-    P = floor.to_floor(intr.deproject(fused))
+    cam_pts = intr.deproject(fused)
+    P = floor.to_floor(cam_pts)
     valid = station_area(P, fused > 0, intr, floor)
-    t2 = time.perf_counter()
     stop = find_heel_stop(P, valid, rng)
-    masks = segment_feet(P, valid, stop, min_height_m=_height_threshold(P, valid, len(frames)),
+    # the feet are found above the first plane (whose noise sets the foot threshold) and
+    # measured above the mat's own surface
+    mat = settle_on_mat(floor, cam_pts, P, valid, stop)
+    if on_floor is not None:
+        on_floor(fused, mat)
+    t2 = time.perf_counter()
+    min_height = _height_threshold(P, valid, len(frames))
+    masks = segment_feet(P, valid, stop, min_height_m=min_height,
                          pixel_scale=intr.pixel_scale())
+    check_still(frames, lambda d: floor.to_floor(intr.deproject(d)), valid)
     t3 = time.perf_counter()
-    feet = {side: measure_foot(side, P[m], stop) for side, m in masks.items()}
+    P_mat = mat.to_floor(cam_pts)
+    stop = find_heel_stop(P_mat, valid, rng)  # the same face, in the mat's frame
+    feet = {side: measure_foot(side, P_mat[m], stop) for side, m in masks.items()}
     t4 = time.perf_counter()
-    if check_heels:
-        off = [f for f in feet.values() if f.heel_gap_mm > HEEL_GAP_TOLERANCE_M * 1000]
-        if off:
-            which = " and ".join(f.side for f in off)
-            code = f"step_back_{off[0].side}" if len(off) == 1 else "step_back_both"
-            raise StepBack(f"step back to the heel stop ({which} heel not touching it)", code)
+    check_heel_contact(feet, refuse=check_heels)
     timings = {"fuse": (t1 - t0) * 1e3, "floor": (t2 - t1) * 1e3,
                "segment": (t3 - t2) * 1e3, "measure": (t4 - t3) * 1e3}
     stop_out = {"normal_xy": stop["normal_xy"].tolist(), "point_xy": stop["point_xy"].tolist(),
                 "height_m": stop["height_m"], "span_m": stop["span_m"]}
-    return StandingResult(feet, floor, stop_out, fused, masks, timings)
+    return StandingResult(feet, mat, stop_out, fused, masks, timings)

@@ -132,11 +132,16 @@ def test_recording_without_depth_stream_is_rejected(tmp_path):
 
 
 @pytest.mark.slow
-def test_heels_short_of_the_stop_ask_the_shopper_to_step_back(tmp_path):
+def test_a_heel_short_of_the_stop_asks_the_shopper_to_step_back(tmp_path):
+    from kiosk.sim.scenes import random_profile
+
+    profile = tmp_path / "gap.json"
+    # the right heel 25 mm short, the left against the stop (the kiosk compares the two)
+    profile.write_text(json.dumps(random_profile(7, heel_gap_m=(0.0, 0.025)).to_dict()))
     out = tmp_path / "gap.db3"
-    r = run_kiosk("simulate", "standing", "--out", str(out), "--seed", "7", "--heel-gap-mm", "25")
+    r = run_kiosk("simulate", "standing", "--out", str(out), "--profile", str(profile))
     assert r.returncode == 0, r.stderr
-    assert_clean_failure(run_kiosk("analyze", "standing", str(out)), "step back")
+    assert_clean_failure(run_kiosk("analyze", "standing", str(out)), "step back", "right")
 
 
 @pytest.mark.slow
