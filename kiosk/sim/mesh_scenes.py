@@ -46,7 +46,7 @@ from kiosk.sim.scenes import (
     side_gap_m,
 )
 
-MESH_SIM_VERSION = "mesh-1"
+MESH_SIM_VERSION = "mesh-2"
 # Arch height index, standing: 0.340 ± 0.031 (Butler RJ et al., Foot Ankle Int 2008;
 # 29(4):421-4, healthy adults, AHI at 50 % of foot length over truncated length).
 AHI_MEAN, AHI_SD = 0.340, 0.031
@@ -364,10 +364,9 @@ def _placed_foot(p: MeshShopper, k: int, side: str) -> tuple[np.ndarray, np.ndar
     tmpl = meshes.foot_template()
     L = p.length_mm[k] / 1000
     local = meshes.shopper_foot(L, p.width_mm[k] / 1000, arch_height_for_ahi(p.ahi[k], L))
+    # the template's frame is (forward, medial, up), the same for either foot:
+    # _foot_rotation turns medial toward the midline, so no side is mirrored here
     faces = tmpl.faces
-    if side == "left":  # mirror (v medial on the other side) and keep the winding outward
-        local = local * np.array([1.0, -1.0, 1.0])
-        faces = faces[:, ::-1]
     R = _foot_rotation(side, p.toe_out_deg[k])
     x_sign = 1.0 if side == "left" else -1.0
     world = local @ R.T + np.array([x_sign * p.stance_width_m / 2, 0.0, 0.0])

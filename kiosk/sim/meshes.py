@@ -3,7 +3,8 @@
 - Feet: the FIND foot template (Boyne, Charles & Cipolla, BMVC 2022; MIT), learned from
   scans of real feet, scaled per shopper to a real ANSUR II subject's foot length and
   breadth, its dorsum deformed to an arch height index drawn from the published spread,
-  its toes set down on the floor as a weight-bearing foot's are, mirrored for the right foot.
+  its toes set down on the floor as a weight-bearing foot's are, in a (forward, medial, up)
+  frame that serves either side.
 - Legs: the MakeHuman body (CC0), its lower-leg fat and muscle targets blended per
   shopper, scaled to the subject's stature and posed about the skeleton's hip joints.
 - Clothing, shoes, mats, heel stops and treadmills: simple meshes built here.

@@ -201,7 +201,7 @@ def test_tiny_training_with_a_mesh_share_writes_models_onnx_runtime_loads(tmp_pa
     assert main(["train", "all", "--tiny", "--threads", "1", "--mesh-share", "0.5",
                  "--out", "models"]) == 0
     assert sorted(p.name for p in (tmp_path / "var/datasets").iterdir()) == [
-        "gait2-mesh-1", "gait2-sim1", "standing-mesh-1", "standing-sim1"]
+        "gait2-mesh-2", "gait2-sim1", "standing-mesh-2", "standing-sim1"]
     for name in ("standing_seg", "gait_seg", "foot_arch", "rearfoot"):
         card = json.loads((tmp_path / "models" / f"{name}.json").read_text())
         assert card["training_data"]["mesh_share"] == 0.5
