@@ -64,6 +64,9 @@ MIN_PEAK_SAMPLES = 6  # measured frames for a stance's own quadratic peak
 # (6-7 cm at 1.6 m: 15 pixels at 640x480), to find its axis.
 CAMERA_MAX_HEIGHT_M = 0.75
 CAMERA_MAX_DISTANCE_M = 1.6
+# treadmill belts are 0.4-0.65 m wide (makers' data sheets); a "belt" wider than this is the
+# room's floor, taken for the belt by a camera so far back that the belt is a sliver
+BELT_MAX_WIDTH_M = 0.8
 # a leg is "seen" in a frame where its foot was measured; a walk where one side is seen in
 # fewer than ONE_LEG_SHARE of the frames the other side is seen in shows one leg only
 ONE_LEG_SHARE = 0.1
@@ -337,8 +340,10 @@ def _shoe_top(P: np.ndarray, leg: np.ndarray, heel_z: float) -> float:
         z_top = (sl + 1) * COLLAR_SLICE_M
         if z_top < COLLAR_MIN_M:
             continue
-        step = np.nanmin(rear[sl + 1:sl + 3]) - rear[sl] if np.isfinite(rear[sl]) else np.nan
-        if np.isfinite(step) and step > COLLAR_STEP_M:
+        above = rear[sl + 1:sl + 3]
+        if not np.isfinite(rear[sl]) or not np.isfinite(above).any():
+            continue
+        if np.nanmin(above) - rear[sl] > COLLAR_STEP_M:
             top = z_top
     return top
 
@@ -659,6 +664,12 @@ def fit_belt(head: list[Frame], rng: np.random.Generator) -> Belt:
         xs = [float(np.median(p[:, :2] @ turn[0])) for p in _edge_pieces(e)]
         if xs:
             x_lo, x_hi = (max(x_lo, min(xs)), x_hi) if k == 0 else (x_lo, min(x_hi, max(xs)))
+    if x_hi - x_lo > BELT_MAX_WIDTH_M:
+        # the plane is the room's floor: the belt fills too little of the picture's middle
+        raise CameraPlacement(
+            f"the plane in view is {x_hi - x_lo:.1f} m wide, no treadmill belt: move the "
+            f"camera to {GAIT_MOUNT_DISTANCE_M[0]:.1f}-{GAIT_MOUNT_DISTANCE_M[1]:.1f} m behind "
+            "the heels, aimed at them", "camera_too_far")
     y_hi = float(np.percentile(Pb[..., 1][on_belt], 99))
     # one frame's belt noise sets the foreground threshold (3.5 robust SDs, >= 8 mm)
     zb = floor.to_floor(rays * head[0].depth_m[..., None])[..., 2][on_belt]

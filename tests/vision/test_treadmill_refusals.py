@@ -85,6 +85,7 @@ def test_a_camera_hung_too_high_is_refused_and_told_how_high_to_hang():
 
 @pytest.mark.slow
 def test_a_camera_too_far_behind_is_refused_and_told_where_to_stand():
+    # so far back that the room's floor around the belt fills the picture's middle
     _, frames, _ = _walk(1.0, camera_distance_m=CAMERA_MAX_DISTANCE_M + 0.4)
     with pytest.raises(CameraPlacement) as e:
         analyze_gait_frames(frames)
