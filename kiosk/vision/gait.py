@@ -49,6 +49,8 @@ SLICE_M = 0.004
 FLOOR_FRAMES = 15
 BELT_COLUMNS = (0.4, 0.6)
 EDGE_INSET_PX = 2  # in pixels at every mode: flying pixels are a stereo matcher's, 1-2 px wide
+MIN_BELT_PIXELS = 200  # belt pixels in the picture's middle columns (at 848x480, scaled)
+# edge rows are samples of a line's direction, not a size: they stay rows in every mode
 MIN_EDGE_ROWS = 20  # image rows on a belt edge line to trust its direction
 EDGE_JUMP_M = 0.015  # sideways jump between an edge's successive rows: a new piece
 MIN_EDGE_PIECE_ROWS = 10  # a piece of edge this short (rows) ...
@@ -637,7 +639,7 @@ def fit_belt(head: list[Frame], rng: np.random.Generator) -> Belt:
     cols = np.zeros(intr.width, bool)
     cols[int(BELT_COLUMNS[0] * intr.width):int(BELT_COLUMNS[1] * intr.width)] = True
     core = Pb[on_belt & cols[None, :]]
-    if len(core) < 200:
+    if len(core) < MIN_BELT_PIXELS * intr.pixel_scale() ** 2:
         raise NoPlaneFound(NO_BELT_MESSAGE, "no_belt")
     if floor.camera_height_m > CAMERA_MAX_HEIGHT_M:
         raise CameraPlacement(
