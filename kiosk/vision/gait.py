@@ -226,7 +226,7 @@ def _robust_slope(z: np.ndarray, x: np.ndarray) -> tuple[float, float] | None:
     r = x - (a * z + b)
     s = 1.4826 * np.median(np.abs(r)) + 1e-4
     keep = np.abs(r) < 2.5 * s
-    if keep.sum() >= 4:
+    if keep.sum() >= 4 and np.ptp(z[keep]) >= 0.01:
         a, b = np.polyfit(z[keep], x[keep], 1)
     return float(a), float(np.std(r[keep]) if keep.any() else s)
 
