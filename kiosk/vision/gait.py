@@ -34,7 +34,9 @@ COUNTER_BAND_M = (0.020, 0.050)
 SHANK_BAND_M = (0.11, 0.22)
 REAR_DEPTH_M = 0.02  # rear part of the shoe whose lowest point is the heel's
 HEEL_REAR_M = 0.05  # the counter's sections are read over the shoe's rear 5 cm ...
-HEEL_ARC_M = 0.025  # ... each from the points within 1.5 cm of its back (a heel is 6-7 cm wide)
+HEEL_ARC_M = 0.025  # ... each from the points within 2.5 cm of its back (a heel is 6-7 cm
+# wide: deeper chords are visible on both sides from 10-15° off the shoe's axis, and the
+# deeper the chord, the less a millimetre of depth noise moves its ends)
 # Where the shoe ends: the leg's back steps forward by COLLAR_STEP_M between 1 cm slices
 # (a collar's padding and counter stand 1-4 cm behind the Achilles tendon), above
 # COLLAR_MIN_M (the counter itself curves forward below); the shank band starts
