@@ -88,7 +88,6 @@ LANE_MIN_SHARE = 0.2
 # Pixel counts and margins below are at REFERENCE_FX_PX (848x480); other modes scale
 # them by Intrinsics.pixel_scale (lengths) or its square (counts), so they stay metric.
 ROI_STRIDE = 4
-ANKLE_GAP_PX = 3  # leg regions are joined across gaps this wide (leg_mask)
 ROI_MARGIN_PX = 8
 MIN_LEG_PIXELS = 200  # a leg's pixels in a frame to measure its foot
 MIN_SHOE_PIXELS = 30
@@ -714,18 +713,13 @@ def leg_mask(P: np.ndarray, depth_m: np.ndarray, belt: Belt) -> np.ndarray:
     (which drops rails and speckle)."""
     fg = belt.foreground(P, depth_m).astype(np.uint8)
     fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, _K3)
-    # regions are found across gaps of a few pixels: a thin ankle far from the camera
-    # (leggings, a minimal shoe) loses pixels to the opening and the D4xx's dropouts, and
-    # the shoe below it would be dropped as not reaching up
-    g = max(1, round(ANKLE_GAP_PX * belt.pixel_scale))
-    bridged = cv2.dilate(fg, np.ones((2 * g + 1, 2 * g + 1), np.uint8))
-    n, labels = cv2.connectedComponents(bridged, connectivity=8)
+    n, labels = cv2.connectedComponents(fg, connectivity=8)
     if n <= 1:
         return fg.astype(bool)
     tall = np.zeros(n, bool)
     tall[np.unique(labels[(fg > 0) & (P[..., 2] > 0.15)])] = True
     tall[0] = False
-    return tall[labels] & (fg > 0)
+    return tall[labels]
 
 
 def analyze_gait_frames(
