@@ -27,6 +27,9 @@ CODES = {
     "step_back_both": "neither heel is against the heel stop",
     "no_belt": "no treadmill belt in view",
     "no_feet_treadmill": "nobody walks on the treadmill",
+    "one_leg_treadmill": "only one leg is seen on the treadmill",
+    "camera_too_high": "the treadmill camera hangs too high above the belt",
+    "camera_too_far": "the treadmill camera is too far behind the walker's heels",
     "too_few_steps": "the walk is too short to measure",
     "model_error": "a model file is missing, corrupt or does not match its card",
     "config_error": "the configuration or calibration file is invalid",
@@ -72,6 +75,14 @@ class NoFeetFound(KioskError):
 
     exit_code = 4
     code = "no_feet"
+
+
+class CameraPlacement(KioskError):
+    """The camera sees the scene, but from where nothing can be measured well: `code` says
+    which way it is off, the message says how to set it."""
+
+    exit_code = 10
+    code = "camera_too_far"
 
 
 class StepBack(KioskError):

@@ -361,6 +361,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.no_feet_treadmill": "We could not see your feet on the treadmill. Please walk "
         "in the middle of the belt.",
         "error.too_few_steps": "We need a few more steps. Please walk a little longer.",
+        "error.one_leg_treadmill": "We could only see one of your legs. Please walk in the "
+        "middle of the belt.",
+        "error.camera_too_high": "The treadmill camera hangs too high. Please ask a member of "
+        "staff to lower it to 20-50 cm above the belt, aimed at the heels.",
+        "error.camera_too_far": "The treadmill camera is too far away. Please ask a member of "
+        "staff to move it 70-120 cm behind the heels, aimed at them.",
         "error.camera_unavailable": "The camera is not available right now. Please ask a "
         "member of staff.",
         "error.bad_input": "Something went wrong with the camera. Please try again.",
@@ -911,6 +917,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.no_feet_treadmill": "トレッドミルの上の足が見えませんでした。"
         "ベルトの中央を歩いてください。",
         "error.too_few_steps": "歩数が足りません。もう少し長く歩いてください。",
+        "error.one_leg_treadmill": "片方の脚しか見えませんでした。ベルトの中央を歩いてください。",
+        "error.camera_too_high": "トレッドミルのカメラの位置が高すぎます。"
+        "ベルトから20〜50 cmの高さに下げ、かかとに向けるようスタッフにお声がけください。",
+        "error.camera_too_far": "トレッドミルのカメラが遠すぎます。"
+        "かかとの70〜120 cm後ろに移し、かかとに向けるようスタッフにお声がけください。",
         "error.camera_unavailable": "カメラが現在使えません。スタッフにお声がけください。",
         "error.bad_input": "カメラに問題が発生しました。もう一度お試しください。",
         "error.model_error": "問題が発生しました。"

@@ -556,8 +556,12 @@ def _frontal_angle_toward(vec: np.ndarray, medial_x: float) -> float:
 
 
 def render_gait_frame(scene: GaitScene, k: int, rng: np.random.Generator | None,
-                      depth_unit_m: float = 0.001):
-    """Render frame k; returns (clean RenderOutput, noisy depth, noisy colour, truth dict)."""
+                      depth_unit_m: float = 0.001,
+                      sides: tuple[str, ...] = ("left", "right")):
+    """Render frame k; returns (clean RenderOutput, noisy depth, noisy colour, truth dict).
+
+    `sides` names the legs drawn (the refusal tests leave one or both out); truth is
+    given for both."""
     p = scene.profile
     t_s = k / scene.fps
     T = 120.0 / p.cadence_spm
@@ -570,14 +574,17 @@ def render_gait_frame(scene: GaitScene, k: int, rng: np.random.Generator | None,
         phase = (t_s / T + offset + 0.13) % 1.0
         R, t, dvec, joint, contact, _ev_nominal, _ = _gait_pose(p, side, phase, shoe)
         world_shoe = shoe_surf.transformed(R, t)
-        bodies.append((world_shoe, palette, shoe_cls))
+        if side in sides:
+            bodies.append((world_shoe, palette, shoe_cls))
         # leg: a tube along dvec from inside the shoe upward (local x = AP, y = ML)
         Z = dvec
         X = np.cross([0.0, 1.0, 0.0], Z)
         X /= np.linalg.norm(X)
         Y = np.cross(Z, X)
         Rl = np.stack([Y, X, Z], axis=1)
-        cones += [(c, palette) for c in _leg_cones(shape, p, shank_cls, Rl, joint, -0.04, 0.9)]
+        if side in sides:
+            cones += [(c, palette)
+                      for c in _leg_cones(shape, p, shank_cls, Rl, joint, -0.04, 0.9)]
         medial_x = 1.0 if side == "left" else -1.0
         heel_axis = R @ np.array([0.0, 0.0, 1.0])
         heel_deg = _frontal_angle_toward(heel_axis, medial_x)

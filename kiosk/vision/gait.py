@@ -22,7 +22,7 @@ import numpy as np
 from scipy import ndimage, stats
 
 from kiosk.capture.frame import Frame
-from kiosk.errors import InputError, NoFeetFound, TooFewSteps
+from kiosk.errors import CameraPlacement, InputError, NoFeetFound, NoPlaneFound, TooFewSteps
 from kiosk.vision.floor import FloorPlane, fit_floor, principal_axes
 
 log = logging.getLogger(__name__)
@@ -33,18 +33,51 @@ FG_MAX_HEIGHT_M = 0.5
 # walking shoes have 20-35 mm heel soles and 65-85 mm collars.
 COUNTER_BAND_M = (0.020, 0.050)
 SHANK_BAND_M = (0.11, 0.22)
-REAR_DEPTH_M = 0.02  # rear part of the shoe used for the counter
+REAR_DEPTH_M = 0.02  # rear part of the shoe whose lowest point is the heel's
+HEEL_REAR_M = 0.05  # the counter's sections are read over the shoe's rear 5 cm ...
+HEEL_ARC_M = 0.025  # ... each from the points within 2.5 cm of its back (a heel is 6-7 cm
+# wide: deeper chords are visible on both sides from 10-15° off the shoe's axis, and the
+# deeper the chord, the less a millimetre of depth noise moves its ends)
+# Where the shoe ends: the leg's back steps forward by COLLAR_STEP_M between 1 cm slices
+# (a collar's padding and counter stand 1-4 cm behind the Achilles tendon), above
+# COLLAR_MIN_M (the counter itself curves forward below); the shank band starts
+# SHANK_ABOVE_SHOE_M above it
+COLLAR_SLICE_M = 0.01
+COLLAR_STEP_M = 0.012
+COLLAR_MIN_M = 0.05
+SHANK_ABOVE_SHOE_M = 0.01
 CONTACT_HEIGHT_M = 0.02  # heel within this of the belt = in contact
 MIN_STEPS = 2  # per foot: fewer means the walk is shorter than two strides
 SLICE_M = 0.004
 FLOOR_FRAMES = 15
 BELT_COLUMNS = (0.4, 0.6)
 EDGE_INSET_PX = 2  # in pixels at every mode: flying pixels are a stereo matcher's, 1-2 px wide
+MIN_BELT_PIXELS = 200  # belt pixels in the picture's middle columns (at 848x480, scaled)
+# edge rows are samples of a line's direction, not a size: they stay rows in every mode
 MIN_EDGE_ROWS = 20  # image rows on a belt edge line to trust its direction
 EDGE_JUMP_M = 0.015  # sideways jump between an edge's successive rows: a new piece
 MIN_EDGE_PIECE_ROWS = 10  # a piece of edge this short (rows) ...
 MIN_EDGE_PIECE_M = 0.05  # ... or along the belt, gives no direction
 MIN_CONTACT_S = 0.12  # heel contact in running lasts ≈ 0.2 s; shorter runs are noise
+# a heel height dip this short (s) is the toe of a steeply pitched shoe at toe-off, not
+# the heel: 1-2 frames at 30 fps; filtered in time, so a 15 fps run's 3-frame contacts stay
+DIP_S = 0.15
+MIN_PEAK_SAMPLES = 6  # measured frames for a stance's own quadratic peak
+# Where the camera may hang (DESIGN.md §2 mounts it 0.2-0.5 m above the belt, 0.7-1.2 m
+# behind the heels; the OOD split's walks reach 0.56 m and 1.3 m and are measured). Beyond
+# these the heel counter is seen from too steeply above, or is too few pixels across
+# (6-7 cm at 1.6 m: 15 pixels at 640x480), to find its axis.
+CAMERA_MAX_HEIGHT_M = 0.75
+CAMERA_MAX_DISTANCE_M = 1.6
+# treadmill belts are 0.4-0.65 m wide (makers' data sheets); a "belt" wider than this is the
+# room's floor, taken for the belt by a camera so far back that the belt is a sliver
+BELT_MAX_WIDTH_M = 0.8
+# a leg is "seen" in a frame where its foot was measured; a walk where one side is seen in
+# fewer than ONE_LEG_SHARE of the frames the other side is seen in shows one leg only
+ONE_LEG_SHARE = 0.1
+GAIT_MOUNT_HEIGHT_M = (0.2, 0.5)  # DESIGN.md §2, what the messages ask staff to set
+GAIT_MOUNT_DISTANCE_M = (0.7, 1.2)
+NO_BELT_MESSAGE = "no treadmill belt in view: is the camera aimed at the heels on the belt?"
 # Region of interest: the measurement reads the legs up to SHANK_BAND_M above a heel that
 # may be 8 cm off the belt, and splits the legs at 0.15-0.35 m; found on a coarse grid.
 ROI_TOP_M = 0.40
@@ -75,6 +108,10 @@ class FootTrack:
     angle_deg: np.ndarray  # rearfoot angle per frame (nan = not measurable)
     heel_strikes: list[int] = field(default_factory=list)
     toe_offs: list[int] = field(default_factory=list)
+    # end of each heel contact (the heel lifts): a stance's peak eversion is read from
+    # strike to heel-off; after it the shoe pitches onto its toe and its counter is no
+    # longer upright in view (and eversion is past its peak, which comes at mid-stance)
+    heel_offs: list[int] = field(default_factory=list)
     step_peaks_deg: list[float] = field(default_factory=list)
     # with the learned models: angle_deg is the fused angle, these its two sources
     geometry_angle_deg: np.ndarray | None = None
@@ -192,7 +229,7 @@ def _robust_slope(z: np.ndarray, x: np.ndarray) -> tuple[float, float] | None:
     r = x - (a * z + b)
     s = 1.4826 * np.median(np.abs(r)) + 1e-4
     keep = np.abs(r) < 2.5 * s
-    if keep.sum() >= 4:
+    if keep.sum() >= 4 and np.ptp(z[keep]) >= 0.01:
         a, b = np.polyfit(z[keep], x[keep], 1)
     return float(a), float(np.std(r[keep]) if keep.any() else s)
 
@@ -244,6 +281,76 @@ def _bisector(P: np.ndarray, mask: np.ndarray, min_rows: int = 5):
     if a is None or b is None:
         return None
     return (a[0] + b[0]) / 2, len(left)
+
+
+def _heel_axis(P: np.ndarray, counter: np.ndarray, along: np.ndarray):
+    """Slope dx/dz of the heel counter's axis of symmetry (DESIGN.md §3), or None.
+
+    Each thin horizontal slice of the counter seen from behind is a U around the heel;
+    the U's points within HEEL_ARC_M of its back (along the shoe's axis) span a chord
+    whose middle lies on the axis of symmetry whatever the camera sees of the shoe's
+    sides. A line through the slices' middles gives the axis. (The silhouette of a band
+    cut at a fixed depth along the shoe is not symmetric: the cut itself shows as an
+    edge wherever the camera looks along the shoe's side, and read 5-15° off.)
+    """
+    ij = np.flatnonzero(counter.ravel())
+    if len(ij) < 20:
+        return None
+    p = P.reshape(-1, 3)[ij]
+    v = along.ravel()[ij]
+    z0 = p[:, 2].min()
+    k = ((p[:, 2] - z0) / SLICE_M).astype(int)
+    zs, xs, used = [], [], []
+    for sl in range(k.max() + 1):
+        m = np.flatnonzero(k == sl)
+        if len(m) < 8:
+            continue
+        back = m[v[m] < np.percentile(v[m], 2) + HEEL_ARC_M]
+        if len(back) < 6:
+            continue
+        # the chord's middle, in x: the slice's points lie on one section, so their x is
+        # its lateral position (the shoe's toe-out turns the chord by a few degrees only)
+        lo, hi = np.percentile(p[back, 0], (3, 97))
+        zs.append(float(np.median(p[back, 2])))
+        xs.append((lo + hi) / 2)
+        used.append(back)
+    if len(zs) < 4:
+        return None
+    fit = _robust_slope(np.array(zs), np.array(xs))
+    if fit is None:
+        return None
+    mask = np.zeros(counter.size, bool)
+    mask[ij[np.concatenate(used)]] = True
+    return fit[0], len(zs), mask.reshape(counter.shape)
+
+
+def _shoe_top(P: np.ndarray, leg: np.ndarray, heel_z: float) -> float:
+    """Height above the heel's lowest point where the shoe ends (0 where not found).
+
+    A collar stands proud of the leg: going up, the leg's back steps forward by a
+    centimetre or more where the shoe ends (the Achilles tendon sits in front of the heel
+    counter's back; a high-top's collar reaches 15-18 cm). Trousers over the shoe show no
+    such step; the shank band then starts where SHANK_BAND_M puts it.
+    """
+    Z, Y = P[..., 2][leg] - heel_z, P[..., 1][leg]
+    k = np.floor(Z / COLLAR_SLICE_M).astype(int)
+    ok = (k >= 0) & (k * COLLAR_SLICE_M < SHANK_BAND_M[1])
+    k, Y = k[ok], Y[ok]
+    n = np.bincount(k, minlength=1)
+    rear = np.full(len(n), np.nan)
+    for sl in np.flatnonzero(n >= 10):
+        rear[sl] = np.percentile(Y[k == sl], 3)
+    top = 0.0
+    for sl in range(1, len(rear) - 1):
+        z_top = (sl + 1) * COLLAR_SLICE_M
+        if z_top < COLLAR_MIN_M:
+            continue
+        above = rear[sl + 1:sl + 3]
+        if not np.isfinite(rear[sl]) or not np.isfinite(above).any():
+            continue
+        if np.nanmin(above) - rear[sl] > COLLAR_STEP_M:
+            top = z_top
+    return top
 
 
 def split_legs(P: np.ndarray, fg: np.ndarray) -> float | None:
@@ -352,13 +459,15 @@ def measure_frame(P: np.ndarray, fg: np.ndarray, split: float,
             # cut the counter square to the shoe's own axis: a toed-out shoe cut square to
             # the belt gives a lopsided slice whose middle drifts with height
             along = _along_shoe(P, shoe, y_rear)
-            counter = (shoe & (along < REAR_DEPTH_M) & (Z > heel_z + COUNTER_BAND_M[0])
+            counter = (shoe & (along < HEEL_REAR_M) & (Z > heel_z + COUNTER_BAND_M[0])
                        & (Z < heel_z + COUNTER_BAND_M[1]))
-            shank = leg & (Z > heel_z + SHANK_BAND_M[0]) & (Z < heel_z + SHANK_BAND_M[1])
+            lo = max(SHANK_BAND_M[0], _shoe_top(P, leg, heel_z) + SHANK_ABOVE_SHOE_M)
+            hi = min(lo + SHANK_BAND_M[1] - SHANK_BAND_M[0], ROI_TOP_M - heel_z)
+            shank = leg & (Z > heel_z + lo) & (Z < heel_z + hi)
             if windows is not None:
                 windows[side] = _box(leg & (Z < heel_z + MODEL_TOP_M)
                                      & (Y < y_rear + MODEL_REAR_M), pixel_scale)
-            hb = _bisector(P, counter)
+            hb = _heel_axis(P, counter, along)
             sb = _bisector(P, shank)
             if hb is not None and sb is not None:
                 medial = 1.0 if side == "left" else -1.0  # shopper's left is at -x
@@ -367,7 +476,7 @@ def measure_frame(P: np.ndarray, fg: np.ndarray, split: float,
                 angle = heel_ang - shank_ang
                 if debug is not None:
                     debug[side] = (heel_ang, shank_ang)
-                    debug[f"{side}_bisectors"] = {"heel": (counter, hb[0]),
+                    debug[f"{side}_bisectors"] = {"heel": (hb[2], hb[0]),
                                                   "shank": (shank, sb[0])}
         out[side] = (heel_z, y_rear, float(angle))
     return out
@@ -382,27 +491,56 @@ def _box(mask: np.ndarray, pixel_scale: float = 1.0) -> tuple[slice, slice] | No
             slice(max(cols[0] - m, 0), cols[-1] + 1 + m))
 
 
-def stance_peak(angles: np.ndarray) -> float | None:
+def stance_peak(angles: np.ndarray, t: np.ndarray | None = None) -> float | None:
     """Peak of a stance's rearfoot angle, from a smooth fit rather than the noisiest frame.
 
     Per-frame angles from a heel a few dozen pixels wide scatter by several degrees; the
     eversion curve over stance is smooth (rise, peak, return), so a quadratic fitted
-    robustly over the stance gives the peak with the scatter averaged out.
+    robustly over the stance gives the peak with the scatter averaged out. `t` (default:
+    frame numbers) places the samples; pooled stances pass their share of stance.
     """
-    t = np.flatnonzero(np.isfinite(angles))
-    if len(t) < 6:
+    t = np.arange(len(angles), dtype=float) if t is None else np.asarray(t, float)
+    ok = np.isfinite(angles)
+    t, a = t[ok], np.asarray(angles, float)[ok]
+    if len(t) < MIN_PEAK_SAMPLES:
         return None
-    a = angles[t]
     keep = np.ones(len(t), bool)
     for _ in range(2):
         coef = np.polyfit(t[keep], a[keep], 2)
         r = a - np.polyval(coef, t)
         s = 1.4826 * np.median(np.abs(r[keep])) + 1e-6
         keep = np.abs(r) < 2.5 * s
-        if keep.sum() < 6:
+        if keep.sum() < MIN_PEAK_SAMPLES:
             return None
-    grid = np.linspace(t[0], t[-1], 50)
+    grid = np.linspace(t.min(), t.max(), 50)
     return float(np.polyval(coef, grid).max())
+
+
+def stance_peaks(angles: np.ndarray, strikes: list[int], ends: list[int]) -> list[float]:
+    """Peak angle of each stance (heel strike to its end: the next heel-off).
+
+    A stance of fewer than MIN_PEAK_SAMPLES measured frames (a run's 0.2 s contact at
+    15 fps is 3 frames) gives no curve of its own; those stances are pooled on their share
+    of stance (0-1) into one curve, whose peak stands for each of them.
+    """
+    peaks, pooled_t, pooled_a, n_short = [], [], [], 0
+    for s in strikes:
+        after = [t for t in ends if t > s]
+        if not after:
+            continue
+        a = angles[s:after[0]]
+        p = stance_peak(a)
+        if p is not None:
+            peaks.append(p)
+        elif np.isfinite(a).any() and len(a) > 1:
+            pooled_t.append(np.arange(len(a)) / (len(a) - 1))
+            pooled_a.append(a)
+            n_short += 1
+    if n_short >= 2:
+        p = stance_peak(np.concatenate(pooled_a), np.concatenate(pooled_t))
+        if p is not None:
+            peaks += [p] * n_short
+    return peaks
 
 
 def _events(track: FootTrack, fps: float) -> None:
@@ -415,7 +553,7 @@ def _events(track: FootTrack, fps: float) -> None:
     z[~ok] = np.interp(np.flatnonzero(~ok), np.flatnonzero(ok), z[ok])
     # a 5-frame median removes the one- or two-frame dips at toe-off, when the lowest
     # part of a steeply pitched shoe is its toe, not its heel
-    z = ndimage.median_filter(z, size=5, mode="nearest")
+    z = ndimage.median_filter(z, size=2 * round(DIP_S / 2 * fps) + 1, mode="nearest")
     # the lowest heel height over the walk is the contact height; allow a margin above it
     contact = z < np.nanpercentile(z, 5) + CONTACT_HEIGHT_M
     min_run = max(2, round(MIN_CONTACT_S * fps))
@@ -439,14 +577,12 @@ def _events(track: FootTrack, fps: float) -> None:
     vy = np.gradient(ndimage.uniform_filter1d(y, 3)) * fps
     for s, e in starts:
         track.heel_strikes.append(s)
+        track.heel_offs.append(e)
         # toe-off: first frame after the heel rises where the foot moves forward
         to = next((k for k in range(e, n) if vy[k] > 0.2), None)
-        if to is None:
-            continue
-        track.toe_offs.append(to)
-        peak = stance_peak(track.angle_deg[s:to])
-        if peak is not None:
-            track.step_peaks_deg.append(peak)
+        if to is not None:
+            track.toe_offs.append(to)
+    track.step_peaks_deg += stance_peaks(track.angle_deg, track.heel_strikes, track.heel_offs)
 
 
 @dataclass
@@ -494,16 +630,23 @@ def fit_belt(head: list[Frame], rng: np.random.Generator) -> Belt:
         warnings.simplefilter("ignore", RuntimeWarning)
         belt_depth = np.nan_to_num(np.nanmedian(stack, axis=0))
     # the camera is aimed at the heels over the belt: the middle columns are belt
-    floor = fit_floor(belt_depth, intr, rng, topmost=False, column_band=BELT_COLUMNS)
+    try:
+        floor = fit_floor(belt_depth, intr, rng, topmost=False, column_band=BELT_COLUMNS)
+    except InputError:  # no plane, or too few depth pixels to look for one
+        raise NoPlaneFound(NO_BELT_MESSAGE, "no_belt") from None
     rays = intr.deproject(np.ones((intr.height, intr.width), np.float32))
     Pb = floor.to_floor(rays * belt_depth[..., None])
     on_belt = (belt_depth > 0) & (np.abs(Pb[..., 2]) < 0.006)
     cols = np.zeros(intr.width, bool)
     cols[int(BELT_COLUMNS[0] * intr.width):int(BELT_COLUMNS[1] * intr.width)] = True
     core = Pb[on_belt & cols[None, :]]
-    if len(core) < 200:
-        raise NoFeetFound("no treadmill belt in view: is the camera aimed at the heels?",
-                          "no_belt")
+    if len(core) < MIN_BELT_PIXELS * intr.pixel_scale() ** 2:
+        raise NoPlaneFound(NO_BELT_MESSAGE, "no_belt")
+    if floor.camera_height_m > CAMERA_MAX_HEIGHT_M:
+        raise CameraPlacement(
+            f"the camera is {floor.camera_height_m:.2f} m above the belt: lower it to "
+            f"{GAIT_MOUNT_HEIGHT_M[0]:.1f}-{GAIT_MOUNT_HEIGHT_M[1]:.1f} m and aim it at the "
+            "heels", "camera_too_high")
     # walking direction = the belt's long axis; turn the floor frame so y runs along it
     edges = belt_edges(Pb, on_belt)
     ax = _edge_axis(edges)
@@ -524,6 +667,12 @@ def fit_belt(head: list[Frame], rng: np.random.Generator) -> Belt:
         xs = [float(np.median(p[:, :2] @ turn[0])) for p in _edge_pieces(e)]
         if xs:
             x_lo, x_hi = (max(x_lo, min(xs)), x_hi) if k == 0 else (x_lo, min(x_hi, max(xs)))
+    if x_hi - x_lo > BELT_MAX_WIDTH_M:
+        # the plane is the room's floor: the belt fills too little of the picture's middle
+        raise CameraPlacement(
+            f"the plane in view is {x_hi - x_lo:.1f} m wide, no treadmill belt: move the "
+            f"camera to {GAIT_MOUNT_DISTANCE_M[0]:.1f}-{GAIT_MOUNT_DISTANCE_M[1]:.1f} m behind "
+            "the heels, aimed at them", "camera_too_far")
     y_hi = float(np.percentile(Pb[..., 1][on_belt], 99))
     # one frame's belt noise sets the foreground threshold (3.5 robust SDs, >= 8 mm)
     zb = floor.to_floor(rays * head[0].depth_m[..., None])[..., 2][on_belt]
@@ -601,6 +750,7 @@ def analyze_gait_frames(
     times = []
     split = None
     lanes = FootLanes(belt.x_lo, belt.x_hi)
+    shoes_y: list[float] = []  # per frame with shoes on the belt: how far the rearmost is
     n = 0
     nan3 = (np.nan,) * 3
     model_ms = []
@@ -618,6 +768,9 @@ def analyze_gait_frames(
             P = belt.points(d, *roi)
             fg = leg_mask(P, d[roi], belt)
             lanes.add(P, fg)
+            low = fg & (P[..., 2] < LANE_TOP_M)
+            if low.sum() >= MIN_SHOE_PIXELS * belt.pixel_scale**2:
+                shoes_y.append(float(np.percentile(P[..., 1][low], 5)))
             s = split_legs(P, fg)
             if s is None:
                 s = lanes.split()
@@ -655,8 +808,7 @@ def analyze_gait_frames(
             tr.model_sigma_deg = np.array([np.nan if e is None else e.sigma for e in est])
         _events(tr, fps)
         feet[side] = tr
-    if all(np.isnan(feet[s].heel_z).all() for s in feet):
-        raise NoFeetFound("no feet found on the treadmill", "no_feet_treadmill")
+    _check_view(feet, shoes_y, n)
     times_s = frame_times(times, fps)
     cadence = None
     intervals = []
@@ -664,7 +816,11 @@ def analyze_gait_frames(
         if len(tr.heel_strikes) >= 2:
             intervals += list(np.diff(times_s[tr.heel_strikes]))
     if intervals:
-        cadence = float(120.0 / np.median(intervals))
+        # the median finds the stride; the mean of the intervals near it measures it finer
+        # than one frame (at 15 fps a 0.7 s stride is 10 or 11 frames: ±5 %)
+        iv = np.asarray(intervals)
+        near = iv[np.abs(iv - np.median(iv)) < 0.25 * np.median(iv)]
+        cadence = float(120.0 / np.mean(near))
     # per frame: the median (a frame's own work; waiting for the next frame not counted)
     timings = {"floor": t_floor, "frames": t_frames, "per_frame": float(np.median(frame_ms)),
                "per_frame_p95": float(np.percentile(frame_ms, 95))}
@@ -672,6 +828,24 @@ def analyze_gait_frames(
         timings["models_per_frame"] = float(np.median(model_ms))
     return GaitResult(feet, fps, n, cadence, belt.floor, timings, belt.centred, belt,
                       times_s)
+
+
+def _check_view(feet: dict[str, FootTrack], shoes_y: list[float], n_frames: int) -> None:
+    """Refuse a walk the camera did not see as it must: nobody on the belt, heels too far
+    away, one leg only (the other hidden, or out of the picture)."""
+    if len(shoes_y) < ONE_LEG_SHARE * n_frames:
+        raise NoFeetFound("no feet found on the treadmill: is someone walking on the belt?",
+                          "no_feet_treadmill")
+    distance = float(np.median(shoes_y))
+    if distance > CAMERA_MAX_DISTANCE_M:
+        raise CameraPlacement(
+            f"the heels are {distance:.1f} m in front of the camera: move it to "
+            f"{GAIT_MOUNT_DISTANCE_M[0]:.1f}-{GAIT_MOUNT_DISTANCE_M[1]:.1f} m behind them, "
+            "aimed at the heels", "camera_too_far")
+    seen = sorted(int(np.isfinite(tr.heel_z).sum()) for tr in feet.values())
+    if seen[0] < ONE_LEG_SHARE * max(seen[1], 1):
+        raise NoFeetFound("only one leg seen on the treadmill: is the camera behind the "
+                          "middle of the belt, and nothing in front of it?", "one_leg_treadmill")
 
 
 def frame_times(timestamps_s: list[float], fps: float) -> np.ndarray:

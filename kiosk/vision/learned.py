@@ -30,7 +30,7 @@ from kiosk.vision.estimators import (
     rear_raster,
 )
 from kiosk.vision.floor import FloorPlane
-from kiosk.vision.gait import stance_peak
+from kiosk.vision.gait import stance_peaks
 from kiosk.vision.models import default_models_dir
 from kiosk.vision.segmentation import (
     GAIT_MIRROR_AVERAGE,
@@ -241,29 +241,16 @@ def rearfoot_windows(frame: Frame, windows: dict[str, tuple[slice, slice]],
     return _rear_estimates(frame, segs, floor, models)
 
 
-def _peaks(angle: np.ndarray, strikes: list[int], toe_offs: list[int]) -> list[float]:
-    """Peak angle of each stance (heel strike to the next toe-off), as geometry does it."""
-    peaks = []
-    for s in strikes:
-        ends = [t for t in toe_offs if t > s]
-        if not ends:
-            continue
-        p = stance_peak(angle[s:ends[0]])
-        if p is not None:
-            peaks.append(p)
-    return peaks
-
-
 def gait_figures(result) -> dict:
     """Per foot: peak eversion from geometry's, the model's and the fused per-frame angles
-    (a GaitResult analysed with the models), all over the same stances."""
+    (a GaitResult analysed with the models), all over the same stances (strike to heel-off)."""
     feet = {}
     for side, tr in result.feet.items():
         series = {"geometry": tr.geometry_angle_deg, "model": tr.model_angle_deg,
                   "fused": tr.angle_deg}
         out = {}
         for name, angles in series.items():
-            peaks = [] if angles is None else _peaks(angles, tr.heel_strikes, tr.toe_offs)
+            peaks = [] if angles is None else stance_peaks(angles, tr.heel_strikes, tr.heel_offs)
             out[name] = float(np.mean(peaks)) if peaks else None
         feet[side] = out
     return feet
