@@ -75,22 +75,23 @@ def test_one_leg_in_view_is_refused_as_one_leg():
 
 
 @pytest.mark.slow
-def test_a_camera_hung_too_high_is_refused_and_told_how_high_to_hang():
-    _, frames, _ = _walk(FLOOR_FRAMES / 30.0, camera_height_m=CAMERA_MAX_HEIGHT_M + 0.2)
+@pytest.mark.parametrize(
+    ("duration_s", "placement", "code", "advice"),
+    [
+        (FLOOR_FRAMES / 30.0, {"camera_height_m": CAMERA_MAX_HEIGHT_M + 0.2},
+         "camera_too_high", "0.2-0.5 m"),
+        # so far back that the room's floor around the belt fills the picture's middle
+        (1.0, {"camera_distance_m": CAMERA_MAX_DISTANCE_M + 0.4}, "camera_too_far", "0.7-1.2 m"),
+    ],
+    ids=["too-high", "too-far"],
+)
+def test_a_badly_placed_camera_is_refused_and_told_where_to_go(duration_s, placement, code,
+                                                                advice):
+    _, frames, _ = _walk(duration_s, **placement)
     with pytest.raises(CameraPlacement) as e:
         analyze_gait_frames(frames)
-    assert e.value.code == "camera_too_high"
-    assert "0.2-0.5 m" in str(e.value)
-
-
-@pytest.mark.slow
-def test_a_camera_too_far_behind_is_refused_and_told_where_to_stand():
-    # so far back that the room's floor around the belt fills the picture's middle
-    _, frames, _ = _walk(1.0, camera_distance_m=CAMERA_MAX_DISTANCE_M + 0.4)
-    with pytest.raises(CameraPlacement) as e:
-        analyze_gait_frames(frames)
-    assert e.value.code == "camera_too_far"
-    assert "0.7-1.2 m" in str(e.value)
+    assert e.value.code == code
+    assert advice in str(e.value)
 
 
 @pytest.mark.slow
