@@ -110,9 +110,11 @@
   const sizes = [...new Set(D.stock.map((r) => r.size_eu))].sort((a, b) => a - b);
   const stacks = [...new Set(D.stock.map((r) => `${r.sex}|${r.width}`))].sort();
   const cell = new Map(D.stock.map((r) => [`${r.sex}|${r.width}|${r.size_eu}`, r.sessions]));
+  // one legend entry per sex and width (often more than a line holds): a wrapping legend
+  // with room for its lines, never a scrolling one whose page counter covers an entry
   make("chart-sizes", {
-    legend,
-    grid: grid({ top: 56 }),
+    legend: { type: "plain", top: 0, left: 0, right: 0 },
+    grid: grid({ top: 32 + 22 * Math.ceil(stacks.length / 5) }),
     xAxis: catAxis(sizes.map(String), s("retail.axis.size_eu")),
     yAxis: valAxis(),
     series: stacks.map((k) => {
