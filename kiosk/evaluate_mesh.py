@@ -25,7 +25,7 @@ from kiosk.errors import InputError, KioskError
 from kiosk.pipeline import analyze_gait, analyze_standing
 from kiosk.progress import progress
 from kiosk.sim.mesh_gait import mesh_gait_truth, random_mesh_walker
-from kiosk.sim.mesh_scenes import random_mesh_shopper
+from kiosk.sim.mesh_scenes import UNUSUAL_KINDS, random_mesh_shopper
 from kiosk.sim.record import STANDING_FRAMES, mesh_gait_frames, mesh_standing_frames, truth_path
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 # validation 600 000+ and 650 000+ (kiosk/train/data.py). Nothing reads these:
 INDEPENDENT_SEED0 = 900_000
 GAIT_SEED_OFFSET = 50_000  # walks: 950 000+
-UNUSUAL = ("child", "large", "flat", "high", "swollen", "wide_trousers")
 UNUSUAL_EVERY = 5  # one scene in five is an unusual shopper
 STANDING_FIGURES = ("length_mm", "width_mm", "arch_height_mm", "arch_height_index")
 
@@ -45,7 +44,7 @@ def independent_unusual(k: int) -> str | None:
     """Which unusual shopper (if any) the split's k-th scene is."""
     if k % UNUSUAL_EVERY != UNUSUAL_EVERY - 1:
         return None
-    return UNUSUAL[(k // UNUSUAL_EVERY) % len(UNUSUAL)]
+    return UNUSUAL_KINDS[(k // UNUSUAL_EVERY) % len(UNUSUAL_KINDS)]
 
 
 def _failure_reason(e: KioskError) -> str:

@@ -140,6 +140,10 @@ class MeshShopper:
             raise InputError(f"{path}: cannot read profile ({e})") from None
 
 
+# The deliberately rare but valid shoppers random_mesh_shopper can draw (its `unusual`).
+UNUSUAL_KINDS = ("child", "large", "flat", "high", "swollen", "wide_trousers")
+
+
 def random_mesh_shopper(seed: int, mode: DepthMode | None = None, unusual: str | None = None,
                         heel_gap_m: float | tuple | None = None) -> MeshShopper:
     """A real ANSUR II participant at the standing station, drawn from `seed`.

@@ -32,6 +32,7 @@ from kiosk.sim import meshes
 from kiosk.sim.mesh_gait import mesh_gait_scene, random_mesh_walker, render_mesh_gait_frame
 from kiosk.sim.mesh_scenes import (
     MESH_SIM_VERSION,
+    UNUSUAL_KINDS,
     mesh_standing_scene,
     random_mesh_shopper,
     render_mesh_standing,
@@ -72,7 +73,6 @@ BRIGHTNESS_RANGE = (0.25, 1.3)
 HEEL_GAP_SHARE, HEEL_GAP_RANGE_M = 0.15, (0.0, 0.03)  # scenes whose heels miss the stop
 # mesh family: the rare but valid shoppers kiosk.sim.mesh_scenes.random_mesh_shopper makes,
 # in a quarter of the standing scenes (the independent split has one in five)
-MESH_UNUSUAL = ("child", "large", "flat", "high", "swollen", "wide_trousers")
 MESH_UNUSUAL_SHARE = 0.25
 GAIT_SAMPLE_DURATION_S = 4.0
 
@@ -302,7 +302,7 @@ def make_mesh_standing_sample(seed: int) -> dict:
     them, with unusual shoppers, heels short of the stop, noise, light and a second
     person's foot on top."""
     rng = np.random.default_rng([seed, 7])
-    unusual = str(rng.choice(MESH_UNUSUAL)) if rng.random() < MESH_UNUSUAL_SHARE else None
+    unusual = str(rng.choice(UNUSUAL_KINDS)) if rng.random() < MESH_UNUSUAL_SHARE else None
     heel_gap = float(rng.uniform(*HEEL_GAP_RANGE_M)) if rng.random() < HEEL_GAP_SHARE else 0.0
     p = random_mesh_shopper(seed, unusual=unusual, heel_gap_m=heel_gap)
     p.noise_scale = float(rng.uniform(*NOISE_SCALE_RANGE))
