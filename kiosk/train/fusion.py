@@ -6,7 +6,8 @@ held-out seeds). Geometry's median error per figure is its bias where clearly no
 RMS of what is left; each model's median error there is its bias (taken off its estimates:
 a model that reads every foot 2 mm wide should not pull the fused figure 1 mm wide), and
 its own standard deviations are rescaled so that its de-biased, normalised errors have unit
-RMS. All go into the model card's
+RMS. Each figure then comes from whichever of geometry, the model or the two fused erred
+least there (`use`). All go into the model card's
 `fusion` entry, which the kiosk reads at load time.
 """
 
@@ -36,6 +37,7 @@ from kiosk.vision.standing import analyze_standing_frames
 
 log = logging.getLogger(__name__)
 
+SOURCES = ("geometry", "model", "fused")  # a figure's source, simplest first
 CALIBRATION_SEED0 = 20_000  # kiosk eval uses 10 000 + (standing) and 60 000 + (gait)
 STANDING_FRAMES = 15
 
@@ -74,13 +76,13 @@ def _fusion_entry(geo: dict, pairs: dict, seeds: str) -> dict:
     """Geometry's spread, the model's bias and sigma scale, and whether to fuse, per figure
     (`pairs`: (geometry error, model error, model sigma) where both measured)."""
     out: dict = {"geometry_sigma": {}, "geometry_bias": {}, "model_bias": {},
-                 "model_sigma_scale": {}, "fuse": {}, "calibration_seeds": seeds}
+                 "model_sigma_scale": {}, "use": {}, "calibration_seeds": seeds}
     for k in geo:
         gb = _geometry_bias(np.array(geo[k], float))
         out["geometry_bias"][k] = round(gb, 4)
         out["geometry_sigma"][k] = round(_rms(list(np.array(geo[k]) - gb)), 4)
         if not pairs[k]:
-            out["model_bias"][k], out["model_sigma_scale"][k], out["fuse"][k] = 0.0, 1.0, False
+            out["model_bias"][k], out["model_sigma_scale"][k], out["use"][k] = 0.0, 1.0, "geometry"
             continue
         g, m, s = (np.array(v) for v in zip(*pairs[k], strict=True))
         g = g - gb
@@ -88,7 +90,7 @@ def _fusion_entry(geo: dict, pairs: dict, seeds: str) -> dict:
         scale = max(_rms(list((m - bias) / s)), 0.5)
         out["model_bias"][k] = round(bias, 4)
         out["model_sigma_scale"][k] = round(scale, 4)
-        out["fuse"][k] = _fusion_helps(g, m - bias, s * scale, out["geometry_sigma"][k])
+        out["use"][k] = _best_source(g, m - bias, s * scale, out["geometry_sigma"][k])
     return out
 
 
@@ -102,12 +104,16 @@ def _geometry_bias(g: np.ndarray) -> float:
     return b if abs(b) > 2 * se else 0.0
 
 
-def _fusion_helps(g: np.ndarray, m: np.ndarray, sigma: np.ndarray,
-                  geometry_sigma: float) -> bool:
-    """Fuse a figure only where fusing beat geometry alone on the calibration scenes."""
+def _best_source(g: np.ndarray, m: np.ndarray, sigma: np.ndarray,
+                 geometry_sigma: float) -> str:
+    """Which of de-biased geometry, the de-biased model or the two fused had the smallest
+    mean absolute error on the calibration scenes (ties go to the simpler one): a model
+    precise enough that geometry's heavy tails only pull it off is used alone."""
     wm, wg = 1 / sigma**2, 1 / geometry_sigma**2
     fused = (wm * m + wg * g) / (wm + wg)
-    return bool(np.mean(np.abs(fused)) < np.mean(np.abs(g)))
+    errors = {"geometry": np.mean(np.abs(g)), "model": np.mean(np.abs(m)),
+              "fused": np.mean(np.abs(fused))}
+    return min(SOURCES, key=lambda k: errors[k])
 
 
 def calibrate_gait(models_dir: Path, n: int, duration_s: float = 4.0) -> dict:

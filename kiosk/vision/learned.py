@@ -57,7 +57,7 @@ class LearnedModels:
     rearfoot: RearfootEstimator
     geometry_sigma: dict = field(default_factory=lambda: dict(DEFAULT_GEOMETRY_SIGMA))
     model_sigma_scale: dict = field(default_factory=dict)  # calibrated on held-out scenes
-    fuse_figures: dict = field(default_factory=dict)  # figure -> fuse (False: geometry only)
+    use: dict = field(default_factory=dict)  # figure -> geometry | model | fused (default)
     model_bias: dict = field(default_factory=dict)  # figure -> median error on calibration
     geometry_bias: dict = field(default_factory=dict)  # the same for geometry
 
@@ -71,7 +71,7 @@ class LearnedModels:
             fusion = m.card.get("fusion", {})
             sigma.update(fusion.get("geometry_sigma", {}))
             scale.update(fusion.get("model_sigma_scale", {}))
-            use.update(fusion.get("fuse", {}))
+            use.update(fusion.get("use", {}))
             bias.update(fusion.get("model_bias", {}))
             gbias.update(fusion.get("geometry_bias", {}))
         return cls(Segmenter.load(STANDING_MODEL, d, threads),
@@ -87,10 +87,14 @@ class LearnedModels:
         return out
 
     def fuse(self, name: str, est: Estimate | None, geometry: float | None) -> Estimate | None:
-        """Fused figure, geometry's calibrated bias taken off; geometry alone (de-biased)
-        where calibration showed fusing does not help."""
-        if not self.fuse_figures.get(name, True):
+        """The figure from the source calibration chose (`use`): model and geometry fused,
+        geometry's calibrated bias taken off, or either alone (each falls back on the other
+        where it has no value)."""
+        source = self.use.get(name, "fused")
+        if source == "geometry" and geometry is not None:
             est = None
+        elif source == "model" and est is not None and np.isfinite(est.value):
+            geometry = None
         if geometry is not None:
             geometry -= self.geometry_bias.get(name, 0.0)
         return fuse(est, geometry, self.geometry_sigma[name])

@@ -1,5 +1,6 @@
 """Fusion calibration: the model's bias comes off, its sigmas are rescaled, and a figure is
-fused only where fusing beat geometry alone on the calibration scenes."""
+taken from whichever of geometry, the model or the two fused erred least on the calibration
+scenes."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def test_a_biased_but_precise_model_is_debiased_and_fused():
     assert e["model_bias"]["width_mm"] == pytest.approx(3.0, abs=0.15)
     assert e["model_sigma_scale"]["width_mm"] == pytest.approx(5.0, rel=0.15)
     assert e["geometry_sigma"]["width_mm"] == pytest.approx(2.0, rel=0.15)
-    assert e["fuse"]["width_mm"] is True
+    assert e["use"]["width_mm"] == "fused"
 
 
 def test_a_model_worse_than_geometry_is_not_fused():
@@ -33,14 +34,14 @@ def test_a_model_worse_than_geometry_is_not_fused():
     rng = np.random.default_rng(1)
     geo, pairs = _pairs(rng, 400, 0.5, 0.0, 3.0, 0.3)  # claims 0.3, is 3: not to be trusted
     e = _fusion_entry({"length_mm": geo}, {"length_mm": pairs}, "test")
-    assert e["fuse"]["length_mm"] is False
+    assert e["use"]["length_mm"] == "geometry"
 
 
 def test_no_model_estimates_means_geometry_alone():
     from kiosk.train.fusion import _fusion_entry
 
     e = _fusion_entry({"arch_height_mm": [0.5, -0.5]}, {"arch_height_mm": []}, "test")
-    assert e["fuse"]["arch_height_mm"] is False and e["model_bias"]["arch_height_mm"] == 0.0
+    assert e["use"]["arch_height_mm"] == "geometry" and e["model_bias"]["arch_height_mm"] == 0.0
 
 
 def test_the_kiosk_takes_the_bias_off_and_scales_the_sigma():
@@ -71,12 +72,29 @@ def test_the_kiosk_takes_geometry_bias_off_before_fusing():
     from kiosk.vision.learned import LearnedModels
 
     lm = LearnedModels(None, None, None, None, geometry_sigma={"arch_height_mm": 1.0},
-                       geometry_bias={"arch_height_mm": 1.0}, fuse_figures={})
+                       geometry_bias={"arch_height_mm": 1.0}, use={})
     assert lm.fuse("arch_height_mm", None, 20.0).value == pytest.approx(19.0)
     # equal sigmas: the mean of the model and de-biased geometry
     assert lm.fuse("arch_height_mm", Estimate(21.0, 1.0), 20.0).value == pytest.approx(20.0)
-    lm.fuse_figures["arch_height_mm"] = False
+    lm.use["arch_height_mm"] = "geometry"
     assert lm.fuse("arch_height_mm", Estimate(25.0, 0.1), 20.0).value == pytest.approx(19.0)
+    lm.use["arch_height_mm"] = "model"
+    assert lm.fuse("arch_height_mm", Estimate(25.0, 0.1), 20.0).value == pytest.approx(25.0)
+    # a source without a value falls back on the other
+    assert lm.fuse("arch_height_mm", None, 20.0).value == pytest.approx(19.0)
+
+
+def test_a_model_that_fusing_only_pulls_off_is_used_alone():
+    from kiosk.train.fusion import _fusion_entry
+
+    rng = np.random.default_rng(3)
+    # both read the same masks, so their errors go together; geometry is now and then far
+    # off on top (a trouser hem read as the heel): fusing only adds geometry's share of that
+    m = rng.normal(0, 0.6, 400)
+    geo = list(m + rng.normal(0, 0.5, 400) + np.where(rng.random(400) < 0.3, 8.0, 0.0))
+    pairs = [(g, b, 0.6) for g, b in zip(geo, m, strict=True)]
+    e = _fusion_entry({"rearfoot_deg": geo}, {"rearfoot_deg": pairs}, "test")
+    assert e["use"]["rearfoot_deg"] == "model"
 
 
 def test_calibrating_fusion_needs_all_four_models(tmp_path):
