@@ -43,8 +43,13 @@ STOP_MIN_RISE_M = 0.02  # a face's points span this much height (the stop's flat
 STOP_BEHIND_M = 0.02  # a face this far behind the one found replaces it
 STOP_SEARCH_BEHIND = 3
 NO_MAT_MESSAGE = "no mat or heel stop in view: is the camera aimed at the mat?"
-MIN_FOOT_PIXELS = 1500  # at REFERENCE_FX_PX (848x480); other modes scale it by area
-MIN_SPLIT_BAND_PIXELS = 100  # leg pixels in a height band to look for the gap there
+# Areas as the camera sees them (each pixel's footprint across its ray, (Z/fx)(Z/fy)), not
+# pixel counts: a foot 1.5 m from a D455 covers a quarter of the pixels it covers at 0.75 m.
+# Two adult feet's lowest 3 cm show 0.023-0.026 m² at 0.7-1.4 m (kiosk.sim scenes 10000-3);
+# a 150 mm child's foot about a third of an adult's.
+MIN_FOOT_AREA_M2 = 0.008  # a leg-with-foot region smaller than this is not one
+MIN_GROUNDED_AREA_M2 = 0.0027  # each foot's lowest 3 cm show at least this much
+MIN_SPLIT_BAND_AREA_M2 = 0.0005  # leg surface in a height band to look for the gap there
 OPENING_ITERATIONS = 2  # 3x3 openings against mat speckle, at REFERENCE_FX_PX
 # Heel contact (see the module docstring). A heel short of the stop moves its shank forward
 # by the gap; the other foot's shank is the reference. Half the 15 mm the kiosk must catch:
@@ -64,6 +69,12 @@ FOOT_BREADTH_RATIO_MAX = 0.50
 AHI_MAX = 0.464
 HEEL_RADIUS_RATIO = 0.36  # heel radius / foot breadth (ANSUR II heel/foot breadth 0.71-0.73)
 SHANK_BAND_M = (0.10, 0.20)
+# Wider than any ankle: ANSUR II's ankle circumference (the narrowest above the malleoli,
+# 10-15 cm up) reaches 293 mm (4 082 men; women 275 mm): 93 mm across as a circle, 105 mm
+# side to side as a 1.3:1 ellipse; +20 % for a swollen ankle. Anything wider in that band
+# is clothing (a trouser leg, a skirt's hem).
+ANKLE_BAND_M = (0.10, 0.14)
+ANKLE_MAX_WIDTH_M = 0.13
 ARCH_SLICE_M = 0.003
 LIFTED_FOOT_M = 0.03  # a side whose lowest visible point is this far above the mat is lifted
 GROUNDED_M = 0.03  # a foot on the mat shows pixels this low (its lowest 3 cm)
@@ -72,7 +83,7 @@ MIN_SPLIT_GAP_M = 0.01  # two feet (or legs) stand at least this far apart in x
 OVERLAP_BAND_M = 0.025  # feet meet at the split line this low (toes, forefoot edges) above
 # the foot threshold; trouser hems hang higher
 OVERLAP_HALF_WIDTH_M = 0.005
-OVERLAP_MIN_PIXELS = 30  # at REFERENCE_FX_PX; touching feet give hundreds, apart none
+OVERLAP_MIN_AREA_M2 = 0.00016  # touching feet show ten times this, feet apart none
 # Moving during capture: the above-mat region of the capture's first and last thirds,
 # fused apart. A still shopper's two regions differ only at noisy outline pixels (a few %
 # of the region); a foot or leg moved by 1 cm or more changes a band of its outline's
@@ -242,12 +253,40 @@ def _leg_center(xy: np.ndarray, d: np.ndarray, fallback: np.ndarray) -> np.ndarr
 
 
 def measure_foot(side: str, pts: np.ndarray, stop: dict) -> FootMeasurement:
-    """Figures of one foot from its floor-frame points (foot and lower leg)."""
+    """Figures of one foot from its floor-frame points (foot and lower leg). A foot that
+    cannot be measured under a hem wider than any ankle is refused for the clothing."""
+    try:
+        return _measure_foot(side, pts, stop)
+    except NoFeetFound as e:
+        if e.code == "foot_hidden" and _hem_over_foot(pts):
+            raise NoFeetFound(f"{e}: a hem {_leg_band_width_m(pts) * 1000:.0f} mm wide "
+                              "hangs over it", "clothing_over_feet") from None
+        raise
+
+
+def _leg_band_width_m(pts: np.ndarray) -> float:
+    """Side-to-side width of what stands in the ankle band (robust to outline noise)."""
+    z = pts[:, 2]
+    band = pts[(z > ANKLE_BAND_M[0]) & (z < ANKLE_BAND_M[1])]
+    if len(band) < 50:
+        return 0.0
+    lo, hi = np.percentile(band[:, 0], [2, 98])
+    return float(hi - lo)
+
+
+def _hem_over_foot(pts: np.ndarray) -> bool:
+    return _leg_band_width_m(pts) > ANKLE_MAX_WIDTH_M
+
+
+def _measure_foot(side: str, pts: np.ndarray, stop: dict) -> FootMeasurement:
     n_stop, p_stop = stop["normal_xy"], stop["point_xy"]
     z = pts[:, 2]
     shank = pts[(z > SHANK_BAND_M[0]) & (z < SHANK_BAND_M[1])]
     if len(shank) < 50:
-        raise NoFeetFound(f"{side} leg not visible above the foot", "foot_hidden")
+        # the foot is there (segment_feet found it) but nothing of its leg 10-20 cm up: a
+        # hem or a skirt hangs over it
+        raise NoFeetFound(f"{side} leg not visible above the foot: clothing over it?",
+                          "clothing_over_feet")
     ankle, leg_r = _circle_fit(shank[:, :2])
     low = pts[z < 0.09]
     rings = [pts[(z > lo) & (z < lo + 0.03)][:, :2] for lo in LEG_RING_HEIGHTS_M]
@@ -309,9 +348,9 @@ def measure_foot(side: str, pts: np.ndarray, stop: dict) -> FootMeasurement:
     # every published foot say so
     if width > FOOT_BREADTH_RATIO_MAX * length:
         raise NoFeetFound(f"{side} foot looks {width * 1000:.0f} mm wide: clothing over it?",
-                          "foot_hidden")
+                          "clothing_over_feet")
     if arch_height_index(arch, length) > AHI_MAX:
-        raise NoFeetFound(f"{side} foot's instep is covered", "foot_hidden")
+        raise NoFeetFound(f"{side} foot's instep is covered", "clothing_over_feet")
     axis_deg = float(np.degrees(np.arctan2(d[0], -d[1])))
     confidence = float(np.clip(min(len(low) / 2000, 1.0) * min(sl.sum() / 30, 1.0), 0.05, 1.0))
     return FootMeasurement(
@@ -378,18 +417,28 @@ def settle_on_mat(floor: FloorPlane, cam_pts: np.ndarray, P: np.ndarray, valid: 
     return FloorPlane(n, d, float(np.sqrt(np.mean(resid**2)) * 1000), floor.inlier_share)
 
 
-def segment_feet(P: np.ndarray, valid: np.ndarray, stop: dict,
+def pixel_areas(cam_pts: np.ndarray, intr: Intrinsics) -> np.ndarray:
+    """Each pixel's area across its ray at the depth it sees, m² (0 where no depth)."""
+    z = cam_pts[..., 2]
+    return (z / intr.fx) * (z / intr.fy)
+
+
+def segment_feet(P: np.ndarray, valid: np.ndarray, stop: dict, pixel_area_m2: np.ndarray,
                  left_is_positive_x: bool = True,
                  min_height_m: float = FOOT_MIN_HEIGHT_M,
                  pixel_scale: float = 1.0) -> dict[str, np.ndarray]:
     """Pixel masks of the two legs-with-feet standing in front of the stop.
 
     Legs are split at the midpoint between the two shanks' x, not by connectivity: feet
-    set close together, or wide trousers, touch in the image. `pixel_scale`
-    (Intrinsics.pixel_scale) carries the pixel counts to the camera's mode.
+    set close together, or wide trousers, touch in the image. `pixel_area_m2`
+    (pixel_areas) is each pixel's area as the camera sees it; `pixel_scale`
+    (Intrinsics.pixel_scale) carries pixel-sized operations to the camera's mode.
     """
-    min_foot = MIN_FOOT_PIXELS * pixel_scale**2
-    min_band = MIN_SPLIT_BAND_PIXELS * pixel_scale**2
+    area = pixel_area_m2
+
+    def area_of(mask: np.ndarray) -> float:
+        return float(area[mask].sum())
+
     z = P[..., 2]
     in_front = (P[..., :2] - stop["point_xy"]) @ stop["normal_xy"] > 0.004
     body = valid & (z > min_height_m) & (z < MAX_BODY_HEIGHT_M) & in_front
@@ -399,19 +448,20 @@ def segment_feet(P: np.ndarray, valid: np.ndarray, stop: dict,
     labels, n = ndimage.label(body)
     if n == 0:
         raise NoFeetFound("no feet found on the mat")
-    sizes = ndimage.sum(body, labels, index=np.arange(1, n + 1))
+    sizes = ndimage.sum(np.where(body, area, 0.0), labels, index=np.arange(1, n + 1))
     keep = np.zeros(n + 1, bool)
-    keep[1:] = sizes >= min_foot
+    keep[1:] = sizes >= MIN_FOOT_AREA_M2
     body = keep[labels]
     grounded = body & (z < min_height_m + GROUNDED_M)
-    if grounded.sum() < min_foot / 3:  # not even one foot (two feet: checked below)
+    if area_of(grounded) < MIN_GROUNDED_AREA_M2:  # not even one foot (two: checked below)
         raise NoFeetFound("no feet found on the mat")
     # the feet are what we measure: split between them where they stand apart on the mat;
     # where they do not (touching, or hidden by hems), between the legs, at the height
     # with the widest gap (wide trousers may touch at one height and not at another)
     def widest_gap(lo_z: float, hi_z: float) -> tuple[float, float] | None:
-        x = np.sort(P[..., 0][body & (z > lo_z) & (z < hi_z)])
-        if len(x) < min_band:
+        band = body & (z > lo_z) & (z < hi_z)
+        x = np.sort(P[..., 0][band])
+        if area_of(band) < MIN_SPLIT_BAND_AREA_M2 or len(x) < 20:
             return None
         gaps = np.diff(x)
         lo, hi = int(0.1 * len(x)), int(0.9 * len(x))
@@ -433,16 +483,17 @@ def segment_feet(P: np.ndarray, valid: np.ndarray, stop: dict,
         # above the mat (under any hem)
         low = body & (z < min_height_m + OVERLAP_BAND_M)
         meet = low & (np.abs(P[..., 0] - split) < OVERLAP_HALF_WIDTH_M)
-        if meet.sum() >= OVERLAP_MIN_PIXELS * pixel_scale**2:
+        if area_of(meet) >= OVERLAP_MIN_AREA_M2:
             raise NoFeetFound("the feet touch: please stand with the feet a little apart",
                               "feet_overlap")
     pos = body & (P[..., 0] > split)
     neg = body & (P[..., 0] <= split)
     for m in (pos, neg):
-        if (m & grounded).sum() >= min_foot / 3:
+        if area_of(m & grounded) >= MIN_GROUNDED_AREA_M2:
             continue
         # a lifted foot and its leg, all above the mat (a few stray mat pixels aside)
-        if m.sum() >= min_foot / 3 and np.percentile(z[m], 2) > min_height_m + LIFTED_FOOT_M:
+        if area_of(m) >= MIN_GROUNDED_AREA_M2 \
+                and np.percentile(z[m], 2) > min_height_m + LIFTED_FOOT_M:
             raise NoFeetFound("one foot is off the mat: please stand on both feet", "one_leg")
         raise NoFeetFound("only one foot found: please stand with both feet on the mat",
                           "one_foot")
@@ -532,7 +583,7 @@ def analyze_standing_frames(frames: list[Frame], rng: np.random.Generator | None
         on_floor(fused, mat)
     t2 = time.perf_counter()
     min_height = _height_threshold(P, valid, len(frames))
-    masks = segment_feet(P, valid, stop, min_height_m=min_height,
+    masks = segment_feet(P, valid, stop, pixel_areas(cam_pts, intr), min_height_m=min_height,
                          pixel_scale=intr.pixel_scale())
     check_still(frames, lambda d: floor.to_floor(intr.deproject(d)), valid)
     t3 = time.perf_counter()
