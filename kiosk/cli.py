@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from kiosk.bench import SECTIONS as BENCH_SECTIONS
-from kiosk.bench import run_bench
+from kiosk.bench.run import SECTIONS as BENCH_SECTIONS
+from kiosk.bench.run import run_bench
 from kiosk.calibration import (
     calibrate_station,
     load_calibration,

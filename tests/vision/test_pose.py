@@ -52,6 +52,7 @@ def test_roi_maps_to_pixel_bounds_inside_the_frame() -> None:
     assert x1 > x0 and y1 > y0 and x1 <= 640 and y1 <= 480
 
 
+@pytest.mark.slow  # a fresh interpreter: seconds of imports
 def test_importing_the_pose_modules_does_not_load_mediapipe() -> None:
     # mediapipe (~1 s, and glog must be set up first) loads on the first pose estimate;
     # OpenCV is a plain top-level import like the rest of the package's dependencies

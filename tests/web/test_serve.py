@@ -44,6 +44,7 @@ def test_kiosk_and_hq_settings_differ_only_in_workers_and_threads(monkeypatch) -
     assert kiosk["post_worker_init"] is gunicorn_conf.post_worker_init  # read deadlines
 
 
+@pytest.mark.slow  # a fresh interpreter: seconds of imports
 def test_the_command_line_loads_no_onnx_runtime_before_gunicorn_forks() -> None:
     # ONNX Runtime loaded in gunicorn's master aborts the worker when it exits
     code = "import sys, kiosk.cli; print('onnxruntime' in sys.modules)"
