@@ -19,6 +19,7 @@ CODES = {
     "no_legs": "feet seen but no legs above them",
     "one_foot": "only one foot on the mat",
     "foot_hidden": "a foot is only partly visible",
+    "other_person": "more than two feet on the mat (someone else stands on it)",
     "clothing_over_feet": "trousers, a skirt or a dress cover the feet or lower legs",
     "feet_overlap": "the two feet touch or overlap on the mat",
     "one_leg": "one foot is lifted off the mat (standing on one leg)",

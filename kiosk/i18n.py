@@ -347,6 +347,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "a little apart.",
         "error.foot_hidden": "Part of a foot is hidden. Please stand with both feet flat on "
         "the mat, toes pointing to the screen.",
+        "error.other_person": "We can see more than two feet on the mat. Please stand on it "
+        "on your own, with both feet.",
         "error.clothing_over_feet": "Your clothes cover your feet or ankles. Please roll your "
         "trousers up above the ankles, or hold your skirt or dress above the knees.",
         "error.feet_overlap": "Your feet are touching. Please stand with your feet a "
@@ -907,6 +909,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.one_foot": "片足しか見えませんでした。両足を少し離してマットに乗せてください。",
         "error.foot_hidden": "足の一部が隠れています。"
         "つま先を画面に向け、両足を平らに置いてください。",
+        "error.other_person": "マットの上に3つ以上の足が見えます。お一人で、両足で乗ってください。",
         "error.clothing_over_feet": "服が足首や足にかかっています。"
         "ズボンの裾を足首の上まで上げるか、スカートやワンピースをひざの上で押さえてください。",
         "error.feet_overlap": "両足が触れ合っています。"

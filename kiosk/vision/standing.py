@@ -455,6 +455,13 @@ def segment_feet(P: np.ndarray, valid: np.ndarray, stop: dict, pixel_area_m2: np
     grounded = body & (z < min_height_m + GROUNDED_M)
     if area_of(grounded) < MIN_GROUNDED_AREA_M2:  # not even one foot (two: checked below)
         raise NoFeetFound("no feet found on the mat")
+    # a foot's lowest 3 cm are one region in the image; a third region of a foot's size is
+    # another person's foot on the mat (theirs would be split into the shopper's)
+    parts, n_parts = ndimage.label(grounded)
+    part_areas = ndimage.sum(np.where(grounded, area, 0.0), parts, index=np.arange(1, n_parts + 1))
+    if np.count_nonzero(np.asarray(part_areas) >= MIN_GROUNDED_AREA_M2) > 2:
+        raise NoFeetFound("more than two feet on the mat: is someone else standing on it?",
+                          "other_person")
     # the feet are what we measure: split between them where they stand apart on the mat;
     # where they do not (touching, or hidden by hems), between the legs, at the height
     # with the widest gap (wide trousers may touch at one height and not at another)

@@ -67,6 +67,16 @@ def test_standing_on_one_leg():
     assert _refusal(_frames(scene)) == "one_leg"
 
 
+def test_someone_elses_foot_on_the_mat():
+    scene = standing_scene(_profile())
+    beside = np.array([-0.25, 0.10, 0.0])  # a third foot and leg, on the mat beside theirs
+    scene.bodies += [(s.transformed(np.eye(3), beside), pal, c)
+                     for s, pal, c in scene.bodies if c == RIGHT_FOOT]
+    scene.cones += [(dataclasses.replace(c, origin=c.origin + beside), pal)
+                    for c, pal in scene.cones if c.cls == RIGHT_SHANK]
+    assert _refusal(_frames(scene)) == "other_person"
+
+
 def test_feet_touching_each_other():
     p = _profile(stance_width_m=0.16)
     toe_in = {"progression_deg": -22.0}
