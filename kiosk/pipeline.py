@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from itertools import islice
 
 import cv2
@@ -307,22 +308,43 @@ def check_calibration(floor, calibration: dict, height_tol_m: float = 0.03,
     }
 
 
-def preview(frame: Frame, calibration: dict | None = None) -> tuple[np.ndarray, str | None]:
-    """Colour image with the feet outlined, and a guidance code for the shopper (or None;
-    codes as kiosk.errors.CODES: the web translates them)."""
-    img = (frame.color.copy() if frame.color is not None
-           else np.zeros((frame.intrinsics.height, frame.intrinsics.width, 3), np.uint8))
+@dataclass(frozen=True)
+class PreviewOutline:
+    """What the live preview paints over a colour frame: the feet's outlines as a layer."""
+
+    mask: np.ndarray  # HxW bool: the outline's pixels
+    pixels: np.ndarray  # (mask.sum(), 3) uint8: their colours
+
+    def draw(self, image: np.ndarray) -> np.ndarray:
+        """`image` (HxWx3) with the outline on it; unchanged if its size differs."""
+        if image.shape[:2] != self.mask.shape:
+            return image
+        out = np.array(image, copy=True)
+        out[self.mask] = self.pixels
+        return out
+
+
+PREVIEW_COLOURS = {"left": (60, 200, 255), "right": (255, 170, 40)}
+
+
+def preview_outline(frame: Frame) -> tuple[PreviewOutline | None, str | None]:
+    """The feet outlined as a layer for the live preview, and a guidance code for the
+    shopper (or None; codes as kiosk.errors.CODES: the web translates them)."""
     try:
         res = analyze_standing_frames([frame], check_heels=False)
     except KioskError as e:
-        return img, e.code
+        return None, e.code
     guidance = None
-    colours = {"left": (60, 200, 255), "right": (255, 170, 40)}
+    h, w = frame.intrinsics.height, frame.intrinsics.width
+    layer = np.zeros((h, w, 3), np.uint8)
+    drawn = np.zeros((h, w), np.uint8)
     for side, mask in res.foot_masks.items():
         contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL,
                                        cv2.CHAIN_APPROX_SIMPLE)
-        cv2.drawContours(img, contours, -1, colours[side], 3)
+        cv2.drawContours(layer, contours, -1, PREVIEW_COLOURS[side], 3)
+        cv2.drawContours(drawn, contours, -1, 1, 3)
         gap = res.feet[side].heel_gap_mm
         if gap is not None and gap > PREVIEW_GAP_GUIDANCE_MM:
             guidance = "step_back_both" if guidance else f"step_back_{side}"
-    return img, guidance
+    mask = drawn.astype(bool)
+    return PreviewOutline(mask, layer[mask]), guidance

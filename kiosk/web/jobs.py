@@ -16,8 +16,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from kiosk import pipeline
 from kiosk.errors import KioskError, ModelError
 from kiosk.vision.learned import kiosk_models
@@ -64,8 +62,8 @@ class Analysis:
         kw.setdefault("models", self.models())
         return pipeline.analyze_gait(frames, calibration=calibration, **kw)
 
-    def preview(self, frame: Any, calibration: Any = None) -> tuple[Any, str | None]:
-        return pipeline.preview(frame, calibration=calibration)
+    def preview_outline(self, frame: Any) -> tuple[pipeline.PreviewOutline | None, str | None]:
+        return pipeline.preview_outline(frame)
 
 
 @dataclass
@@ -170,8 +168,7 @@ class PreviewOverlay:
         self._frame: Any = None
         self._offered = 0.0
         self._thread: threading.Thread | None = None
-        self._mask: Any = None  # HxW bool: pixels the pipeline drew
-        self._pixels: Any = None  # their colours
+        self._outline: pipeline.PreviewOutline | None = None
         self.guidance: str | None = None
         self.updates = 0
 
@@ -186,14 +183,11 @@ class PreviewOverlay:
     def draw(self, frame: Any) -> Any:
         """`frame`'s colour image with the newest outline on it."""
 
-        image = frame.color
         with self._lock:
-            mask, pixels = self._mask, self._pixels
-        if image is None or mask is None or mask.shape != image.shape[:2]:
-            return image
-        out = np.array(image, copy=True)
-        out[mask] = pixels
-        return out
+            outline = self._outline
+        if frame.color is None or outline is None:
+            return frame.color
+        return outline.draw(frame.color)
 
     def _run(self) -> None:
 
@@ -209,13 +203,12 @@ class PreviewOverlay:
             seen = frame
             t0 = time.monotonic()
             try:
-                image, guidance = self._analysis.preview(frame)
+                outline, guidance = self._analysis.preview_outline(frame)
             except KioskError as exc:
                 log.debug("preview: %s", exc)
                 continue
-            mask = np.any(np.asarray(image) != frame.color, axis=2)
             with self._lock:
-                self._mask, self._pixels = mask, np.asarray(image)[mask]
+                self._outline = outline
                 self.guidance = guidance
                 self.updates += 1
             # at most half the time drawing: the camera and the stream need the CPU too
