@@ -21,6 +21,8 @@ from typing import Any
 
 from gunicorn.workers import gthread
 
+from kiosk.web.services import EXTENSION_KEY
+
 # The kiosk's threads: the camera previews may hold at most web.preview_streams_max of
 # them (6 by default), which leaves most for pages, the capture API and /healthz.
 KIOSK_THREADS = 32
@@ -106,7 +108,7 @@ def worker_exit(server: object, worker: object) -> None:
     still running at exit abort the process ("terminate called without an active
     exception") instead of letting it end cleanly."""
     app = getattr(worker, "wsgi", None)
-    kiosk = getattr(app, "extensions", {}).get("kiosk") if app is not None else None
+    kiosk = getattr(app, "extensions", {}).get(EXTENSION_KEY) if app is not None else None
     cameras = getattr(kiosk, "cameras", None)
     if cameras is not None:
         cameras.stop()
