@@ -98,6 +98,10 @@ MIN_SHOE_PIXELS = 30
 MODEL_TOP_M = 0.26
 MODEL_REAR_M = 0.10
 _K3 = np.ones((3, 3), np.uint8)
+# A shoe and the leg above it can show a seam of missing depth between them (a trouser hem's
+# shadow, the collar's edge at 90 fps): pieces this close (pixels at REFERENCE_FX_PX) are
+# one leg when deciding what reaches up out of the shoes
+LEG_SEAM_PX = 6
 
 
 @dataclass
@@ -712,13 +716,15 @@ def leg_mask(P: np.ndarray, depth_m: np.ndarray, belt: Belt) -> np.ndarray:
     (which drops rails and speckle)."""
     fg = belt.foreground(P, depth_m).astype(np.uint8)
     fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, _K3)
-    n, labels = cv2.connectedComponents(fg, connectivity=8)
+    k = 2 * round(LEG_SEAM_PX * belt.pixel_scale / 2) + 1
+    joined = cv2.dilate(fg, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    n, labels = cv2.connectedComponents(joined, connectivity=8)
     if n <= 1:
         return fg.astype(bool)
     tall = np.zeros(n, bool)
     tall[np.unique(labels[(fg > 0) & (P[..., 2] > 0.15)])] = True
     tall[0] = False
-    return tall[labels]
+    return tall[labels] & (fg > 0)
 
 
 def analyze_gait_frames(

@@ -8,7 +8,14 @@ import pytest
 
 from kiosk.capture.frame import Frame
 from kiosk.sim.scenes import gait_scene, gait_truth, random_profile, render_gait_frame
-from kiosk.vision.gait import FootLanes, _edge_axis, analyze_gait_frames, fit_belt
+from kiosk.vision.gait import (
+    FootLanes,
+    _edge_axis,
+    analyze_gait_frames,
+    fit_belt,
+    frame_roi,
+    leg_mask,
+)
 
 
 def _frames(seed: int, n: int | None = None, duration_s: float = 4.0, spread: float = 1.0):
@@ -112,3 +119,24 @@ def test_wide_trousers_touching_still_give_each_foot_its_own_steps():
     assert res.cadence_spm == pytest.approx(truth["cadence_spm"], rel=0.08)
     for side, tr in res.feet.items():
         assert abs(len(tr.heel_strikes) - truth["feet"][side]["steps"]) <= 1
+
+
+def test_a_seam_of_missing_depth_between_shoe_and_leg_keeps_the_shoe():
+    """A line of missing depth across the ankle (a trouser hem's shadow, the collar's edge)
+    cuts the shoe off from its leg in the image; the shoe is still the leg's."""
+    _, frames, _ = _frames(60_001, n=15)
+    belt = fit_belt(frames, np.random.default_rng(0))
+    d = frames[10].depth_m.copy()
+    roi = frame_roi(d, belt)
+    P = belt.points(d, *roi)
+    before = leg_mask(P, d[roi], belt)
+    shoes = before & (P[..., 2] < 0.06)
+    assert shoes.sum() > 100
+    # blank every pixel 8.5-9.5 cm above the belt (3-5 pixels): each shoe is cut off from its leg
+    seam = (P[..., 2] > 0.085) & (P[..., 2] < 0.095)
+    d_roi = d[roi]
+    d_roi[seam] = 0
+    d[roi] = d_roi
+    P = belt.points(d, *roi)
+    after = leg_mask(P, d[roi], belt)
+    assert (after & shoes).sum() >= 0.95 * shoes.sum()
