@@ -48,7 +48,8 @@ def independent_unusual(k: int) -> str | None:
 
 
 def _failure_reason(e: KioskError) -> str:
-    return type(e).__name__
+    """The refusal's stable code (kiosk.errors.CODES): what the shopper was told."""
+    return e.code
 
 
 def score_standing(report: dict, truth: dict) -> dict:
@@ -173,7 +174,7 @@ def format_recording_tables(results: dict) -> str:
              f"{len(rows)} captures, {len(rows) - len(failed)} measured, "
              f"{len(failed)} refused", ""]
     if failed:
-        lines += ["| refused because | captures | example |", "|---|---|---|"]
+        lines += ["| refused because (code) | captures | example |", "|---|---|---|"]
         by = Counter(r["failure"] for r in failed)
         for reason, n in by.most_common():
             ex = next(r for r in failed if r["failure"] == reason)
