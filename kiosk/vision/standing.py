@@ -258,9 +258,10 @@ def measure_foot(side: str, pts: np.ndarray, stop: dict) -> FootMeasurement:
     try:
         return _measure_foot(side, pts, stop)
     except NoFeetFound as e:
-        if e.code == "foot_hidden" and _hem_over_foot(pts):
-            raise NoFeetFound(f"{e}: a hem {_leg_band_width_m(pts) * 1000:.0f} mm wide "
-                              "hangs over it", "clothing_over_feet") from None
+        hem_m = _leg_band_width_m(pts) if e.code == "foot_hidden" else 0.0
+        if hem_m > ANKLE_MAX_WIDTH_M:
+            raise NoFeetFound(f"{e}: a hem {hem_m * 1000:.0f} mm wide hangs over it",
+                              "clothing_over_feet") from None
         raise
 
 
@@ -272,10 +273,6 @@ def _leg_band_width_m(pts: np.ndarray) -> float:
         return 0.0
     lo, hi = np.percentile(band[:, 0], [2, 98])
     return float(hi - lo)
-
-
-def _hem_over_foot(pts: np.ndarray) -> bool:
-    return _leg_band_width_m(pts) > ANKLE_MAX_WIDTH_M
 
 
 def _measure_foot(side: str, pts: np.ndarray, stop: dict) -> FootMeasurement:
@@ -434,7 +431,7 @@ def segment_feet(P: np.ndarray, valid: np.ndarray, stop: dict, pixel_area_m2: np
     (pixel_areas) is each pixel's area as the camera sees it; `pixel_scale`
     (Intrinsics.pixel_scale) carries pixel-sized operations to the camera's mode.
     """
-    area = pixel_area_m2
+    area = pixel_area_m2  # m² per pixel
 
     def area_of(mask: np.ndarray) -> float:
         return float(area[mask].sum())
