@@ -89,6 +89,7 @@ OVERLAP_MIN_AREA_M2 = 0.00016  # touching feet show ten times this, feet apart n
 # of the region); a foot or leg moved by 1 cm or more changes a band of its outline's
 # width all round, tens of % at the kiosk's 1-2.5 mm pixels.
 MOVING_MIN_FRAMES = 6
+MOVING_STRIDE = 2
 MOVING_REGION_CHANGE = 0.15
 LEG_RING_HEIGHTS_M = (0.10, 0.13, 0.16, 0.19)  # leg sections whose centres are pooled
 STATION_RADIUS_M = 0.6
@@ -147,12 +148,16 @@ def fuse_depth(frames: list[Frame]) -> np.ndarray:
     valid samples. Sorting a few rows at a time keeps the work in cache: 30 frames at
     848x480 take tens of milliseconds where `np.nanmedian` took a second.
     """
-    n = len(frames)
-    h, w = frames[0].depth_m.shape
+    return _fuse([f.depth_m for f in frames])
+
+
+def _fuse(depths: list[np.ndarray]) -> np.ndarray:
+    n = len(depths)
+    h, w = depths[0].shape
     min_valid = max(1, n // 3)
     out = np.empty((h, w), np.float32)
     for r in range(0, h, FUSE_ROWS):
-        block = np.stack([f.depth_m[r:r + FUSE_ROWS] for f in frames]).reshape(n, -1)
+        block = np.stack([d[r:r + FUSE_ROWS] for d in depths]).reshape(n, -1)
         block = np.where(block > 0, block, np.float32(np.inf)).astype(np.float32, copy=False)
         block.sort(axis=0)
         count = np.isfinite(block).sum(axis=0)
@@ -504,22 +509,25 @@ def segment_feet(P: np.ndarray, valid: np.ndarray, stop: dict, pixel_area_m2: np
     return {"left": pos, "right": neg} if left_is_positive_x else {"left": neg, "right": pos}
 
 
-def check_still(frames: list[Frame], P_of: Callable[[np.ndarray], np.ndarray],
-                region: np.ndarray) -> float:
+def check_still(frames: list[Frame], floor: FloorPlane, region: np.ndarray) -> float:
     """Share of the shopper's above-mat region that differs between the capture's first and
     last thirds (each fused apart); raises NoFeetFound("moving") past MOVING_REGION_CHANGE.
 
-    `P_of(depth)` gives floor-frame points; `region` limits the comparison to the station.
+    `floor` gives the heights; `region` limits the comparison to the station. Every
+    MOVING_STRIDE-th pixel in each direction is compared: a share needs no more.
     """
     n = len(frames)
     if n < MOVING_MIN_FRAMES:
         return 0.0
-    third = n // 3
-    depths = [fuse_depth(part) for part in (frames[:third], frames[-third:])]
-    both = region & (depths[0] > 0) & (depths[1] > 0)  # holes come and go with the noise
+    third, s = n // 3, MOVING_STRIDE
+    intr = frames[0].intrinsics
+    rays = intr.deproject(np.ones((intr.height, intr.width), np.float32))[::s, ::s]
+    depths = [_fuse([f.depth_m[::s, ::s] for f in part])
+              for part in (frames[:third], frames[-third:])]
+    both = region[::s, ::s] & (depths[0] > 0) & (depths[1] > 0)  # holes come and go
     masks = []
     for d in depths:
-        P = P_of(d)
+        P = floor.to_floor(rays * d[..., None])
         z = P[..., 2]
         # each third is noisier than the whole capture: its own mat noise sets its threshold
         above = z > _height_threshold(P, both, len(frames) // 3)
@@ -589,7 +597,7 @@ def analyze_standing_frames(frames: list[Frame], rng: np.random.Generator | None
     min_height = _height_threshold(P, valid, len(frames))
     masks = segment_feet(P, valid, stop, pixel_areas(cam_pts, intr), min_height_m=min_height,
                          pixel_scale=intr.pixel_scale())
-    check_still(frames, lambda d: floor.to_floor(intr.deproject(d)), valid)
+    check_still(frames, floor, valid)
     t3 = time.perf_counter()
     P_mat = mat.to_floor(cam_pts)
     stop = find_heel_stop(P_mat, valid, rng)  # the same face, in the mat's frame
