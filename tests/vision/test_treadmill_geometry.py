@@ -121,6 +121,7 @@ def test_wide_trousers_touching_still_give_each_foot_its_own_steps():
         assert abs(len(tr.heel_strikes) - truth["feet"][side]["steps"]) <= 1
 
 
+@pytest.mark.slow
 def test_a_seam_of_missing_depth_between_shoe_and_leg_keeps_the_shoe():
     """A line of missing depth across the ankle (a trouser hem's shadow, the collar's edge)
     cuts the shoe off from its leg in the image; the shoe is still the leg's."""
