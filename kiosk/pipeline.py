@@ -336,15 +336,13 @@ def preview_outline(frame: Frame) -> tuple[PreviewOutline | None, str | None]:
         return None, e.code
     guidance = None
     h, w = frame.intrinsics.height, frame.intrinsics.width
-    layer = np.zeros((h, w, 3), np.uint8)
-    drawn = np.zeros((h, w), np.uint8)
+    layer = np.zeros((h, w, 3), np.uint8)  # the outline colours are never black
     for side, mask in res.foot_masks.items():
         contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL,
                                        cv2.CHAIN_APPROX_SIMPLE)
         cv2.drawContours(layer, contours, -1, PREVIEW_COLOURS[side], 3)
-        cv2.drawContours(drawn, contours, -1, 1, 3)
         gap = res.feet[side].heel_gap_mm
         if gap is not None and gap > PREVIEW_GAP_GUIDANCE_MM:
             guidance = "step_back_both" if guidance else f"step_back_{side}"
-    mask = drawn.astype(bool)
+    mask = layer.any(axis=2)
     return PreviewOutline(mask, layer[mask]), guidance
