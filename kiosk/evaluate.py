@@ -99,7 +99,7 @@ def eval_standing(n: int, seed: int, split: str, models=None) -> dict:
         lm = standing_with_models(res, frames[len(frames) // 2].color, scene.camera.intrinsics,
                                   models)
         seg = lm["segmentation"]
-        _iou_add(iou, seg.labels, _strided(clean.cls, seg.stride),
+        _iou_add(iou, seg.full_frame(clean.cls.shape), _strided(clean.cls, seg.stride),
                  _strided(res.fused_depth, seg.stride) > 0, seg.classes)
         for side, out in lm["feet"].items():
             t = scene.truth["feet"][side]

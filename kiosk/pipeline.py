@@ -83,11 +83,11 @@ def analyze_standing(frames: Iterable[Frame], calibration: dict | None = None,
     pending: dict[str, Future] = {}
     pool = ThreadPoolExecutor(1, thread_name_prefix="standing-seg") if models else None
 
-    def segment_beside(fused: np.ndarray, floor) -> None:
+    def segment_beside(fused: np.ndarray, floor, window: tuple[slice, slice]) -> None:
         # the learned segmentation needs only the fused depth and the floor: it runs on
         # a second core while the geometry finds the stop and measures the feet
         pending["seg"] = pool.submit(models.standing_seg, fused, color,
-                                     frames[0].intrinsics, floor)
+                                     frames[0].intrinsics, floor, window)
 
     try:
         result = analyze_standing_frames(frames, on_floor=segment_beside if pool else None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -33,6 +33,13 @@ class Intrinsics:
             ppx=(self.ppx + 0.5) * factor - 0.5,
             ppy=(self.ppy + 0.5) * factor - 0.5,
         )
+
+    def cropped(self, rows: slice, cols: slice) -> Intrinsics:
+        """Intrinsics of the window `rows` x `cols` of this image (the same camera)."""
+        r0, r1, _ = rows.indices(self.height)
+        c0, c1, _ = cols.indices(self.width)
+        return Intrinsics(width=c1 - c0, height=r1 - r0, fx=self.fx, fy=self.fy,
+                          ppx=self.ppx - c0, ppy=self.ppy - r0)
 
     def pixel_scale(self) -> float:
         """Pixels across a given object here per pixel at REFERENCE_FX_PX (same distance):
@@ -73,6 +80,13 @@ class Frame:
     depth_m: np.ndarray | None = None
     color: np.ndarray | None = None
     meta: dict = field(default_factory=dict)
+
+    def cropped(self, rows: slice, cols: slice) -> Frame:
+        """The window `rows` x `cols` of this frame (views of its images, not copies), with
+        the intrinsics of that window."""
+        return replace(self, intrinsics=self.intrinsics.cropped(rows, cols),
+                       depth_m=None if self.depth_m is None else self.depth_m[rows, cols],
+                       color=None if self.color is None else self.color[rows, cols])
 
     @property
     def has_depth(self) -> bool:

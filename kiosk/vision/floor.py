@@ -93,11 +93,15 @@ def _candidate_planes(pts: np.ndarray, rng: np.random.Generator, k: int
 
 def fit_floor(depth_m: np.ndarray, intr: Intrinsics, rng: np.random.Generator | None = None,
               stride: int = 4, topmost: bool = True,
-              column_band: tuple[float, float] | None = None) -> FloorPlane:
+              column_band: tuple[float, float] | None = None,
+              sampled: bool = False) -> FloorPlane:
     """Dominant upward-facing plane; with `topmost`, the highest well-populated parallel
-    level (a treadmill belt above the room floor, a mat above its surroundings)."""
+    level (a treadmill belt above the room floor, a mat above its surroundings).
+
+    The plane is fitted to every `stride`-th pixel; with `sampled`, `depth_m` holds only
+    those (`depth[::stride, ::stride]`, as the standing station fuses them first)."""
     rng = rng or np.random.default_rng(0)
-    d = depth_m[::stride, ::stride]
+    d = depth_m if sampled else depth_m[::stride, ::stride]
     xn, yn = intr.pixel_grid()
     xn, yn = xn[::stride, ::stride], yn[::stride, ::stride]
     valid = d > 0

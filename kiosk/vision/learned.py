@@ -138,13 +138,16 @@ def standing_with_models(result, color: np.ndarray | None, intr: Intrinsics,
     (`seg`: the standing segmentation of its fused depth, when already made)."""
     t0 = time.perf_counter()
     if seg is None:
-        seg = models.standing_seg(result.fused_depth, color, intr, result.floor)
-    P = floor_points(result.fused_depth, strided_rays(intr, 1), result.floor)
-    valid = result.fused_depth > 0
+        seg = models.standing_seg(result.fused_depth, color, intr, result.floor, result.window)
+    window = result.window
+    depth = result.fused_depth[window]
+    P = floor_points(depth, strided_rays(intr, 1)[window], result.floor)
+    valid = depth > 0
     rasters, sides = [], []
+    labels = seg.full_frame(result.fused_depth.shape)[window]  # a stride-1 model's labels
     for side in ("left", "right"):
-        foot = seg.mask(f"{side}_foot") & valid
-        leg = (foot | seg.mask(f"{side}_shank")) & valid
+        foot = (labels == seg.classes.index(f"{side}_foot")) & valid
+        leg = (foot | (labels == seg.classes.index(f"{side}_shank"))) & valid
         try:
             rasters.append(foot_raster(P[leg], foot[leg], result.stop["normal_xy"],
                                        result.stop["point_xy"], side))

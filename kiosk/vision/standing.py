@@ -93,6 +93,14 @@ MOVING_STRIDE = 2
 MOVING_REGION_CHANGE = 0.15
 LEG_RING_HEIGHTS_M = (0.10, 0.13, 0.16, 0.19)  # leg sections whose centres are pooled
 STATION_RADIUS_M = 0.6
+# The capture is fused first at every FLOOR_STRIDE-th pixel (the floor fit reads no more),
+# then at full resolution only in the window holding the station below MAX_BODY_HEIGHT_M
+# (nothing above it, or beyond the station, is read): WINDOW_MARGIN_PX around the sampled
+# box covers the pixels between samples; windows start on WINDOW_ALIGN_PX so the still
+# check's and the floor's sampling grids keep their phase.
+FLOOR_STRIDE = 4
+WINDOW_MARGIN_PX = 8
+WINDOW_ALIGN_PX = 4
 SPLIT_BANDS_M = ((0.07, 0.10), (0.10, 0.14), (0.14, 0.20), (0.20, 0.30))
 # The mat's surface (settle_on_mat): looked for in front of the stop, between the heels'
 # row and well short of the toes' far end, within a mat's thickness of the first plane.
@@ -100,6 +108,7 @@ MAT_AHEAD_M = (0.02, 0.40)
 MAT_SEARCH_M = 0.012
 MAT_BIN_M = 0.001
 MAT_LEVEL_TOL_M = 0.003  # ≈ 2 × the fused depth noise at 1.2 m
+RANSAC_BLOCK = 32  # candidate lines scored at once (32 × 6000 distances stay in the cache)
 FUSE_ROWS = 16  # image rows sorted at a time when fusing frames (fits the CPU cache)
 
 
@@ -125,6 +134,8 @@ class StandingResult:
     fused_depth: np.ndarray
     foot_masks: dict[str, np.ndarray]
     timings_ms: dict
+    # the frame window analysed at full resolution (fused_depth is 0 outside it)
+    window: tuple[slice, slice] = (slice(None), slice(None))
 
 
 def _height_threshold(P: np.ndarray, valid: np.ndarray, n_frames: int) -> float:
@@ -170,20 +181,31 @@ def _fuse(depths: list[np.ndarray]) -> np.ndarray:
 
 
 def _line_ransac(xy: np.ndarray, rng: np.random.Generator, tol: float, iters: int = 400):
-    best, best_n = None, 0
-    for _ in range(iters):
-        i, j = rng.choice(len(xy), 2, replace=False)
-        d = xy[j] - xy[i]
-        nrm = np.linalg.norm(d)
-        if nrm < 0.05:
-            continue
-        n = np.array([-d[1], d[0]]) / nrm
-        c = n @ xy[i]
-        inl = np.abs(xy @ n - c) < tol
-        k = int(inl.sum())
-        if k > best_n:
-            best, best_n = (n, c), k
-    return best, best_n
+    """The x-y line with the most points within `tol`: `iters` lines through random pairs.
+
+    The pairs are drawn one at a time, as a loop scoring each would draw them, so the
+    choice does not depend on how the scoring is batched; the candidates are then scored
+    in blocks of lines at once (the first of equally good lines wins).
+    """
+    pairs = np.array([rng.choice(len(xy), 2, replace=False) for _ in range(iters)])
+    d = xy[pairs[:, 1]] - xy[pairs[:, 0]]
+    nrm = np.hypot(d[:, 0], d[:, 1])
+    keep = nrm >= 0.05
+    if not keep.any():
+        return None, 0
+    normals = np.column_stack([-d[keep, 1], d[keep, 0]]) / nrm[keep, None]
+    offsets = np.einsum("ij,ij->i", normals, xy[pairs[keep, 0]])
+    xy_t = np.ascontiguousarray(xy.T)
+    counts = np.empty(len(normals), np.int64)
+    for s in range(0, len(normals), RANSAC_BLOCK):
+        block = slice(s, s + RANSAC_BLOCK)
+        dist = normals[block] @ xy_t
+        dist -= offsets[block, None]
+        counts[block] = np.count_nonzero(np.abs(dist, out=dist) < tol, axis=1)
+    k = int(np.argmax(counts))
+    if counts[k] <= 0:
+        return None, 0
+    return (normals[k], float(offsets[k])), int(counts[k])
 
 
 def _vertical_face(xy: np.ndarray, zs: np.ndarray, rng: np.random.Generator) -> dict | None:
@@ -389,6 +411,25 @@ def station_area(P: np.ndarray, valid: np.ndarray, intr: Intrinsics,
     return valid & (((P[..., :2] - aim) ** 2).sum(axis=-1) < STATION_RADIUS_M**2)
 
 
+def station_window(sampled: np.ndarray, intr: Intrinsics, floor: FloorPlane,
+                   stride: int = FLOOR_STRIDE) -> tuple[slice, slice]:
+    """The frame window (rows, cols) holding the station below MAX_BODY_HEIGHT_M, from the
+    depth fused at every `stride`-th pixel (`sampled`); the whole frame when it holds none."""
+    xn, yn = intr.pixel_grid()
+    P = floor.to_floor(np.stack([xn[::stride, ::stride] * sampled,
+                                 yn[::stride, ::stride] * sampled, sampled], axis=-1))
+    need = station_area(P, sampled > 0, intr, floor) & (P[..., 2] < MAX_BODY_HEIGHT_M)
+    rows, cols = np.flatnonzero(need.any(axis=1)), np.flatnonzero(need.any(axis=0))
+    if not len(rows):
+        return slice(0, intr.height), slice(0, intr.width)
+    out = []
+    for idx, n in ((rows, intr.height), (cols, intr.width)):
+        lo = max(int(idx[0]) * stride - WINDOW_MARGIN_PX, 0)
+        hi = min(int(idx[-1]) * stride + WINDOW_MARGIN_PX + 1, n)
+        out.append(slice(lo - lo % WINDOW_ALIGN_PX, hi))
+    return out[0], out[1]
+
+
 def settle_on_mat(floor: FloorPlane, cam_pts: np.ndarray, P: np.ndarray, valid: np.ndarray,
                   stop: dict) -> FloorPlane:
     """The mat's own surface as the floor the feet stand on.
@@ -563,12 +604,15 @@ def check_heel_contact(feet: dict[str, FootMeasurement], refuse: bool = True) ->
 
 def analyze_standing_frames(frames: list[Frame], rng: np.random.Generator | None = None,
                             check_heels: bool = True,
-                            on_floor: Callable[[np.ndarray, FloorPlane], None] | None = None,
+                            on_floor: Callable[[np.ndarray, FloorPlane, tuple[slice, slice]],
+                                               None] | None = None,
                             ) -> StandingResult:
     """Fuse the frames and measure both feet; raises NoFeetFound / StepBack / InputError.
 
-    `on_floor(fused_depth, floor)` is called as soon as the floor is known, so work that
-    needs only those (the learned segmentation) can run beside the geometric measurement.
+    `on_floor(fused_depth, floor, window)` is called as soon as the floor is known, so work
+    that needs only those (the learned segmentation of the window) can run beside the
+    geometric measurement. The floor is fitted to the capture fused at every FLOOR_STRIDE-th
+    pixel; the rest is read in the station's window (`station_window`) only.
     """
     if not frames:
         raise InputError("the recording has no frames")
@@ -576,36 +620,47 @@ def analyze_standing_frames(frames: list[Frame], rng: np.random.Generator | None
         raise InputError("the recording has no depth stream")
     rng = rng or np.random.default_rng(0)
     t0 = time.perf_counter()
-    fused = fuse_depth(frames)
-    t1 = time.perf_counter()
-    intr: Intrinsics = frames[0].intrinsics
+    full: Intrinsics = frames[0].intrinsics
+    sampled = _fuse([f.depth_m[::FLOOR_STRIDE, ::FLOOR_STRIDE] for f in frames])
     try:
-        floor = fit_floor(fused, intr, rng, topmost=False)
+        floor = fit_floor(sampled, full, rng, stride=FLOOR_STRIDE, topmost=False, sampled=True)
     except NoPlaneFound:
         # no plane under the camera to stand on: it looks at a room, not at the mat
         raise NoFeetFound(NO_MAT_MESSAGE, "no_mat") from None
-    cam_pts = intr.deproject(fused)
+    window = station_window(sampled, full, floor)
+    t1 = time.perf_counter()
+    frames = [f.cropped(*window) for f in frames]
+    intr = frames[0].intrinsics
+    fused_window = fuse_depth(frames)
+    t2 = time.perf_counter()
+    fused = np.zeros((full.height, full.width), np.float32)
+    fused[window] = fused_window
+    cam_pts = intr.deproject(fused_window)
     P = floor.to_floor(cam_pts)
-    valid = station_area(P, fused > 0, intr, floor)
+    valid = station_area(P, fused_window > 0, intr, floor)
     stop = find_heel_stop(P, valid, rng)
     # the feet are found above the first plane (whose noise sets the foot threshold) and
     # measured above the mat's own surface
     mat = settle_on_mat(floor, cam_pts, P, valid, stop)
     if on_floor is not None:
-        on_floor(fused, mat)
-    t2 = time.perf_counter()
+        on_floor(fused, mat, window)
+    t3 = time.perf_counter()
     min_height = _height_threshold(P, valid, len(frames))
     masks = segment_feet(P, valid, stop, pixel_areas(cam_pts, intr), min_height_m=min_height,
                          pixel_scale=intr.pixel_scale())
     check_still(frames, floor, valid)
-    t3 = time.perf_counter()
+    t4 = time.perf_counter()
     P_mat = mat.to_floor(cam_pts)
     stop = find_heel_stop(P_mat, valid, rng)  # the same face, in the mat's frame
     feet = {side: measure_foot(side, P_mat[m], stop) for side, m in masks.items()}
-    t4 = time.perf_counter()
+    t5 = time.perf_counter()
     check_heel_contact(feet, refuse=check_heels)
-    timings = {"fuse": (t1 - t0) * 1e3, "floor": (t2 - t1) * 1e3,
-               "segment": (t3 - t2) * 1e3, "measure": (t4 - t3) * 1e3}
+    timings = {"floor": (t1 - t0) * 1e3, "fuse": (t2 - t1) * 1e3, "stop": (t3 - t2) * 1e3,
+               "segment": (t4 - t3) * 1e3, "measure": (t5 - t4) * 1e3}
     stop_out = {"normal_xy": stop["normal_xy"].tolist(), "point_xy": stop["point_xy"].tolist(),
                 "height_m": stop["height_m"], "span_m": stop["span_m"]}
-    return StandingResult(feet, mat, stop_out, fused, masks, timings)
+    foot_masks = {}
+    for side, m in masks.items():
+        foot_masks[side] = np.zeros(fused.shape, bool)
+        foot_masks[side][window] = m
+    return StandingResult(feet, mat, stop_out, fused, foot_masks, timings, window)
