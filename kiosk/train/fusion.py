@@ -1,7 +1,8 @@
 """Fusion weights: how far geometry and the models are off, measured on calibration scenes.
 
 The calibration scenes are simulator seeds of their own (neither training nor kiosk eval's
-held-out seeds). Geometry's median error per figure is its bias where clearly not zero
+held-out seeds); the standing ones come from both scene families, as the estimator's
+training data do. Geometry's median error per figure is its bias where clearly not zero
 (the arch's parabola through the dorsum's noisy top reads ~1 mm high), and its spread the
 RMS of what is left; each model's median error there is its bias (taken off its estimates:
 a model that reads every foot 2 mm wide should not pull the fused figure 1 mm wide), and
@@ -22,6 +23,9 @@ import numpy as np
 from kiosk.capture.frame import Frame
 from kiosk.errors import KioskError
 from kiosk.progress import progress
+from kiosk.sim.mesh_gait import random_mesh_walker
+from kiosk.sim.mesh_scenes import random_mesh_shopper
+from kiosk.sim.record import mesh_gait_frames, mesh_standing_frames
 from kiosk.sim.scenes import (
     gait_scene,
     random_profile,
@@ -29,6 +33,7 @@ from kiosk.sim.scenes import (
     render_standing_frames,
     standing_scene,
 )
+from kiosk.train.data import GAIT_SEED_OFFSET
 from kiosk.vision.estimators import FOOT_OUTPUTS
 from kiosk.vision.gait import analyze_gait_frames
 from kiosk.vision.learned import LearnedModels, standing_with_models
@@ -39,6 +44,9 @@ log = logging.getLogger(__name__)
 
 SOURCES = ("geometry", "model", "fused")  # a figure's source, simplest first
 CALIBRATION_SEED0 = 20_000  # kiosk eval uses 10 000 + (standing) and 60 000 + (gait)
+# the mesh family's calibration shoppers: neither its training (500 000+, 600 000+) nor
+# kiosk eval --split independent (900 000+)
+MESH_CALIBRATION_SEED0 = 700_000  # walks, as everywhere: the standing seeds + GAIT_SEED_OFFSET
 STANDING_FRAMES = 15
 
 
@@ -46,30 +54,50 @@ def _rms(x: list[float]) -> float:
     return float(np.sqrt(np.mean(np.square(x)))) if x else float("nan")
 
 
-def calibrate_standing(models_dir: Path, n: int) -> dict:
+def _standing_captures(n_analytic: int, n_mesh: int):
+    """(scene truth, frames, colour) of the calibration shoppers: the analytic family's
+    seeds from CALIBRATION_SEED0, then the mesh family's (real ANSUR II feet and FIND
+    shapes) from MESH_CALIBRATION_SEED0."""
+    for s in progress(range(CALIBRATION_SEED0, CALIBRATION_SEED0 + n_analytic),
+                      desc="fusion: standing scenes (analytic)", unit="scene"):
+        scene = standing_scene(random_profile(s, "standing"))
+        _, fr = render_standing_frames(scene, STANDING_FRAMES, np.random.default_rng(s))
+        intr = scene.camera.intrinsics
+        yield scene.truth, [Frame(i, i / 15, intr, d, c) for i, (d, c) in enumerate(fr)]
+    for s in progress(range(MESH_CALIBRATION_SEED0, MESH_CALIBRATION_SEED0 + n_mesh),
+                      desc="fusion: standing scenes (mesh)", unit="scene"):
+        p = random_mesh_shopper(s)
+        scene, fr = mesh_standing_frames(p, STANDING_FRAMES)
+        intr = scene.camera.intrinsics
+        yield scene.truth, [Frame(i, i / p.fps, intr, d, c if p.color else None)
+                            for i, (d, c) in enumerate(fr)]
+
+
+def calibrate_standing(models_dir: Path, n: int, n_mesh: int = 0) -> dict:
+    """The foot estimator's fusion entry from `n` analytic and `n_mesh` mesh-family
+    calibration shoppers (a bias measured on one family alone is that family's)."""
     models = LearnedModels.load(models_dir)
     models.model_sigma_scale, models.model_bias = {}, {}  # raw, not a past calibration
     geo = {k: [] for k in FOOT_OUTPUTS}
     pairs = {k: [] for k in FOOT_OUTPUTS}  # (geometry error, model error, model sigma)
-    for s in progress(range(CALIBRATION_SEED0, CALIBRATION_SEED0 + n),
-                      desc="fusion: standing scenes", unit="scene"):
-        scene = standing_scene(random_profile(s, "standing"))
-        _, fr = render_standing_frames(scene, STANDING_FRAMES, np.random.default_rng(s))
-        intr = scene.camera.intrinsics
-        frames = [Frame(i, i / 15, intr, d, c) for i, (d, c) in enumerate(fr)]
+    for truth, frames in _standing_captures(n, n_mesh):
         try:
             res = analyze_standing_frames(frames, check_heels=False)
         except KioskError:
             continue
-        out = standing_with_models(res, fr[len(fr) // 2][1], intr, models)
+        out = standing_with_models(res, frames[len(frames) // 2].color, frames[0].intrinsics,
+                                   models)
         for side, f in out["feet"].items():
-            t = scene.truth["feet"][side]
+            t = truth["feet"][side]
             for k in FOOT_OUTPUTS:
                 geo[k].append(f["geometry"][k] - t[k])
                 if f["model"] is not None:
                     pairs[k].append((geo[k][-1], f["model"][k] - t[k],
                                      f["sigma"][k]["model"]))
-    return _fusion_entry(geo, pairs, f"standing {CALIBRATION_SEED0}-{CALIBRATION_SEED0 + n - 1}")
+    seeds = f"standing {CALIBRATION_SEED0}-{CALIBRATION_SEED0 + n - 1}"
+    if n_mesh:
+        seeds += f", mesh {MESH_CALIBRATION_SEED0}-{MESH_CALIBRATION_SEED0 + n_mesh - 1}"
+    return _fusion_entry(geo, pairs, seeds)
 
 
 def _fusion_entry(geo: dict, pairs: dict, seeds: str) -> dict:
@@ -116,12 +144,13 @@ def _best_source(g: np.ndarray, m: np.ndarray, sigma: np.ndarray,
     return min(SOURCES, key=lambda k: errors[k])
 
 
-def calibrate_gait(models_dir: Path, n: int, duration_s: float = 4.0) -> dict:
-    models = LearnedModels.load(models_dir)
-    models.model_sigma_scale, models.model_bias = {}, {}  # raw, not a past calibration
-    geo, pairs = [], []
-    seed0 = CALIBRATION_SEED0 + 50_000
-    for s in progress(range(seed0, seed0 + n), desc="fusion: treadmill walks", unit="walk"):
+def _walks(n_analytic: int, n_mesh: int, duration_s: float):
+    """(frames, per-frame truth, fps) of the calibration walks: the analytic family's from
+    CALIBRATION_SEED0 + 50 000, then the mesh family's (MakeHuman legs in shoes, any D4xx
+    mode) from MESH_CALIBRATION_SEED0 + 50 000."""
+    seed0 = CALIBRATION_SEED0 + GAIT_SEED_OFFSET
+    for s in progress(range(seed0, seed0 + n_analytic), desc="fusion: treadmill walks",
+                      unit="walk"):
         scene = gait_scene(random_profile(s, "gait"), duration_s=duration_s)
         rng = np.random.default_rng(s)
         frames, truth = [], []
@@ -129,9 +158,27 @@ def calibrate_gait(models_dir: Path, n: int, duration_s: float = 4.0) -> dict:
             _, d, c, tr = render_gait_frame(scene, i, rng)
             frames.append(Frame(i, i / scene.fps, scene.camera.intrinsics, d, c))
             truth.append(tr)
+        yield frames, truth, scene.fps
+    seed0 = MESH_CALIBRATION_SEED0 + GAIT_SEED_OFFSET
+    for s in progress(range(seed0, seed0 + n_mesh), desc="fusion: treadmill walks (mesh)",
+                      unit="walk"):
+        p = random_mesh_walker(s)
+        scene, fr, truth = mesh_gait_frames(p, duration_s)
+        intr = scene.camera.intrinsics
+        yield ([Frame(i, i / p.fps, intr, d, c if p.color else None)
+                for i, (d, c) in enumerate(fr)], truth, p.fps)
+
+
+def calibrate_gait(models_dir: Path, n: int, duration_s: float = 4.0, n_mesh: int = 0) -> dict:
+    """The rearfoot model's fusion entry from `n` analytic and `n_mesh` mesh-family
+    calibration walks, over their stance frames."""
+    models = LearnedModels.load(models_dir)
+    models.model_sigma_scale, models.model_bias = {}, {}  # raw, not a past calibration
+    geo, pairs = [], []
+    for frames, truth, fps in _walks(n, n_mesh, duration_s):
         try:
             # the kiosk's own path: each foot's heel window through the models
-            res = analyze_gait_frames(frames, fps=scene.fps, models=models)
+            res = analyze_gait_frames(frames, fps=fps, models=models)
         except KioskError:
             continue
         for k in range(len(frames)):
@@ -145,8 +192,13 @@ def calibrate_gait(models_dir: Path, n: int, duration_s: float = 4.0) -> dict:
                     geo.append(g - t)
                 if np.isfinite(m) and np.isfinite(g):
                     pairs.append((g - t, m - t, sd))
+    seed0 = CALIBRATION_SEED0 + GAIT_SEED_OFFSET
+    seeds = f"gait {seed0}-{seed0 + n - 1}"
+    if n_mesh:
+        m0 = MESH_CALIBRATION_SEED0 + GAIT_SEED_OFFSET
+        seeds += f", mesh {m0}-{m0 + n_mesh - 1}"
     return _fusion_entry({"rearfoot_deg": geo}, {"rearfoot_deg": pairs},
-                         f"gait {seed0}-{seed0 + n - 1}, {duration_s} s, stance frames")
+                         f"{seeds}, {duration_s} s, stance frames")
 
 
 def write_fusion(model_path: Path, fusion: dict) -> None:

@@ -80,7 +80,7 @@ def run_train(target: str, out: str | Path = "models", tiny: bool = False, threa
     return cards
 
 
-CALIBRATION_SCENES = {"standing": 16, "gait": 8}
+CALIBRATION_SCENES = {"standing": 16, "standing_mesh": 16, "gait": 8, "gait_mesh": 8}
 
 
 def _calibrate(target: str, out: Path) -> None:
@@ -94,7 +94,9 @@ def _calibrate(target: str, out: Path) -> None:
         return
     if target in ("seg", "arch", "all", "fusion"):
         write_fusion(out / f"{FOOT_MODEL}.onnx",
-                     calibrate_standing(out, CALIBRATION_SCENES["standing"]))
+                     calibrate_standing(out, CALIBRATION_SCENES["standing"],
+                                        CALIBRATION_SCENES["standing_mesh"]))
     if target in ("seg", "rearfoot", "all", "fusion"):
         write_fusion(out / f"{REARFOOT_MODEL}.onnx",
-                     calibrate_gait(out, CALIBRATION_SCENES["gait"]))
+                     calibrate_gait(out, CALIBRATION_SCENES["gait"],
+                                    n_mesh=CALIBRATION_SCENES["gait_mesh"]))
