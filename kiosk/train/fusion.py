@@ -94,10 +94,10 @@ def calibrate_standing(models_dir: Path, n: int, n_mesh: int = 0) -> dict:
                 if f["model"] is not None:
                     pairs[k].append((geo[k][-1], f["model"][k] - t[k],
                                      f["sigma"][k]["model"]))
-    seeds = f"standing {CALIBRATION_SEED0}-{CALIBRATION_SEED0 + n - 1}"
-    if n_mesh:
-        seeds += f", mesh {MESH_CALIBRATION_SEED0}-{MESH_CALIBRATION_SEED0 + n_mesh - 1}"
-    return _fusion_entry(geo, pairs, seeds)
+    a0, m0 = CALIBRATION_SEED0, MESH_CALIBRATION_SEED0
+    seeds = [f"standing {a0}-{a0 + n - 1}"] * bool(n) \
+        + [f"mesh {m0}-{m0 + n_mesh - 1}"] * bool(n_mesh)
+    return _fusion_entry(geo, pairs, ", ".join(seeds))
 
 
 def _fusion_entry(geo: dict, pairs: dict, seeds: str) -> dict:
@@ -192,13 +192,11 @@ def calibrate_gait(models_dir: Path, n: int, duration_s: float = 4.0, n_mesh: in
                     geo.append(g - t)
                 if np.isfinite(m) and np.isfinite(g):
                     pairs.append((g - t, m - t, sd))
-    seed0 = CALIBRATION_SEED0 + GAIT_SEED_OFFSET
-    seeds = f"gait {seed0}-{seed0 + n - 1}"
-    if n_mesh:
-        m0 = MESH_CALIBRATION_SEED0 + GAIT_SEED_OFFSET
-        seeds += f", mesh {m0}-{m0 + n_mesh - 1}"
+    a0, m0 = CALIBRATION_SEED0 + GAIT_SEED_OFFSET, MESH_CALIBRATION_SEED0 + GAIT_SEED_OFFSET
+    seeds = [f"gait {a0}-{a0 + n - 1}"] * bool(n) \
+        + [f"mesh {m0}-{m0 + n_mesh - 1}"] * bool(n_mesh)
     return _fusion_entry({"rearfoot_deg": geo}, {"rearfoot_deg": pairs},
-                         f"{seeds}, {duration_s} s, stance frames")
+                         f"{', '.join(seeds)}, {duration_s} s, stance frames")
 
 
 def write_fusion(model_path: Path, fusion: dict) -> None:
