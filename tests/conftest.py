@@ -1,6 +1,10 @@
 """Shared fixtures: a real PostgreSQL server for the session (kiosk.store.pgserver), and
 a `db_url` fixture parametrised over SQLite and PostgreSQL so the same tests run on both
-databases; under CI=true no test may be skipped."""
+databases; under CI=true no test may be skipped.
+
+The suite runs on pytest-xdist workers (`-n auto` in pyproject's addopts), one per CPU this
+process may use; every session fixture is per worker (its own server, port and folders).
+"""
 
 from __future__ import annotations
 
@@ -40,6 +44,39 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
 
 _pg_bindir = pg_bindir
 _free_port = free_port
+
+CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
+# Each worker collects the whole suite (~10 s of CPU) and starts its own servers: past a
+# handful of workers that costs more than it saves.
+MAX_WORKERS = 8
+
+
+def _cpu_budget() -> int:
+    """The CPUs this process may run on: its affinity mask, capped by a cgroup v2 quota (a
+    container limited to 2 CPUs on a 64-CPU host still sees 64 in its mask)."""
+    count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    count = count or 1
+    try:
+        quota, period = CGROUP_CPU_MAX.read_text().split()[:2]
+        if quota != "max":
+            count = min(count, max(1, int(quota) // int(period)))
+    except (OSError, ValueError):
+        pass
+    return count
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: one worker per CPU (at most MAX_WORKERS), none on a single CPU or when the
+    command names single tests (`file.py::test`), where starting workers costs more than
+    the tests. PYTEST_XDIST_AUTO_NUM_WORKERS still overrides."""
+    env = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS")
+    if env:
+        return int(env)
+    if config.args and all("::" in arg for arg in config.args):
+        return 0
+    workers = min(_cpu_budget(), MAX_WORKERS)
+    return workers if workers > 1 else 0
 
 
 # The test server's files go to memory where the machine has room: each test makes its own
