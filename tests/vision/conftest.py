@@ -102,7 +102,7 @@ def demo_gait_report(demo_video_path: Path) -> dict[str, Any]:
     """The webcam-only gait report of the demo clip with the walker's region of interest."""
     from kiosk.vision.video_gait import analyze_gait_video
 
-    return analyze_gait_video(demo_video_path, roi=WALKER_ROI)
+    return analyze_gait_video(demo_video_path, roi=WALKER_ROI).to_dict()
 
 
 # The stretch of the demo used for the region-of-interest checks: the walker from just

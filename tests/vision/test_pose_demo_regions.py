@@ -45,7 +45,7 @@ def reports(demo_people: PeopleTracks) -> dict[str | None, dict[str, Any]]:
     return {
         roi: gait_report_from_people(
             demo_people, roi=None if roi is None else Roi.parse(roi), source={"name": "demo"}
-        )
+        ).to_dict()
         for roi in REGIONS
     }
 
