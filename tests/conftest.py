@@ -2,8 +2,9 @@
 a `db_url` fixture parametrised over SQLite and PostgreSQL so the same tests run on both
 databases; under CI=true no test may be skipped.
 
-The suite runs on pytest-xdist workers (`-n auto` in pyproject's addopts), one per CPU this
-process may use; every session fixture is per worker (its own server, port and folders).
+The fast loop runs on pytest-xdist workers (`-n auto` in pyproject's addopts, sized by
+`pytest_xdist_auto_num_workers` below); every session fixture is per worker (its own
+server, port and folders).
 """
 
 from __future__ import annotations
@@ -49,6 +50,11 @@ CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
 # Each worker collects the whole suite (~10 s of CPU) and starts its own servers: past a
 # handful of workers that costs more than it saves.
 MAX_WORKERS = 8
+# The slow end-to-end tests drive real-time simulated cameras, a gunicorn kiosk and
+# Chromium, and a walk measured while it is recorded needs about this many CPUs to keep
+# up; a run that includes them gets one worker per that many CPUs (on 2 CPUs: one process,
+# as a worker beside them would starve the capture and fail the walk).
+CPUS_PER_END_TO_END_WORKER = 4
 
 
 def _cpu_budget() -> int:
@@ -67,15 +73,19 @@ def _cpu_budget() -> int:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """`-n auto`: one worker per CPU (at most MAX_WORKERS), none on a single CPU or when the
-    command names single tests (`file.py::test`), where starting workers costs more than
-    the tests. PYTEST_XDIST_AUTO_NUM_WORKERS still overrides."""
+    """`-n auto`: the fast loop (`-m "not slow"`) gets one worker per CPU; a run with the
+    slow end-to-end tests one per CPUS_PER_END_TO_END_WORKER CPUs; at most MAX_WORKERS,
+    and none (one process) where that is a single worker or the command names single tests
+    (`file.py::test`). PYTEST_XDIST_AUTO_NUM_WORKERS still overrides."""
     env = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS")
     if env:
         return int(env)
     if config.args and all("::" in arg for arg in config.args):
         return 0
-    workers = min(_cpu_budget(), MAX_WORKERS)
+    cpus = _cpu_budget()
+    if "not slow" not in " ".join((config.option.markexpr or "").split()):
+        cpus //= CPUS_PER_END_TO_END_WORKER
+    workers = min(cpus, MAX_WORKERS)
     return workers if workers > 1 else 0
 
 
