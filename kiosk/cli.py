@@ -24,6 +24,7 @@ from kiosk.calibration import (
     save_calibration,
 )
 from kiosk.capture.files import open_file_source
+from kiosk.capture.frame import Roi
 from kiosk.capture.source import VIDEO_SUFFIXES
 from kiosk.config import load_config
 from kiosk.errors import InputError, KioskError, ModelError
@@ -53,7 +54,6 @@ from kiosk.train.run import run_train
 from kiosk.vision.gait import FLOOR_FRAMES, fit_belt
 from kiosk.vision.learned import kiosk_models
 from kiosk.vision.overlay import gait_overlay, standing_overlay, write_png
-from kiosk.vision.pose import Roi
 from kiosk.vision.standing import analyze_standing_frames
 from kiosk.vision.video_gait import analyze_gait_video
 from kiosk.web.server import DEMO_ACCOUNTS, demo_config, serve

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from scipy.signal import butter, filtfilt, find_peaks
 
-from kiosk.capture.frame import Frame
+from kiosk.capture.frame import Frame, Roi
 from kiosk.capture.video import VideoSource
 from kiosk.errors import InputError, TooFewSteps
 from kiosk.report import GaitFoot, GaitReport
@@ -32,7 +32,6 @@ from kiosk.vision.pose import (
     PeopleFinder,
     PoseEstimator,
     PoseLandmarks,
-    Roi,
 )
 
 log = logging.getLogger(__name__)

@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
+from kiosk.capture.frame import Roi
 from kiosk.report import validate_report
-from kiosk.vision.pose import PeopleFinder, Roi
+from kiosk.vision.pose import PeopleFinder
 from kiosk.vision.video_gait import PeopleTracks, gait_report_from_people, track_people
 
 EYE_HEEL_STRIKES = {"left": [33, 70, 106, 143], "right": [15, 52, 89, 125]}

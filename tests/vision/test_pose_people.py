@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from kiosk.capture.frame import Roi
 from kiosk.errors import TooFewSteps
-from kiosk.vision.pose import NoPersonFound, Roi
+from kiosk.vision.pose import NoPersonFound
 from kiosk.vision.video_gait import (
     PeopleTracks,
     antiphase_strides,
