@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -105,6 +106,27 @@ def _pg_root_parent() -> str | None:
     except OSError:
         pass
     return None
+
+
+# The test files that import torch or onnx (seconds each per process): kept on one worker,
+# so only that worker pays for them.
+ONE_WORKER_PREFIXES = ("tests/train/", "tests/models/test_runner.py")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadfile` (pyproject's addopts), with the ONE_WORKER_PREFIXES files as one
+    unit; any other --dist is xdist's own."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling  # only under xdist, which calls this
+
+    class _Scheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = super()._split_scope(nodeid)
+            return "torch-and-onnx" if path.startswith(ONE_WORKER_PREFIXES) else path
+
+    return _Scheduling(config, log)
 
 
 @pytest.fixture(scope="session")
