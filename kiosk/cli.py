@@ -24,6 +24,7 @@ from kiosk.calibration import (
     save_calibration,
 )
 from kiosk.capture.files import open_file_source
+from kiosk.capture.frame import Roi
 from kiosk.capture.source import VIDEO_SUFFIXES
 from kiosk.config import load_config
 from kiosk.errors import InputError, KioskError, ModelError
@@ -36,6 +37,7 @@ from kiosk.evaluate_mesh import (
 )
 from kiosk.i18n import t
 from kiosk.pipeline import STANDING_MAX_FRAMES, analyze_gait, analyze_standing
+from kiosk.report import SCHEMA, GaitReport, Report, StandingReport
 from kiosk.sim.modes import DepthMode
 from kiosk.sim.record import (
     profile_for,
@@ -52,30 +54,29 @@ from kiosk.train.run import run_train
 from kiosk.vision.gait import FLOOR_FRAMES, fit_belt
 from kiosk.vision.learned import kiosk_models
 from kiosk.vision.overlay import gait_overlay, standing_overlay, write_png
-from kiosk.vision.pose import Roi
 from kiosk.vision.standing import analyze_standing_frames
 from kiosk.vision.video_gait import analyze_gait_video
 from kiosk.web.server import DEMO_ACCOUNTS, demo_config, serve
 
 
-def _print_report(report: dict, as_json: bool) -> None:
+def _print_report(report: Report, as_json: bool) -> None:
     if as_json:
-        print(json.dumps(report, indent=1, default=float))
+        print(report.to_json(indent=1))
         return
-    print(f"{report['kind']} report ({report['schema']})")
+    print(f"{report.kind} report ({SCHEMA})")
     for side in ("left", "right"):
-        foot = report["feet"][side]
+        foot = report.feet[side].to_dict()
         figures = ", ".join(f"{k}={v}" for k, v in foot.items()
                             if not isinstance(v, (list, dict)))
         print(f"  {side:5s}: {figures}")
-    if report["kind"] == "standing":
-        s = report["size"]
+    if isinstance(report, StandingReport):
+        s = report.size
         print(f"  size: EU {s['eu']}, UK {s['uk']}, US men {s['us_men']}, "
               f"US women {s['us_women']}, JP {s['jp_cm']} cm, Mondopoint {s['mondopoint']}, "
               f"width {s['width']}")
     else:
-        print(f"  cadence: {report['cadence_spm']} steps/min")
-    for item in report.get("recommendations", [])[:5]:
+        print(f"  cadence: {report.cadence_spm} steps/min")
+    for item in report.recommendations[:5]:
         print(f"  - {item.get('brand', '')} {item.get('model', item.get('name', ''))}")
 
 
@@ -140,14 +141,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def _gait_overlay(path: Path, report: dict):
+def _gait_overlay(path: Path, report: GaitReport):
     """The walk's first measured mid-stance, re-read from the recording and drawn."""
-    peaks = [(t, side) for side, f in report["feet"].items()
-             for t in f.get("heel_strikes_s", [])[:1]]
-    if not peaks:
+    peaks = [(t, side) for side, f in report.feet.items() if f.step_times is not None
+             for t in f.step_times.heel_strikes_s[:1]]
+    if not peaks or report.fps is None:
         raise InputError("no step to draw: the walk has no measured stance")
     t_strike, _ = min(peaks)
-    want = round((t_strike + MID_STANCE_AFTER_STRIKE_S) * report["fps"])
+    want = round((t_strike + MID_STANCE_AFTER_STRIKE_S) * report.fps)
     with open_file_source(path) as src:
         frames = list(islice(src.frames(), max(want + 1, FLOOR_FRAMES)))
     belt = fit_belt(frames[:FLOOR_FRAMES], np.random.default_rng(0))

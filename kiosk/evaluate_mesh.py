@@ -77,8 +77,9 @@ def score_gait(report: dict, truth: dict) -> dict:
 
 def _measure(station: str, frames, fps: float, models) -> dict:
     if station == "standing":
-        return analyze_standing(frames, recommendations=False, models=models)
-    return analyze_gait(frames, fps=fps, recommendations=False, pose=False, models=models)
+        return analyze_standing(frames, recommendations=False, models=models).to_dict()
+    return analyze_gait(frames, fps=fps, recommendations=False, pose=False,
+                        models=models).to_dict()
 
 
 def _row(name: str, mode: str, unusual, frames, fps: float, station: str, truth: dict,

@@ -20,13 +20,20 @@ import numpy as np
 
 from kiosk import __version__
 from kiosk.advice.catalogue import load_sample_catalogue
-from kiosk.advice.classes import classify_gait_report, classify_standing_report
+from kiosk.advice.classes import arch_class, gait_for_cadence, rolling_class
 from kiosk.advice.recommend import recommend
 from kiosk.advice.rules import load_rules
 from kiosk.advice.sizes import pair_sizes
 from kiosk.capture.frame import Frame
 from kiosk.errors import InputError, KioskError
-from kiosk.report import SCHEMA
+from kiosk.report import (
+    FloorFigures,
+    GaitFoot,
+    GaitReport,
+    StandingFoot,
+    StandingReport,
+    StepTimes,
+)
 from kiosk.vision.gait import analyze_gait_frames, require_steps
 from kiosk.vision.learned import kiosk_models, standing_with_models
 from kiosk.vision.pose import PoseEstimator
@@ -70,7 +77,7 @@ def _middle_color(frames: list[Frame]) -> np.ndarray | None:
 
 def analyze_standing(frames: Iterable[Frame], calibration: dict | None = None,
                      sex: str | None = None, lang: str = "en",
-                     recommendations: bool = True, models="auto") -> dict:
+                     recommendations: bool = True, models="auto") -> StandingReport:
     """Standing report from a capture's frames (fused), with sizes and classes.
 
     With the learned models (`models`, see `_models`), each figure is geometry and the
@@ -112,37 +119,35 @@ def analyze_standing(frames: Iterable[Frame], calibration: dict | None = None,
     feet = {}
     for side, m in result.feet.items():
         fig = figures[side]
-        feet[side] = {
-            "length_mm": _round(fig["length_mm"]),
-            "width_mm": _round(fig["width_mm"]),
-            "arch_height_mm": _round(fig["arch_height_mm"]),
-            "arch_height_index": _round(fig["arch_height_index"], 3),
-            "arch_type": None,
-            "confidence": round(float(m.confidence), 2),
-            "heel_gap_mm": _round(m.heel_gap_mm),
-            "axis_deg": _round(m.axis_deg),
-        }
-    report = {
-        "schema": SCHEMA,
-        "kind": "standing",
-        "feet": feet,
-        "size": pair_sizes(feet["left"], feet["right"], sex),
-        "floor": {
-            "camera_height_m": round(result.floor.camera_height_m, 3),
-            "camera_pitch_deg": round(result.floor.pitch_deg, 1),
-            "plane_rms_mm": round(result.floor.rms_mm, 2),
-        },
-        "heel_stop": {"height_m": round(result.stop["height_m"], 3)},
-        "frames": len(frames),
-        "timings_ms": {k: round(v, 1) for k, v in timings.items()},
-        "versions": {"app": __version__, **_method(models)},
-        "recommendations": [],
-    }
-    classify_standing_report(report)
+        foot = StandingFoot(
+            length_mm=_round(fig["length_mm"]),
+            width_mm=_round(fig["width_mm"]),
+            arch_height_mm=_round(fig["arch_height_mm"]),
+            arch_height_index=_round(fig["arch_height_index"], 3),
+            confidence=round(float(m.confidence), 2),
+            heel_gap_mm=_round(m.heel_gap_mm),
+            axis_deg=_round(m.axis_deg),
+        )
+        foot.arch_class = arch_class(foot.arch_height_index, foot.confidence)
+        foot.arch_type = foot.arch_class["label"]
+        feet[side] = foot
+    report = StandingReport(
+        feet=feet,
+        size=pair_sizes(feet["left"].to_dict(), feet["right"].to_dict(), sex),
+        floor=FloorFigures(
+            camera_height_m=round(result.floor.camera_height_m, 3),
+            camera_pitch_deg=round(result.floor.pitch_deg, 1),
+            plane_rms_mm=round(result.floor.rms_mm, 2),
+        ),
+        heel_stop_height_m=round(result.stop["height_m"], 3),
+        frames=len(frames),
+        timings_ms={k: round(v, 1) for k, v in timings.items()},
+        versions={"app": __version__, **_method(models)},
+    )
     if calibration:
-        report["calibration_check"] = check_calibration(result.floor, calibration)
+        report.calibration_check = check_calibration(result.floor, calibration)
     if recommendations:
-        report["recommendations"] = _recommend(report, None, lang, sex)
+        report.recommendations = _recommend(report.to_dict(), None, lang, sex)
     return report
 
 
@@ -154,7 +159,8 @@ POSE_STRIDE = 4  # every 4th colour frame goes to the pose stage (≈ 11 ms each
 
 def analyze_gait(frames: Iterable[Frame], calibration: dict | None = None,
                  sex: str | None = None, lang: str = "en", recommendations: bool = True,
-                 fps: float | None = None, pose: bool = True, models="auto") -> dict:
+                 fps: float | None = None, pose: bool = True,
+                 models="auto") -> GaitReport:
     """Gait report from a treadmill walk's depth frames (and its colour, for the body chain).
 
     With `pose`, MediaPipe looks at every POSE_STRIDE-th colour frame; where it sees the
@@ -182,39 +188,46 @@ def analyze_gait(frames: Iterable[Frame], calibration: dict | None = None,
         measured = np.isfinite(tr.angle_deg).mean() if len(tr.angle_deg) else 0.0
         spread = float(np.std(peaks)) if len(peaks) > 1 else 10.0
         conf = float(np.clip(measured * min(len(peaks) / 6, 1.0) * np.exp(-spread / 8), 0, 1))
-        curve = _cycle_curve(tr, result.fps)
-        feet[side] = {
-            "peak_eversion_deg": _round(float(np.mean(peaks))) if peaks else None,
-            "rolling": None,
-            "steps": len(tr.heel_strikes),
-            "confidence": round(conf, 2),
-            "step_peaks_deg": [round(p, 1) for p in peaks],
-            "heel_strikes_s": [round(float(result.times_s[k]), 3) for k in tr.heel_strikes],
-            "toe_offs_s": [round(float(result.times_s[k]), 3) for k in tr.toe_offs],
-            "rearfoot_curve_deg": curve,
-        }
-    report = {
-        "schema": SCHEMA,
-        "kind": "gait",
-        "feet": feet,
-        "cadence_spm": _round(result.cadence_spm),
-        "frames": result.n_frames,
-        "fps": round(result.fps, 2),
-        "floor": {
-            "camera_height_m": round(result.floor.camera_height_m, 3),
-            "camera_pitch_deg": round(result.floor.pitch_deg, 1),
-        },
-        "timings_ms": {k: round(v, 2) for k, v in result.timings_ms.items()},
-        "versions": {"app": __version__, **_method(models)},
-        "recommendations": [],
-    }
+        feet[side] = GaitFoot(
+            peak_eversion_deg=_round(float(np.mean(peaks))) if peaks else None,
+            steps=len(tr.heel_strikes),
+            confidence=round(conf, 2),
+            step_times=StepTimes(
+                peaks_deg=[round(p, 1) for p in peaks],
+                heel_strikes_s=[round(float(result.times_s[k]), 3) for k in tr.heel_strikes],
+                toe_offs_s=[round(float(result.times_s[k]), 3) for k in tr.toe_offs],
+                rearfoot_curve_deg=_cycle_curve(tr, result.fps),
+            ),
+        )
+    report = GaitReport(
+        feet=feet,
+        cadence_spm=_round(result.cadence_spm),
+        frames=result.n_frames,
+        fps=round(result.fps, 2),
+        floor=FloorFigures(
+            camera_height_m=round(result.floor.camera_height_m, 3),
+            camera_pitch_deg=round(result.floor.pitch_deg, 1),
+        ),
+        timings_ms={k: round(v, 2) for k, v in result.timings_ms.items()},
+        versions={"app": __version__, **_method(models)},
+    )
     if body is not None:
-        report["pose"] = body.alignment(track, feet)
-    classify_gait_report(report)
+        report.pose = body.alignment(track, feet)
+    classify_gait(report)
     if calibration:
-        report["calibration_check"] = check_calibration(result.floor, calibration)
+        report.calibration_check = check_calibration(result.floor, calibration)
     if recommendations:
-        report["recommendations"] = _recommend(None, report, lang, sex)
+        report.recommendations = _recommend(None, report.to_dict(), lang, sex)
+    return report
+
+
+def classify_gait(report: GaitReport) -> GaitReport:
+    """Walking or running from the cadence, and each foot's rolling class at those cut-offs
+    (kiosk.advice.classes); in place, returned."""
+    report.gait = report.gait or gait_for_cadence(report.cadence_spm)
+    for foot in report.feet.values():
+        foot.rolling_class = rolling_class(foot.peak_eversion_deg, report.gait, foot.confidence)
+        foot.rolling = foot.rolling_class["label"]
     return report
 
 
@@ -267,11 +280,12 @@ class _PoseWorker:
         self._thread.join()
         return self._track
 
-    def alignment(self, track, feet: dict) -> dict:
+    def alignment(self, track, feet: dict[str, GaitFoot]) -> dict:
         if track is None or not track.found.any():
             return no_person_block(self._error or "no person found")
-        events = {side: {"heel_strikes_s": f["heel_strikes_s"], "toe_offs_s": f["toe_offs_s"]}
-                  for side, f in feet.items()}
+        events = {side: {"heel_strikes_s": f.step_times.heel_strikes_s,
+                         "toe_offs_s": f.step_times.toe_offs_s}
+                  for side, f in feet.items() if f.step_times is not None}
         block, _ = gait_from_track(track, view="rear", events_s=events)
         return block
 

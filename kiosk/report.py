@@ -1,4 +1,6 @@
-"""The versioned report: its schema name, a JSON Schema for it, and validation.
+"""The versioned report: its schema name, the typed result the analysis returns
+(`StandingReport`, `GaitReport`, with `to_dict()` / `to_json()`), a JSON Schema for the
+wire form, and validation.
 
 DESIGN.md section 7 is the contract: names and meanings here change only with a new
 schema version. Fields may be added.
@@ -6,6 +8,8 @@ schema version. Fields may be added.
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
 from typing import Any
 
 import jsonschema
@@ -99,6 +103,205 @@ REPORT_JSON_SCHEMA: dict[str, Any] = {
 def validate_report(report: dict) -> None:
     """Raise jsonschema.ValidationError when `report` breaks the contract (tests, ingest)."""
     jsonschema.validate(report, REPORT_JSON_SCHEMA)
+
+
+# --- the typed result ----------------------------------------------------------------------
+# What `kiosk.pipeline` (and webcam-only gait, `kiosk.vision.video_gait`) return, the CLI
+# prints and the web stores. Figures are already rounded as the report states them; the
+# wire form (`to_dict`) keeps DESIGN.md's names, and a field that a kind of report does not
+# carry (a webcam's step times, a depth walk's `source`) is left out, never sent as null.
+# Blocks whose shape belongs to another module stay plain data: `size`
+# (kiosk.advice.sizes.pair_sizes), the class objects (kiosk.advice.classes), `pose`
+# (kiosk.vision.video_gait) and the recommendations (kiosk.advice.recommend).
+
+
+def _json_text(data: dict[str, Any], indent: int | None) -> str:
+    # numpy scalars that reach a block of plain data are written as numbers
+    return json.dumps(data, indent=indent, default=float)
+
+
+@dataclass
+class StandingFoot:
+    """One foot standing on the mat (DESIGN.md section 3 for each definition)."""
+
+    length_mm: float | None
+    width_mm: float | None
+    arch_height_mm: float | None
+    arch_height_index: float | None
+    confidence: float  # 0..1
+    heel_gap_mm: float | None = None  # the visible heel's distance from the heel stop
+    axis_deg: float | None = None  # the foot's long axis on the floor
+    arch_type: str | None = None  # low | normal | high (the label of `arch_class`)
+    arch_class: dict[str, Any] | None = None  # kiosk.advice.classes.arch_class
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "length_mm": self.length_mm,
+            "width_mm": self.width_mm,
+            "arch_height_mm": self.arch_height_mm,
+            "arch_height_index": self.arch_height_index,
+            "arch_type": self.arch_type,
+            "confidence": self.confidence,
+            "heel_gap_mm": self.heel_gap_mm,
+            "axis_deg": self.axis_deg,
+        }
+        if self.arch_class is not None:
+            out["arch_class"] = self.arch_class
+        return out
+
+
+@dataclass
+class StepTimes:
+    """A depth walk's steps for one foot: each stance's peak eversion, the heel strikes and
+    toe-offs (seconds from the first frame), and the mean curve over the gait cycle."""
+
+    peaks_deg: list[float]
+    heel_strikes_s: list[float]
+    toe_offs_s: list[float]
+    rearfoot_curve_deg: list[float] | None  # 101 samples, heel strike to heel strike
+
+
+@dataclass
+class GaitFoot:
+    """One foot's rolling over a walk. `steps` counts its heel strikes."""
+
+    peak_eversion_deg: float | None
+    steps: int
+    confidence: float  # 0..1
+    rolling: str | None = None  # underpronation | neutral | overpronation
+    rolling_class: dict[str, Any] | None = None  # kiosk.advice.classes.rolling_class
+    step_times: StepTimes | None = None  # depth walks
+    unavailable: str | None = None  # why the depth figures are missing (webcam-only gait)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "peak_eversion_deg": self.peak_eversion_deg,
+            "rolling": self.rolling,
+        }
+        if self.unavailable is not None:
+            out["unavailable"] = self.unavailable
+        out["steps"] = self.steps
+        out["confidence"] = self.confidence
+        if self.step_times is not None:
+            out["step_peaks_deg"] = self.step_times.peaks_deg
+            out["heel_strikes_s"] = self.step_times.heel_strikes_s
+            out["toe_offs_s"] = self.step_times.toe_offs_s
+            out["rearfoot_curve_deg"] = self.step_times.rearfoot_curve_deg
+        if self.rolling_class is not None:
+            out["rolling_class"] = self.rolling_class
+        return out
+
+
+@dataclass
+class FloorFigures:
+    """Where the camera was, from this capture's floor (or belt) plane."""
+
+    camera_height_m: float
+    camera_pitch_deg: float
+    plane_rms_mm: float | None = None  # standing captures
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "camera_height_m": self.camera_height_m,
+            "camera_pitch_deg": self.camera_pitch_deg,
+        }
+        if self.plane_rms_mm is not None:
+            out["plane_rms_mm"] = self.plane_rms_mm
+        return out
+
+
+@dataclass
+class StandingReport:
+    """A standing capture's report: both feet, the sizes, and how it was measured."""
+
+    feet: dict[str, StandingFoot]  # "left", "right": the shopper's own sides
+    size: dict[str, Any]  # kiosk.advice.sizes.pair_sizes
+    floor: FloorFigures
+    heel_stop_height_m: float
+    frames: int
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    versions: dict[str, Any] = field(default_factory=dict)
+    recommendations: list[dict[str, Any]] = field(default_factory=list)
+    calibration_check: dict[str, Any] | None = None
+
+    kind = "standing"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `kiosk.report/1` wire form (DESIGN.md section 7)."""
+        out: dict[str, Any] = {
+            "schema": SCHEMA,
+            "kind": self.kind,
+            "feet": {side: foot.to_dict() for side, foot in self.feet.items()},
+            "size": self.size,
+            "floor": self.floor.to_dict(),
+            "heel_stop": {"height_m": self.heel_stop_height_m},
+            "frames": self.frames,
+            "timings_ms": self.timings_ms,
+            "versions": self.versions,
+            "recommendations": self.recommendations,
+        }
+        if self.calibration_check is not None:
+            out["calibration_check"] = self.calibration_check
+        return out
+
+    def to_json(self, indent: int | None = None) -> str:
+        return _json_text(self.to_dict(), indent)
+
+
+@dataclass
+class GaitReport:
+    """A walk's report: each foot's rolling, the cadence, and (from the colour stream) the
+    knee and hip alignment. A depth walk carries its frames, floor, timings and versions; a
+    webcam-only walk its `source` and no depth figures."""
+
+    feet: dict[str, GaitFoot]  # "left", "right": the shopper's own sides
+    cadence_spm: float | None  # both feet's steps per minute
+    frames: int | None = None
+    fps: float | None = None
+    floor: FloorFigures | None = None
+    timings_ms: dict[str, float] | None = None
+    versions: dict[str, Any] | None = None
+    source: dict[str, Any] | None = None  # the video a webcam-only walk came from
+    pose: dict[str, Any] | None = None  # kiosk.vision.video_gait
+    gait: str | None = None  # walking | running: which rolling cut-offs apply
+    recommendations: list[dict[str, Any]] = field(default_factory=list)
+    calibration_check: dict[str, Any] | None = None
+
+    kind = "gait"
+
+    @property
+    def steps(self) -> int:
+        """Heel strikes of both feet."""
+        return sum(foot.steps for foot in self.feet.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `kiosk.report/1` wire form (DESIGN.md section 7)."""
+        out: dict[str, Any] = {"schema": SCHEMA, "kind": self.kind}
+        if self.source is not None:
+            out["source"] = self.source
+        out["feet"] = {side: foot.to_dict() for side, foot in self.feet.items()}
+        out["cadence_spm"] = self.cadence_spm
+        optional = {
+            "frames": self.frames,
+            "fps": self.fps,
+            "floor": None if self.floor is None else self.floor.to_dict(),
+            "timings_ms": self.timings_ms,
+            "versions": self.versions,
+        }
+        out.update((k, v) for k, v in optional.items() if v is not None)
+        # A webcam-only walk's figures all come from its pose block, which has always come
+        # before its recommendations; a depth walk's pose block is an addition after them.
+        blocks: list[tuple[str, Any]] = [("recommendations", self.recommendations)]
+        blocks.insert(0 if self.source is not None else 1, ("pose", self.pose))
+        blocks += [("gait", self.gait), ("calibration_check", self.calibration_check)]
+        out.update((k, v) for k, v in blocks if v is not None)
+        return out
+
+    def to_json(self, indent: int | None = None) -> str:
+        return _json_text(self.to_dict(), indent)
+
+
+Report = StandingReport | GaitReport
 
 
 # --- the stored form ---------------------------------------------------------------------

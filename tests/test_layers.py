@@ -9,6 +9,7 @@ function-level import of our own code counts too), without importing anything.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,12 @@ def module_files(package_dir: Path = PACKAGE_DIR) -> dict[str, Path]:
     return mods
 
 
+@functools.cache
+def _parse(path: Path) -> ast.Module:
+    """A module's syntax tree, parsed once per run (the whole package takes a second)."""
+    return ast.parse(path.read_text(), str(path))
+
+
 def _resolve(name: str, mods: dict[str, Path]) -> str | None:
     while name and name not in mods:
         name = name.rpartition(".")[0]
@@ -54,7 +61,7 @@ def import_graph(mods: dict[str, Path]) -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for mod, path in mods.items():
         targets: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        for node in ast.walk(_parse(path)):
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom):
@@ -168,7 +175,7 @@ def blueprint_modules(mods: dict[str, Path]) -> set[str]:
     """The modules that define a Flask blueprint (`bp = Blueprint(...)` at the top)."""
     found = set()
     for mod, path in mods.items():
-        for node in ast.parse(path.read_text()).body:
+        for node in _parse(path).body:
             if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
                     and getattr(node.value.func, "id", None) == "Blueprint"):
                 found.add(mod)

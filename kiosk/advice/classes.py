@@ -83,8 +83,12 @@ def gait_of(report: dict) -> str:
         value = report.get(key)
         if value in ROLLING_EVERSION:
             return value
-    cadence = report.get("cadence_spm")
-    if cadence is not None and float(cadence) >= RUNNING_CADENCE_MIN_SPM:
+    return gait_for_cadence(report.get("cadence_spm"))
+
+
+def gait_for_cadence(cadence_spm: float | None) -> str:
+    """Running at or above RUNNING_CADENCE_MIN_SPM steps per minute, else walking."""
+    if cadence_spm is not None and float(cadence_spm) >= RUNNING_CADENCE_MIN_SPM:
         return "running"
     return "walking"
 

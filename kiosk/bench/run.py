@@ -64,7 +64,7 @@ def bench_standing(repeats: int = 5) -> list[tuple[str, float, str]]:
         t = time.perf_counter()
         report = analyze_standing(frames, recommendations=False, models=models)
         totals.append((time.perf_counter() - t) * 1e3)
-        timings.append(report["timings_ms"])
+        timings.append(report.timings_ms)
     w, h = scene.camera.intrinsics.width, scene.camera.intrinsics.height
     rows = [(f"standing: {k}", float(np.median([t[k] for t in timings])),
              f"30 frames {w}x{h}") for k in timings[0]]

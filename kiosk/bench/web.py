@@ -272,7 +272,7 @@ def bench_walk_stream(seconds: float = 8.0, fps: float = 30.0, seed: int = 7) ->
     return {
         "frames": len(frames),
         "fps": fps,
-        "analysis_ms_per_frame": round(report["timings_ms"].get("per_frame", float("nan")), 1),
+        "analysis_ms_per_frame": round(report.timings_ms.get("per_frame", float("nan")), 1),
         "wait_after_walk_s": round(done - ended["at"], 2),
         "total_s": round(done - t0, 2),
     }

@@ -1,10 +1,13 @@
-"""The frame every source yields, and the pinhole camera model that goes with it."""
+"""The frame every source yields, the pinhole camera model that goes with it, and a region
+of a frame as fractions (`Roi`: the one parser of `X,Y,W,H`, for the CLI and calibration)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+
+from kiosk.errors import InputError
 
 # The D4xx depth focal length at 848x480 (87° across: 424 px nominal; factory calibrations
 # 420-435 px). Thresholds counted in pixels were set at this scale; `pixel_scale` carries
@@ -91,3 +94,46 @@ class Frame:
     @property
     def has_depth(self) -> bool:
         return self.depth_m is not None
+
+
+@dataclass(frozen=True)
+class Roi:
+    """A region of interest as fractions of the frame: left, top, width, height in [0, 1]."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+    def __post_init__(self) -> None:
+        values = (self.x, self.y, self.w, self.h)
+        if not all(np.isfinite(v) for v in values):
+            raise InputError(f"region of interest {values}: values must be finite numbers")
+        if self.x < 0 or self.y < 0 or self.w <= 0 or self.h <= 0:
+            raise InputError(
+                f"region of interest {values}: x and y must be >= 0, width and height > 0"
+            )
+        if self.x + self.w > 1 + 1e-9 or self.y + self.h > 1 + 1e-9:
+            raise InputError(
+                f"region of interest {values}: must lie inside the frame (x+w and y+h <= 1)"
+            )
+
+    @classmethod
+    def parse(cls, text: str) -> Roi:
+        """Parse the command line's `X,Y,W,H` (fractions of the frame, e.g. `0,0.5,1,0.5`)."""
+        parts = [p.strip() for p in text.split(",")]
+        if len(parts) != 4:
+            raise InputError(f"--roi '{text}': expected four fractions X,Y,W,H (e.g. 0,0.5,1,0.5)")
+        try:
+            values = [float(p) for p in parts]
+        except ValueError:
+            raise InputError(f"--roi '{text}': X,Y,W,H must be numbers between 0 and 1") from None
+        return cls(*values)
+
+    def pixels(self, width: int, height: int) -> tuple[int, int, int, int]:
+        """(x0, y0, x1, y1) pixel bounds of the region in a width x height frame."""
+        x0 = min(round(self.x * width), width - 1)
+        y0 = min(round(self.y * height), height - 1)
+        x1 = max(x0 + 1, min(width, round((self.x + self.w) * width)))
+        y1 = max(y0 + 1, min(height, round((self.y + self.h) * height)))
+        return x0, y0, x1, y1

@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 from scipy.signal import butter, filtfilt, find_peaks
 
-from kiosk.capture.frame import Frame
+from kiosk.capture.frame import Frame, Roi
 from kiosk.capture.video import VideoSource
 from kiosk.errors import InputError, TooFewSteps
-from kiosk.report import SCHEMA
+from kiosk.report import GaitFoot, GaitReport
 from kiosk.vision.pose import (
     LANDMARK_INDEX,
     MAX_PEOPLE,
@@ -32,7 +32,6 @@ from kiosk.vision.pose import (
     PeopleFinder,
     PoseEstimator,
     PoseLandmarks,
-    Roi,
 )
 
 log = logging.getLogger(__name__)
@@ -843,7 +842,7 @@ def _gait_report(
     person: PoseTrack,
     name: str,
     source: dict[str, Any] | None,
-) -> dict[str, Any]:
+) -> GaitReport:
     counts = {s: len(events.heel_strikes[s]) for s in SIDES}
     if min(counts.values()) < MIN_HEEL_STRIKES_PER_FOOT:
         raise TooFewSteps(
@@ -852,29 +851,25 @@ def _gait_report(
         )
     trust = VIEW_EVENT_TRUST[block["view"]]
     feet = {
-        s: {
-            "peak_eversion_deg": None,
-            "rolling": None,
-            "unavailable": DEPTH_ONLY_REASON,
-            "steps": counts[s],
-            "confidence": round(block["visibility_confidence"][s] * trust, 3),
-        }
+        s: GaitFoot(
+            peak_eversion_deg=None,
+            steps=counts[s],
+            confidence=round(block["visibility_confidence"][s] * trust, 3),
+            unavailable=DEPTH_ONLY_REASON,
+        )
         for s in SIDES
     }
-    return {
-        "schema": SCHEMA,
-        "kind": "gait",
-        "source": source or {},
-        "feet": feet,
-        "cadence_spm": _round(cadence_spm(events, person.t_s)),
-        "pose": block,
-        "recommendations": [],
-    }
+    return GaitReport(
+        feet=feet,
+        cadence_spm=_round(cadence_spm(events, person.t_s)),
+        source=source or {},
+        pose=block,
+    )
 
 
 def gait_report_from_track(
     track: PoseTrack, view: str | None = None, source: dict[str, Any] | None = None
-) -> dict[str, Any]:
+) -> GaitReport:
     """A full `kiosk.report/1` gait report from one person's pose track (webcam-only gait)."""
     name = (source or {}).get("name", "the video")
     if not track.found.any():
@@ -962,7 +957,7 @@ def gait_report_from_people(
     roi: Roi | None = None,
     view: str | None = None,
     source: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> GaitReport:
     """A full `kiosk.report/1` gait report for the walker among `people` (`select_walker`).
 
     The pose block says who was analysed (`person_selected`), how many people were seen
@@ -992,7 +987,7 @@ def analyze_gait_video(
     roi: Roi | str | tuple[float, float, float, float] | None = None,
     view: str | None = None,
     max_people: int = MAX_PEOPLE,
-) -> dict[str, Any]:
+) -> GaitReport:
     """Webcam-only gait: the `kiosk.report/1` gait report for a plain video file.
 
     Everyone in view (up to `max_people`) is followed over the whole frame, and the one who

@@ -132,7 +132,7 @@ def run_standing(svc: Services, job: Job) -> None:
         return
     if rec.qa:
         keep_qa_recording(svc, job.session_id, frames)
-    save(svc, rec, standing=report, standing_at=utcnow())
+    save(svc, rec, standing=report.to_dict(), standing_at=utcnow())
 
 
 WALK_PREPARE_TIMEOUT_S = 180.0  # the simulated treadmill pre-renders for tens of seconds
@@ -206,7 +206,7 @@ def run_walk(svc: Services, job: Job) -> None:
                 window = svc.analysis.analyze_gait(
                     (Frame(n, t, i, d.astype(np.float32) / 1000) for n, t, i, d in list(recent)),
                     recommendations=False, pose=False)
-                cadence.update(spm=window.get("cadence_spm") or 0.0, at=now)
+                cadence.update(spm=window.cadence_spm or 0.0, at=now)
             except TooFewSteps:
                 cadence["at"] = now
 
@@ -223,13 +223,14 @@ def run_walk(svc: Services, job: Job) -> None:
     if "error" in outcome:
         raise outcome["error"]
     report = outcome["report"]
-    job.steps = sum(int(f.get("steps", 0)) for f in report["feet"].values())
+    job.steps = report.steps
     if job.cancelled:
         return
     rec = _record_of(svc, job)
     if rec is None:
         return
-    finish_walk(svc, rec, report)  # the first walk, or a before/after try (kiosk.web.tries)
+    # the first walk, or a before/after try (kiosk.web.tries)
+    finish_walk(svc, rec, report.to_dict())
     job.marks["saved"] = round(time.time(), 3)
 
 

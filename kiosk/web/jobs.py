@@ -18,6 +18,7 @@ from typing import Any
 
 from kiosk import pipeline
 from kiosk.errors import KioskError, ModelError
+from kiosk.report import GaitReport, StandingReport
 from kiosk.vision.learned import kiosk_models
 
 log = logging.getLogger(__name__)
@@ -53,11 +54,12 @@ class Analysis:
             return {"method": "geometry"}
         return {"method": "geometry+models", **models.versions()}
 
-    def analyze_standing(self, frames: Iterable, calibration: Any = None, **kw: Any) -> dict:
+    def analyze_standing(self, frames: Iterable, calibration: Any = None,
+                         **kw: Any) -> StandingReport:
         kw.setdefault("models", self.models())
         return pipeline.analyze_standing(frames, calibration=calibration, **kw)
 
-    def analyze_gait(self, frames: Iterable, calibration: Any = None, **kw: Any) -> dict:
+    def analyze_gait(self, frames: Iterable, calibration: Any = None, **kw: Any) -> GaitReport:
         """`frames` may be a generator still being filled: the pipeline reads it once."""
         kw.setdefault("models", self.models())
         return pipeline.analyze_gait(frames, calibration=calibration, **kw)

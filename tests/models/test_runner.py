@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -13,7 +14,9 @@ import pytest
 from kiosk.errors import ModelError
 from kiosk.vision.models import CONTRACT_KEY, OnnxModel, file_sha256
 
-onnx = pytest.importorskip("onnx", reason="onnx builds the test model (test extra)")
+# Looked up, not imported: onnx costs every test worker seconds at collection.
+if importlib.util.find_spec("onnx") is None:
+    pytest.skip("onnx builds the test model (test extra)", allow_module_level=True)
 
 CONTRACT = {"task": "segmentation",
             "input": {"name": "features", "shape": [2, 4, 6], "layout": "NCHW",
@@ -23,6 +26,7 @@ CONTRACT = {"task": "segmentation",
 
 
 def _identity_model(path: Path, contract: dict | None = CONTRACT) -> Path:
+    import onnx
     from onnx import TensorProto, helper
 
     x = helper.make_tensor_value_info("features", TensorProto.FLOAT, ["batch", 2, 4, 6])

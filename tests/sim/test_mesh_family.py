@@ -5,6 +5,7 @@ that score them (in process and from a folder of recordings)."""
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import json
 from pathlib import Path
 
@@ -19,7 +20,9 @@ from kiosk.sim.modes import DepthMode, all_modes
 REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
 pytestmark = pytest.mark.skipif(not (REALDATA / "foot_scans").is_dir(),
                                 reason="../shared/realdata is not beside this checkout")
-pytest.importorskip("trimesh", reason="the mesh family needs the sim extra")
+# Looked up, not imported: trimesh costs every test worker seconds at collection.
+if importlib.util.find_spec("trimesh") is None:
+    pytest.skip("the mesh family needs the sim extra", allow_module_level=True)
 
 from kiosk.capture.realsense import RecordingSource  # noqa: E402
 from kiosk.evaluate_mesh import (  # noqa: E402

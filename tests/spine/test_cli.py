@@ -57,6 +57,24 @@ def test_standing_recording_gives_a_schema_valid_report_close_to_truth(standing_
 
 
 @pytest.mark.slow
+def test_analyze_prints_the_pipelines_typed_report_as_it_is(standing_rec):
+    from itertools import islice
+
+    from kiosk.capture.files import open_file_source
+    from kiosk.pipeline import STANDING_MAX_FRAMES, analyze_standing
+    from kiosk.report import StandingReport
+
+    with open_file_source(standing_rec) as src:
+        report = analyze_standing(list(islice(src.frames(), STANDING_MAX_FRAMES)))
+    assert isinstance(report, StandingReport)
+    r = run_kiosk("analyze", "standing", str(standing_rec), "--json")
+    assert r.returncode == 0, r.stderr
+    printed, wire = json.loads(r.stdout), report.to_dict()
+    assert set(printed.pop("timings_ms")) == set(wire.pop("timings_ms"))
+    assert json.dumps(printed) == json.dumps(wire)  # the same fields, values and order
+
+
+@pytest.mark.slow
 def test_corrupt_model_stops_analysis_naming_the_file_unless_geometry_only(tmp_path,
                                                                            standing_rec):
     import shutil

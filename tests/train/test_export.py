@@ -3,18 +3,23 @@ as torch does, and the contract still names the full frame."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 
 import numpy as np
 import pytest
 
-torch = pytest.importorskip(
-    "torch", reason="PyTorch is not installed: pip install -e '.[test]' (pins torch==2.13.0)")
+# Looked up, not imported: torch costs every test worker seconds at collection, and only
+# the tests that use it import it.
+if importlib.util.find_spec("torch") is None:
+    pytest.skip("PyTorch is not installed: pip install -e '.[test]' (pins torch==2.13.0)",
+                allow_module_level=True)
 
 
 @pytest.mark.slow
 def test_seg_export_runs_crops_of_any_even_size_like_torch(tmp_path):
     import onnxruntime as ort
+    import torch
 
     from kiosk.train.export import export_onnx
     from kiosk.train.nets import SegNet
@@ -47,6 +52,7 @@ def test_seg_export_runs_crops_of_any_even_size_like_torch(tmp_path):
 
 def test_default_export_keeps_height_and_width_fixed(tmp_path):
     import onnxruntime as ort
+    import torch
 
     from kiosk.train.export import export_onnx
     from kiosk.train.nets import SegNet

@@ -3,6 +3,7 @@ cache folder, seeds apart from the independent split, read by every trainer's lo
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -26,9 +27,13 @@ from kiosk.vision.segmentation import strided_rays
 REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
 pytestmark = pytest.mark.skipif(not (REALDATA / "foot_scans").is_dir(),
                                 reason="../shared/realdata is not beside this checkout")
-pytest.importorskip("trimesh", reason="the mesh family needs the sim extra")
-torch = pytest.importorskip(
-    "torch", reason="PyTorch is not installed: pip install -e '.[test]' (pins torch==2.13.0)")
+if importlib.util.find_spec("trimesh") is None:  # looked up, not imported
+    pytest.skip("the mesh family needs the sim extra", allow_module_level=True)
+# Looked up, not imported: torch costs every test worker seconds at collection, and only
+# the tests that use it import it.
+if importlib.util.find_spec("torch") is None:
+    pytest.skip("PyTorch is not installed: pip install -e '.[test]' (pins torch==2.13.0)",
+                allow_module_level=True)
 
 STANDING_SEED = 500_001  # a D415 at 848x480: its frames are resized for the segmentation
 GAIT_SEED = 550_000
@@ -133,6 +138,8 @@ def test_mesh_standing_sample_labels_feet_and_legs_where_the_body_is(standing):
 
 @pytest.mark.slow
 def test_mesh_standing_sample_round_trips_through_the_trainers_loaders(standing):
+    import torch
+
     from kiosk.train.nets import SegNet
     from kiosk.train.regress import foot_items
     from kiosk.train.seg import CONFIGS, SegItems, resample_index

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
 
-torch = pytest.importorskip(
-    "torch", reason="PyTorch is not installed: pip install -e '.[test]' (pins torch==2.13.0)")
+# Looked up, not imported: torch costs every test worker seconds at collection, and only
+# the tests that use it import it.
+if importlib.util.find_spec("torch") is None:
+    pytest.skip("PyTorch is not installed: pip install -e '.[test]' (pins torch==2.13.0)",
+                allow_module_level=True)
 
 
 def test_boundary_mask_marks_the_pixels_either_side_of_a_class_change():
+    import torch
+
     from kiosk.train.seg import boundary_mask
 
     target = torch.zeros(1, 6, 8, dtype=torch.int64)
@@ -20,6 +27,8 @@ def test_boundary_mask_marks_the_pixels_either_side_of_a_class_change():
 
 
 def test_boundary_weight_zero_is_the_plain_weighted_loss():
+    import torch
+
     from kiosk.train.seg import _loss
 
     torch.manual_seed(0)
@@ -37,6 +46,8 @@ def test_boundary_weight_zero_is_the_plain_weighted_loss():
 @pytest.mark.parametrize("pack, refine", [(2, 0), (4, 8)])
 @pytest.mark.slow
 def test_class_prior_correction_takes_log_weight_off_each_class(pack, refine):
+    import torch
+
     from kiosk.train.nets import SegNet
     from kiosk.train.seg import CLASS_WEIGHTS, correct_class_prior
 

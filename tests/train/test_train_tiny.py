@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 
 import numpy as np
 import pytest
 
-torch = pytest.importorskip(
-    "torch", reason="PyTorch is not installed: pip install -e '.[test]' (pins torch==2.13.0)")
+# Looked up, not imported: torch costs every test worker seconds at collection, and only
+# the tests that use it import it.
+if importlib.util.find_spec("torch") is None:
+    pytest.skip("PyTorch is not installed: pip install -e '.[test]' (pins torch==2.13.0)",
+                allow_module_level=True)
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@ It is never committed; the cache is ~/.cache/footkiosk or $KIOSK_TEST_CACHE.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import subprocess
@@ -74,13 +75,17 @@ def demo_video_path() -> Path:
     """Path of the cached Sports2D demo clip, fetched on first use."""
     cache = _cache_dir()
     mp4 = cache / f"sports2d-{SPORTS2D_VERSION}-demo.mp4"
-    if not mp4.is_file():
-        wheel = _download_wheel(cache)
-        with zipfile.ZipFile(wheel) as zf:
-            data = zf.read(DEMO_MEMBER)
-        tmp = mp4.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(mp4)  # atomic: parallel test runs never see half a file
+    # One download at a time: test workers (pytest-xdist) and parallel runs share the cache,
+    # and pip writes the wheel in place.
+    with (cache / ".sports2d.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not mp4.is_file():
+            wheel = _download_wheel(cache)
+            with zipfile.ZipFile(wheel) as zf:
+                data = zf.read(DEMO_MEMBER)
+            tmp = mp4.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            tmp.replace(mp4)  # atomic: a reader never sees half a file
     digest = hashlib.sha256(mp4.read_bytes()).hexdigest()
     assert digest == DEMO_SHA256, f"{mp4} is not the clip the counts were made on"
     return mp4
@@ -97,7 +102,7 @@ def demo_gait_report(demo_video_path: Path) -> dict[str, Any]:
     """The webcam-only gait report of the demo clip with the walker's region of interest."""
     from kiosk.vision.video_gait import analyze_gait_video
 
-    return analyze_gait_video(demo_video_path, roi=WALKER_ROI)
+    return analyze_gait_video(demo_video_path, roi=WALKER_ROI).to_dict()
 
 
 # The stretch of the demo used for the region-of-interest checks: the walker from just

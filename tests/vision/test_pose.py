@@ -10,9 +10,9 @@ import cv2
 import numpy as np
 import pytest
 
-from kiosk.capture.frame import Frame, Intrinsics
+from kiosk.capture.frame import Frame, Intrinsics, Roi
 from kiosk.errors import InputError, KioskError
-from kiosk.vision.pose import NoPersonFound, PeopleFinder, PoseEstimator, Roi
+from kiosk.vision.pose import NoPersonFound, PeopleFinder, PoseEstimator
 from kiosk.vision.video_gait import analyze_gait_video, pose_alignment
 
 

@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from kiosk.capture.frame import Roi
 from kiosk.report import validate_report
-from kiosk.vision.pose import PoseEstimator, Roi
+from kiosk.vision.pose import PoseEstimator
 
 # every test here reads the MediaPipe report of the whole demo clip (a minute of CPU)
 pytestmark = pytest.mark.slow

@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
+from kiosk.capture.frame import Roi
 from kiosk.report import validate_report
-from kiosk.vision.pose import PeopleFinder, Roi
+from kiosk.vision.pose import PeopleFinder
 from kiosk.vision.video_gait import PeopleTracks, gait_report_from_people, track_people
 
 EYE_HEEL_STRIKES = {"left": [33, 70, 106, 143], "right": [15, 52, 89, 125]}
@@ -45,7 +46,7 @@ def reports(demo_people: PeopleTracks) -> dict[str | None, dict[str, Any]]:
     return {
         roi: gait_report_from_people(
             demo_people, roi=None if roi is None else Roi.parse(roi), source={"name": "demo"}
-        )
+        ).to_dict()
         for roi in REGIONS
     }
 

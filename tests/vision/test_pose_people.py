@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from kiosk.capture.frame import Roi
 from kiosk.errors import TooFewSteps
-from kiosk.vision.pose import NoPersonFound, Roi
+from kiosk.vision.pose import NoPersonFound
 from kiosk.vision.video_gait import (
     PeopleTracks,
     antiphase_strides,
@@ -75,13 +76,13 @@ def test_the_walker_is_chosen_over_a_bystander_standing_still() -> None:
     walker = _walker((-200.0, 0.0))
     scene = _scene(_standing((350.0, -10.0)), walker)  # the bystander appears first
     report = gait_report_from_people(scene)
-    pose = report["pose"]
+    pose = report.pose
     assert pose["people_seen"] == 2
     chosen = pose["person_selected"]
     assert abs(np.nanmedian(scene.people[chosen].xy_px[:, 23, 0]) - walker[0, 23, 0]) < 5.0
     strides = {p["id"]: p["walking_strides"] for p in pose["people"]}
     assert strides[chosen] >= 6 and strides[1 - chosen] == 0
-    assert report["cadence_spm"] == pytest.approx(CADENCE_SPM, rel=0.05)
+    assert report.cadence_spm == pytest.approx(CADENCE_SPM, rel=0.05)
 
 
 def test_someone_jumping_on_the_spot_scores_no_walking_strides() -> None:

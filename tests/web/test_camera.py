@@ -84,8 +84,8 @@ def test_missing_model_file_leaves_the_kiosk_measuring_with_geometry(kiosk_app, 
         frames = [Frame(i, i / 15, scene.camera.intrinsics, d, c)
                   for i, (d, c) in enumerate(fr)]
         report = analysis.analyze_standing(frames, recommendations=False)
-        assert report["versions"]["method"] == "geometry"
-        assert report["feet"]["left"]["length_mm"] > 150
+        assert report.versions["method"] == "geometry"
+        assert report.feet["left"].length_mm > 150
         body = kiosk_app.test_client().get("/healthz").json
         assert "foot_arch.onnx" in body["models"]
         assert body["models"].startswith("geometry only")

@@ -4,6 +4,7 @@ and hostile input never produces a 500 or a stack trace."""
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from datetime import datetime
 
@@ -13,14 +14,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk.store.demo import demo_record, demo_records
+from kiosk.store.records import SessionRecord
 
 AUTH = {"Authorization": "Bearer kiosk-token-1"}
 T0 = datetime(2026, 3, 2, 12)
 
 
+@functools.cache
+def _records(n: int, seed: int) -> tuple[SessionRecord, ...]:
+    # validated once per module: each record checks its reports against the JSON Schema
+    return tuple(demo_records(n, seed=seed, end=T0, retailer_id="r1", stores=(("s1", "S"),)))
+
+
 def _payload(n: int, seed: int = 0, **kw) -> list[dict]:
-    recs = demo_records(n, seed=seed, end=T0, retailer_id="r1", stores=(("s1", "S"),))
-    return [r.model_copy(update={"kiosk_id": "k1", **kw}).payload() for r in recs]
+    """Fresh wire dicts of the same n demo visits (the tests change them freely)."""
+    return [r.model_copy(update={"kiosk_id": "k1", **kw}).payload() for r in _records(n, seed)]
 
 
 def test_ingest_is_idempotent_by_session_id(hq_app):

@@ -3,6 +3,7 @@ recovered by comparing pictures), and the overlay thread paints it on every fram
 
 from __future__ import annotations
 
+import functools
 import time
 
 import numpy as np
@@ -13,6 +14,7 @@ from kiosk.sim.scenes import random_profile, render_standing_frames, standing_sc
 from kiosk.web.jobs import Analysis, PreviewOverlay
 
 
+@functools.cache  # rendered once per module; nothing here writes to a frame
 def _standing_frame(empty: bool = False) -> Frame:
     scene = standing_scene(random_profile(10_003, "standing"))
     if empty:  # the mat and stop alone
