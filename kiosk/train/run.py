@@ -80,7 +80,7 @@ def run_train(target: str, out: str | Path = "models", tiny: bool = False, threa
     return cards
 
 
-CALIBRATION_SCENES = {"standing": 16, "standing_mesh": 16, "gait": 8, "gait_mesh": 8}
+CALIBRATION_SCENES = {"standing": 16, "standing_mesh": 0, "gait": 8, "gait_mesh": 8}
 
 
 def _calibrate(target: str, out: Path) -> None:
