@@ -86,6 +86,18 @@ ROI_TOP_M = 0.40
 LANE_TOP_M = 0.12
 LANE_MIN_SEPARATION_M = 0.07
 LANE_MIN_SHARE = 0.2
+# Legs as regions: neighbouring pixels further apart than LEG_DEPTH_CUT_M along the belt lie
+# on different legs, one in front of the other (a pixel 1-2 m away spans 2-8 mm of a surface
+# even where the camera grazes a leg's side; legs in front of each other are 10-60 cm apart).
+# A region is split at the legs' split only where it holds two legs side by side: at least
+# LEG_MIXED_SHARE of it, and of its part above LEG_UPPER_M (at least LEG_UPPER_PIXELS), on
+# each side. A heel swung across the split in push-off reaches no higher than its collar
+# (8-18 cm), and the leg's shank leans back to its own side above; such a region is one
+# leg, and goes whole to its side.
+LEG_DEPTH_CUT_M = 0.03
+LEG_MIXED_SHARE = 0.25
+LEG_UPPER_M = 0.25
+LEG_UPPER_PIXELS = 100
 # Pixel counts and margins below are at REFERENCE_FX_PX (848x480); other modes scale
 # them by Intrinsics.pixel_scale (lengths) or its square (counts), so they stay metric.
 ROI_STRIDE = 4
@@ -433,6 +445,47 @@ def _along_shoe(P: np.ndarray, shoe: np.ndarray, y_rear: float) -> np.ndarray:
     return along - np.percentile(along[shoe], 2)
 
 
+def leg_sides(P: np.ndarray, fg: np.ndarray, split: float,
+              pixel_scale: float = 1.0) -> np.ndarray:
+    """Pixels of the shopper's left leg (the rest of `fg` is the right's).
+
+    Cut where neighbouring pixels jump along the belt (one leg in front of the other), the
+    legs fall into regions, and each region goes whole to the side of `split` that holds
+    most of it: a foot in push-off, nearer the camera, whose heel swings across the split
+    stays with its own leg instead of joining the other foot's. Only a region holding both
+    legs side by side at one depth (LEG_MIXED_SHARE, LEG_UPPER_M) is split at `split`.
+    `pixel_scale` (Intrinsics.pixel_scale) carries the pixel counts to the camera's mode.
+    """
+    X, Y, Z = P[..., 0], P[..., 1], P[..., 2]
+    by_x = fg & (X < split)
+    keep = fg.copy()
+    for a, b in (((slice(None), slice(1, None)), (slice(None), slice(None, -1))),
+                 ((slice(1, None), slice(None)), (slice(None, -1), slice(None)))):
+        jump = fg[a] & fg[b] & (np.abs(Y[a] - Y[b]) > LEG_DEPTH_CUT_M)
+        # the farther pixel of each pair leaves the regions (the occluded leg's edge; it
+        # keeps its side by x), so no 4-connected path crosses a jump
+        far_a = jump & (Y[a] > Y[b])
+        keep[a] &= ~far_a
+        keep[b] &= ~(jump & ~far_a)
+    n, labels = cv2.connectedComponents(keep.view(np.uint8), connectivity=4)
+    if n <= 2:
+        return by_x
+    lab = labels.ravel()
+    total = np.bincount(lab, minlength=n).astype(float)
+    n_left = np.bincount(lab, weights=by_x.ravel(), minlength=n)
+    up = (fg & (Z > LEG_UPPER_M)).ravel()
+    up_left = np.bincount(lab, weights=up & by_x.ravel(), minlength=n)
+    up_right = np.bincount(lab, weights=up & ~by_x.ravel(), minlength=n)
+    is_left = n_left > total / 2
+    lesser = np.minimum(n_left, total - n_left) / np.maximum(total, 1)
+    lesser_up = np.where(is_left, up_right, up_left)
+    two_legs = ((lesser >= LEG_MIXED_SHARE) & (lesser_up >= LEG_UPPER_PIXELS * pixel_scale**2)
+                & (lesser_up >= LEG_MIXED_SHARE * (up_left + up_right)))
+    whole = ~two_legs
+    whole[0] = False  # background and the dropped edge pixels: by x
+    return np.where(whole[labels], is_left[labels], by_x) & fg
+
+
 def measure_frame(P: np.ndarray, fg: np.ndarray, split: float,
                   debug: dict | None = None, windows: dict | None = None,
                   pixel_scale: float = 1.0) -> dict:
@@ -444,8 +497,9 @@ def measure_frame(P: np.ndarray, fg: np.ndarray, split: float,
     """
     area = pixel_scale**2
     out = {}
-    X, Y, Z = P[..., 0], P[..., 1], P[..., 2]
-    for side, sel in (("left", X < split), ("right", X >= split)):
+    Y, Z = P[..., 1], P[..., 2]
+    left = leg_sides(P, fg, split, pixel_scale)
+    for side, sel in (("left", left), ("right", ~left)):
         leg = fg & sel
         if leg.sum() < MIN_LEG_PIXELS * area:
             out[side] = (np.nan, np.nan, np.nan)
