@@ -112,8 +112,11 @@ MODEL_REAR_M = 0.10
 _K3 = np.ones((3, 3), np.uint8)
 # A shoe and the leg above it can show a seam of missing depth between them (a trouser hem's
 # shadow, the collar's edge at 90 fps): pieces this close (pixels at REFERENCE_FX_PX) are
-# one leg when deciding what reaches up out of the shoes
+# one leg when deciding what reaches up out of the shoes; straight above a shoe, where a bare
+# ankle meets the collar, the seam can span 3 cm of height (12 rows at 1.2 m in a mode whose
+# scale is 1.4), so pieces this far apart in a column are one leg too
 LEG_SEAM_PX = 6
+LEG_SEAM_TALL_PX = 16
 
 
 @dataclass
@@ -564,6 +567,8 @@ def stance_peak(angles: np.ndarray, t: np.ndarray | None = None) -> float | None
         return None
     keep = np.ones(len(t), bool)
     for _ in range(2):
+        if len(np.unique(t[keep])) < 3:  # pooled stances' shares can coincide: no curve
+            return None
         coef = np.polyfit(t[keep], a[keep], 2)
         r = a - np.polyval(coef, t)
         s = 1.4826 * np.median(np.abs(r[keep])) + 1e-6
@@ -771,7 +776,11 @@ def leg_mask(P: np.ndarray, depth_m: np.ndarray, belt: Belt) -> np.ndarray:
     fg = belt.foreground(P, depth_m).astype(np.uint8)
     fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, _K3)
     k = 2 * round(LEG_SEAM_PX * belt.pixel_scale / 2) + 1
-    joined = cv2.dilate(fg, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    kt = max(2 * round(LEG_SEAM_TALL_PX * belt.pixel_scale / 2) + 1, k)
+    kernel = np.zeros((kt, k), np.uint8)
+    kernel[:, k // 2] = 1
+    kernel[(kt - k) // 2:(kt + k) // 2] |= cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    joined = cv2.dilate(fg, kernel)
     n, labels = cv2.connectedComponents(joined, connectivity=8)
     if n <= 1:
         return fg.astype(bool)
