@@ -1,6 +1,7 @@
 """Treadmill station, geometric core: rearfoot angle per frame, heel strikes, peak eversion.
 
-Seen from behind, each leg is split at the midpoint between the two shanks. Per frame
+Seen from behind, the legs are split at a line between the two shanks, region by region
+(a leg in front of the other is its own region, kept whole on its side). Per frame
 and foot: the heel's lowest point and its position along the belt; the heel counter's
 bisector (midpoints of its silhouette slices, fitted by a line) and the lower shank's
 bisector, both in the frontal plane of the floor frame. Rearfoot angle = heel bisector
