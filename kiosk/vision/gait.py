@@ -474,20 +474,22 @@ def leg_sides(P: np.ndarray, fg: np.ndarray, split: float,
     n, labels = cv2.connectedComponents(keep.view(np.uint8), connectivity=4)
     if n <= 2:
         return by_x
-    lab = labels.ravel()
+    lab, bx = labels[fg], by_x[fg]
+    up = Z[fg] > LEG_UPPER_M
     total = np.bincount(lab, minlength=n).astype(float)
-    n_left = np.bincount(lab, weights=by_x.ravel(), minlength=n)
-    up = (fg & (Z > LEG_UPPER_M)).ravel()
-    up_left = np.bincount(lab, weights=up & by_x.ravel(), minlength=n)
-    up_right = np.bincount(lab, weights=up & ~by_x.ravel(), minlength=n)
+    n_left = np.bincount(lab, weights=bx, minlength=n)
+    up_left = np.bincount(lab, weights=up & bx, minlength=n)
+    up_right = np.bincount(lab, weights=up & ~bx, minlength=n)
     is_left = n_left > total / 2
     lesser = np.minimum(n_left, total - n_left) / np.maximum(total, 1)
     lesser_up = np.where(is_left, up_right, up_left)
     two_legs = ((lesser >= LEG_MIXED_SHARE) & (lesser_up >= LEG_UPPER_PIXELS * pixel_scale**2)
                 & (lesser_up >= LEG_MIXED_SHARE * (up_left + up_right)))
     whole = ~two_legs
-    whole[0] = False  # background and the dropped edge pixels: by x
-    return np.where(whole[labels], is_left[labels], by_x) & fg
+    whole[0] = False  # the dropped edge pixels: by x
+    left = by_x.copy()
+    left[fg] = np.where(whole[lab], is_left[lab], bx)
+    return left
 
 
 def measure_frame(P: np.ndarray, fg: np.ndarray, split: float,
@@ -777,11 +779,9 @@ def leg_mask(P: np.ndarray, depth_m: np.ndarray, belt: Belt) -> np.ndarray:
     fg = belt.foreground(P, depth_m).astype(np.uint8)
     fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, _K3)
     k = 2 * round(LEG_SEAM_PX * belt.pixel_scale / 2) + 1
-    kt = max(2 * round(LEG_SEAM_TALL_PX * belt.pixel_scale / 2) + 1, k)
-    kernel = np.zeros((kt, k), np.uint8)
-    kernel[:, k // 2] = 1
-    kernel[(kt - k) // 2:(kt + k) // 2] |= cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-    joined = cv2.dilate(fg, kernel)
+    kt = 2 * round(LEG_SEAM_TALL_PX * belt.pixel_scale / 2) + 1
+    joined = (cv2.dilate(fg, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+              | cv2.dilate(fg, np.ones((kt, 1), np.uint8)))
     n, labels = cv2.connectedComponents(joined, connectivity=8)
     if n <= 1:
         return fg.astype(bool)
