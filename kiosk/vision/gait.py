@@ -890,7 +890,8 @@ def analyze_gait_frames(
         # than one frame (at 15 fps a 0.7 s stride is 10 or 11 frames: ±5 %)
         iv = np.asarray(intervals)
         near = iv[np.abs(iv - np.median(iv)) < 0.25 * np.median(iv)]
-        cadence = float(120.0 / np.mean(near))
+        # (two intervals far apart leave none near their median: the median is the stride)
+        cadence = float(120.0 / (np.mean(near) if len(near) else np.median(iv)))
     # per frame: the median (a frame's own work; waiting for the next frame not counted)
     timings = {"floor": t_floor, "frames": t_frames, "per_frame": float(np.median(frame_ms)),
                "per_frame_p95": float(np.percentile(frame_ms, 95))}
