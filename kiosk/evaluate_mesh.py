@@ -70,6 +70,8 @@ def score_gait(report: dict, truth: dict) -> dict:
         m = report["feet"][side]
         if t.get("peak_eversion_deg") is not None and m.get("peak_eversion_deg") is not None:
             errs[side] = {"peak_eversion_deg": m["peak_eversion_deg"] - t["peak_eversion_deg"]}
+        if t.get("steps") is not None:  # heel strikes counted against the truth's
+            errs.setdefault(side, {})["heel_strikes"] = m["steps"] - t["steps"]
     if truth.get("cadence_spm") is not None and report.get("cadence_spm") is not None:
         errs["walk"] = {"cadence_spm": report["cadence_spm"] - truth["cadence_spm"]}
     return errs
@@ -171,9 +173,15 @@ def _figure_table(rows: list[dict]) -> list[str]:
 def format_recording_tables(results: dict) -> str:
     rows = results["rows"]
     failed = [r for r in rows if "failure" in r]
-    lines = [results["source"], "", *_figure_table(rows), "",
-             f"{len(rows)} captures, {len(rows) - len(failed)} measured, "
-             f"{len(failed)} refused", ""]
+    lines = [results["source"], "", *_figure_table(rows), ""]
+    strikes = [e["heel_strikes"] for r in rows for side, e in (r.get("errors") or {}).items()
+               if side != "walk" and "heel_strikes" in e]
+    if strikes:
+        ok = sum(abs(e) <= 1 for e in strikes)
+        lines += [f"heel strikes within ±1 of truth: {ok} of {len(strikes)} feet "
+                  f"({100 * ok / len(strikes):.1f} %)", ""]
+    lines += [f"{len(rows)} captures, {len(rows) - len(failed)} measured, "
+              f"{len(failed)} refused", ""]
     if failed:
         lines += ["| refused because (code) | captures | example |", "|---|---|---|"]
         by = Counter(r["failure"] for r in failed)

@@ -1,6 +1,7 @@
 """Treadmill station, geometric core: rearfoot angle per frame, heel strikes, peak eversion.
 
-Seen from behind, each leg is split at the midpoint between the two shanks. Per frame
+Seen from behind, the legs are split at a line between the two shanks, region by region
+(a leg in front of the other is its own region, kept whole on its side). Per frame
 and foot: the heel's lowest point and its position along the belt; the heel counter's
 bisector (midpoints of its silhouette slices, fitted by a line) and the lower shank's
 bisector, both in the frontal plane of the floor frame. Rearfoot angle = heel bisector
@@ -86,6 +87,18 @@ ROI_TOP_M = 0.40
 LANE_TOP_M = 0.12
 LANE_MIN_SEPARATION_M = 0.07
 LANE_MIN_SHARE = 0.2
+# Legs as regions: neighbouring pixels further apart than LEG_DEPTH_CUT_M along the belt lie
+# on different legs, one in front of the other (a pixel 1-2 m away spans 2-8 mm of a surface
+# even where the camera grazes a leg's side; legs in front of each other are 10-60 cm apart).
+# A region is split at the legs' split only where it holds two legs side by side: at least
+# LEG_MIXED_SHARE of it, and of its part above LEG_UPPER_M (at least LEG_UPPER_PIXELS), on
+# each side. A heel swung across the split in push-off reaches no higher than its collar
+# (8-18 cm), and the leg's shank leans back to its own side above; such a region is one
+# leg, and goes whole to its side.
+LEG_DEPTH_CUT_M = 0.03
+LEG_MIXED_SHARE = 0.25
+LEG_UPPER_M = 0.25
+LEG_UPPER_PIXELS = 100
 # Pixel counts and margins below are at REFERENCE_FX_PX (848x480); other modes scale
 # them by Intrinsics.pixel_scale (lengths) or its square (counts), so they stay metric.
 ROI_STRIDE = 4
@@ -100,8 +113,11 @@ MODEL_REAR_M = 0.10
 _K3 = np.ones((3, 3), np.uint8)
 # A shoe and the leg above it can show a seam of missing depth between them (a trouser hem's
 # shadow, the collar's edge at 90 fps): pieces this close (pixels at REFERENCE_FX_PX) are
-# one leg when deciding what reaches up out of the shoes
+# one leg when deciding what reaches up out of the shoes; straight above a shoe, where a bare
+# ankle meets the collar, the seam can span 3 cm of height (12 rows at 1.2 m in a mode whose
+# scale is 1.4), so pieces this far apart in a column are one leg too
 LEG_SEAM_PX = 6
+LEG_SEAM_TALL_PX = 16
 
 
 @dataclass
@@ -433,6 +449,49 @@ def _along_shoe(P: np.ndarray, shoe: np.ndarray, y_rear: float) -> np.ndarray:
     return along - np.percentile(along[shoe], 2)
 
 
+def leg_sides(P: np.ndarray, fg: np.ndarray, split: float,
+              pixel_scale: float = 1.0) -> np.ndarray:
+    """Pixels of the shopper's left leg (the rest of `fg` is the right's).
+
+    Cut where neighbouring pixels jump along the belt (one leg in front of the other), the
+    legs fall into regions, and each region goes whole to the side of `split` that holds
+    most of it: a foot in push-off, nearer the camera, whose heel swings across the split
+    stays with its own leg instead of joining the other foot's. Only a region holding both
+    legs side by side at one depth (LEG_MIXED_SHARE, LEG_UPPER_M) is split at `split`.
+    `pixel_scale` (Intrinsics.pixel_scale) carries the pixel counts to the camera's mode.
+    """
+    X, Y, Z = P[..., 0], P[..., 1], P[..., 2]
+    by_x = fg & (X < split)
+    keep = fg.copy()
+    for a, b in (((slice(None), slice(1, None)), (slice(None), slice(None, -1))),
+                 ((slice(1, None), slice(None)), (slice(None, -1), slice(None)))):
+        jump = fg[a] & fg[b] & (np.abs(Y[a] - Y[b]) > LEG_DEPTH_CUT_M)
+        # the farther pixel of each pair leaves the regions (the occluded leg's edge; it
+        # keeps its side by x), so no 4-connected path crosses a jump
+        far_a = jump & (Y[a] > Y[b])
+        keep[a] &= ~far_a
+        keep[b] &= ~(jump & ~far_a)
+    n, labels = cv2.connectedComponents(keep.view(np.uint8), connectivity=4)
+    if n <= 2:
+        return by_x
+    lab, bx = labels[fg], by_x[fg]
+    up = Z[fg] > LEG_UPPER_M
+    total = np.bincount(lab, minlength=n).astype(float)
+    n_left = np.bincount(lab, weights=bx, minlength=n)
+    up_left = np.bincount(lab, weights=up & bx, minlength=n)
+    up_right = np.bincount(lab, weights=up & ~bx, minlength=n)
+    is_left = n_left > total / 2
+    lesser = np.minimum(n_left, total - n_left) / np.maximum(total, 1)
+    lesser_up = np.where(is_left, up_right, up_left)
+    two_legs = ((lesser >= LEG_MIXED_SHARE) & (lesser_up >= LEG_UPPER_PIXELS * pixel_scale**2)
+                & (lesser_up >= LEG_MIXED_SHARE * (up_left + up_right)))
+    whole = ~two_legs
+    whole[0] = False  # the dropped edge pixels: by x
+    left = by_x.copy()
+    left[fg] = np.where(whole[lab], is_left[lab], bx)
+    return left
+
+
 def measure_frame(P: np.ndarray, fg: np.ndarray, split: float,
                   debug: dict | None = None, windows: dict | None = None,
                   pixel_scale: float = 1.0) -> dict:
@@ -444,8 +503,9 @@ def measure_frame(P: np.ndarray, fg: np.ndarray, split: float,
     """
     area = pixel_scale**2
     out = {}
-    X, Y, Z = P[..., 0], P[..., 1], P[..., 2]
-    for side, sel in (("left", X < split), ("right", X >= split)):
+    Y, Z = P[..., 1], P[..., 2]
+    left = leg_sides(P, fg, split, pixel_scale)
+    for side, sel in (("left", left), ("right", ~left)):
         leg = fg & sel
         if leg.sum() < MIN_LEG_PIXELS * area:
             out[side] = (np.nan, np.nan, np.nan)
@@ -510,6 +570,8 @@ def stance_peak(angles: np.ndarray, t: np.ndarray | None = None) -> float | None
         return None
     keep = np.ones(len(t), bool)
     for _ in range(2):
+        if len(np.unique(t[keep])) < 3:  # pooled stances' shares can coincide: no curve
+            return None
         coef = np.polyfit(t[keep], a[keep], 2)
         r = a - np.polyval(coef, t)
         s = 1.4826 * np.median(np.abs(r[keep])) + 1e-6
@@ -717,7 +779,9 @@ def leg_mask(P: np.ndarray, depth_m: np.ndarray, belt: Belt) -> np.ndarray:
     fg = belt.foreground(P, depth_m).astype(np.uint8)
     fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, _K3)
     k = 2 * round(LEG_SEAM_PX * belt.pixel_scale / 2) + 1
-    joined = cv2.dilate(fg, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    kt = 2 * round(LEG_SEAM_TALL_PX * belt.pixel_scale / 2) + 1
+    joined = (cv2.dilate(fg, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+              | cv2.dilate(fg, np.ones((kt, 1), np.uint8)))
     n, labels = cv2.connectedComponents(joined, connectivity=8)
     if n <= 1:
         return fg.astype(bool)
@@ -826,7 +890,8 @@ def analyze_gait_frames(
         # than one frame (at 15 fps a 0.7 s stride is 10 or 11 frames: ±5 %)
         iv = np.asarray(intervals)
         near = iv[np.abs(iv - np.median(iv)) < 0.25 * np.median(iv)]
-        cadence = float(120.0 / np.mean(near))
+        # (two intervals far apart leave none near their median: the median is the stride)
+        cadence = float(120.0 / (np.mean(near) if len(near) else np.median(iv)))
     # per frame: the median (a frame's own work; waiting for the next frame not counted)
     timings = {"floor": t_floor, "frames": t_frames, "per_frame": float(np.median(frame_ms)),
                "per_frame_p95": float(np.percentile(frame_ms, 95))}

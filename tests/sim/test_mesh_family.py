@@ -29,7 +29,9 @@ from kiosk.evaluate_mesh import (  # noqa: E402
     INDEPENDENT_SEED0,
     evaluate_independent,
     evaluate_recordings,
+    format_recording_tables,
     independent_unusual,
+    score_gait,
     score_standing,
 )
 from kiosk.sim.mesh_scenes import mesh_standing_scene, random_mesh_shopper  # noqa: E402
@@ -204,3 +206,19 @@ def test_independent_seeds_are_read_by_nothing_else():
     kinds = [independent_unusual(k) for k in range(60)]
     assert kinds.count(None) == 48 and {"child", "large", "flat", "high", "swollen",
                                         "wide_trousers"} <= set(kinds)
+
+
+def test_gait_scores_count_each_foots_heel_strikes_against_the_truth():
+    truth = {"cadence_spm": 110.0,
+             "feet": {"left": {"steps": 4, "peak_eversion_deg": 5.0},
+                      "right": {"steps": 4, "peak_eversion_deg": None}}}
+    report = {"cadence_spm": 111.0,
+              "feet": {"left": {"steps": 4, "peak_eversion_deg": 6.0},
+                       "right": {"steps": 6, "peak_eversion_deg": 2.0}}}
+    errs = score_gait(report, truth)
+    assert errs == {"left": {"peak_eversion_deg": 1.0, "heel_strikes": 0},
+                    "right": {"heel_strikes": 2}, "walk": {"cadence_spm": 1.0}}
+    text = format_recording_tables({"source": "walks", "rows": [
+        {"name": "w.db3", "station": "gait", "mode": "D435 848x480 15 fps", "unusual": None,
+         "errors": errs}]})
+    assert "heel strikes within ±1 of truth: 1 of 2 feet (50.0 %)" in text

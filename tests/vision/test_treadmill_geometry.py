@@ -15,6 +15,8 @@ from kiosk.vision.gait import (
     fit_belt,
     frame_roi,
     leg_mask,
+    leg_sides,
+    measure_frame,
 )
 
 
@@ -141,3 +143,50 @@ def test_a_seam_of_missing_depth_between_shoe_and_leg_keeps_the_shoe():
     P = belt.points(d, *roi)
     after = leg_mask(P, d[roi], belt)
     assert (after & shoes).sum() >= 0.95 * shoes.sum()
+
+
+def _rear_view(legs, split_x=0.0):
+    """A rear view 0.5 cm x 0.3 cm per pixel (x across, height down the rows), each pixel the
+    nearest of the legs' pieces over it: (x0, x1 at the bottom, x0, x1 at the top, z0, z1,
+    y at z0, dy/dz) boxes leaning from bottom to top."""
+    x = -0.30 + 0.005 * np.arange(120)
+    z = 0.42 - 0.003 * np.arange(140)
+    Xg, Zg = np.meshgrid(x, z)
+    Y = np.full(Xg.shape, np.inf)
+    for (xb0, xb1, xt0, xt1, z0, z1, y0, dy) in legs:
+        t = (Zg - z0) / (z1 - z0)
+        inside = ((Zg >= z0) & (Zg <= z1) & (Xg >= xb0 + t * (xt0 - xb0))
+                  & (Xg <= xb1 + t * (xt1 - xb1)))
+        Y = np.where(inside & (y0 + dy * (Zg - z0) < Y), y0 + dy * (Zg - z0), Y)
+    fg = np.isfinite(Y)
+    return np.stack([Xg, np.where(fg, Y, 0.0), Zg], -1), fg
+
+
+def test_a_heel_swung_across_the_split_in_push_off_stays_with_its_own_leg():
+    """Left foot in stance, far (1 m); right foot in push-off, nearer the camera (0.7 m), its
+    heel 6 cm up and swung medially across the split, its shank leaning back to its own side.
+    Split by x alone, the left side's rearmost shoe was the right heel (6 cm up, 0.7 m):
+    the left foot's track took the right foot's steps."""
+    P, fg = _rear_view([
+        (-0.105, -0.015, -0.105, -0.015, 0.0, 0.10, 1.0, 0.0),  # left shoe, on the belt
+        (-0.09, -0.03, -0.09, -0.03, 0.10, 0.42, 1.0, 0.0),  # left shank, upright
+        (-0.07, 0.02, -0.07, 0.02, 0.06, 0.16, 0.70, 0.0),  # right shoe, heel up, across
+        (-0.055, 0.005, 0.04, 0.10, 0.16, 0.42, 0.70, 0.3),  # right shank, leaning back
+    ])
+    row = measure_frame(P, fg, 0.0, pixel_scale=0.57)  # 15 mm² pixels: 848x480 at 1.8 m
+    heel_z, heel_y, _ = row["left"]
+    assert heel_z == pytest.approx(0.0, abs=0.01)
+    assert heel_y == pytest.approx(1.0, abs=0.01)
+    heel_z, heel_y, _ = row["right"]
+    assert heel_z == pytest.approx(0.06, abs=0.01)
+    assert heel_y == pytest.approx(0.70, abs=0.01)
+
+
+def test_legs_side_by_side_at_one_depth_are_still_split_between_them():
+    """Both feet at mid-stance in trousers that touch: one region, split at the split."""
+    P, fg = _rear_view([
+        (-0.11, -0.005, -0.10, 0.0, 0.0, 0.42, 1.0, 0.0),
+        (0.0, 0.105, 0.0, 0.10, 0.0, 0.42, 1.0, 0.0),
+    ])
+    left = leg_sides(P, fg, 0.0, pixel_scale=0.57)
+    np.testing.assert_array_equal(left, fg & (P[..., 0] < 0.0))
