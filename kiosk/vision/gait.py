@@ -25,6 +25,7 @@ from scipy import ndimage, stats
 from kiosk.capture.frame import Frame
 from kiosk.errors import CameraPlacement, InputError, NoFeetFound, NoPlaneFound, TooFewSteps
 from kiosk.vision.floor import FloorPlane, fit_floor, principal_axes
+from kiosk.vision.stats import median, percentile
 
 log = logging.getLogger(__name__)
 
@@ -247,7 +248,7 @@ def _robust_slope(z: np.ndarray, x: np.ndarray) -> tuple[float, float] | None:
         return None
     a, b = np.polyfit(z, x, 1)
     r = x - (a * z + b)
-    s = 1.4826 * np.median(np.abs(r)) + 1e-4
+    s = 1.4826 * median(np.abs(r)) + 1e-4
     keep = np.abs(r) < 2.5 * s
     if keep.sum() >= 4 and np.ptp(z[keep]) >= 0.01:
         a, b = np.polyfit(z[keep], x[keep], 1)
@@ -325,13 +326,13 @@ def _heel_axis(P: np.ndarray, counter: np.ndarray, along: np.ndarray):
         m = np.flatnonzero(k == sl)
         if len(m) < 8:
             continue
-        back = m[v[m] < np.percentile(v[m], 2) + HEEL_ARC_M]
+        back = m[v[m] < percentile(v[m], 2) + HEEL_ARC_M]
         if len(back) < 6:
             continue
         # the chord's middle, in x: the slice's points lie on one section, so their x is
         # its lateral position (the shoe's toe-out turns the chord by a few degrees only)
-        lo, hi = np.percentile(p[back, 0], (3, 97))
-        zs.append(float(np.median(p[back, 2])))
+        lo, hi = percentile(p[back, 0], (3, 97))
+        zs.append(float(median(p[back, 2])))
         xs.append((lo + hi) / 2)
         used.append(back)
     if len(zs) < 4:
@@ -359,7 +360,7 @@ def _shoe_top(P: np.ndarray, leg: np.ndarray, heel_z: float) -> float:
     n = np.bincount(k, minlength=1)
     rear = np.full(len(n), np.nan)
     for sl in np.flatnonzero(n >= 10):
-        rear[sl] = np.percentile(Y[k == sl], 3)
+        rear[sl] = percentile(Y[k == sl], 3)
     top = 0.0
     for sl in range(1, len(rear) - 1):
         z_top = (sl + 1) * COLLAR_SLICE_M
@@ -446,7 +447,7 @@ def _along_shoe(P: np.ndarray, shoe: np.ndarray, y_rear: float) -> np.ndarray:
     if ax[1] < 0.9:  # more than ~25° off the belt: not a shoe's axis, keep the belt's
         return P[..., 1] - y_rear
     along = P[..., 0] * ax[0] + P[..., 1] * ax[1]
-    return along - np.percentile(along[shoe], 2)
+    return along - percentile(along[shoe], 2)
 
 
 def leg_sides(P: np.ndarray, fg: np.ndarray, split: float,
@@ -510,14 +511,14 @@ def measure_frame(P: np.ndarray, fg: np.ndarray, split: float,
         if leg.sum() < MIN_LEG_PIXELS * area:
             out[side] = (np.nan, np.nan, np.nan)
             continue
-        z_min = float(np.percentile(Z[leg], 0.5))
+        z_min = float(percentile(Z[leg], 0.5))
         shoe = leg & (Z < z_min + 0.10)
         if shoe.sum() < MIN_SHOE_PIXELS * area:
             out[side] = (np.nan, np.nan, np.nan)
             continue
-        y_rear = float(np.percentile(Y[shoe], 2))
+        y_rear = float(percentile(Y[shoe], 2))
         rear = shoe & (Y < y_rear + REAR_DEPTH_M)
-        heel_z = float(np.percentile(Z[rear], 3))
+        heel_z = float(percentile(Z[rear], 3))
         angle = np.nan
         if heel_z < 0.08:
             # cut the counter square to the shoe's own axis: a toed-out shoe cut square to
@@ -840,7 +841,7 @@ def analyze_gait_frames(
             lanes.add(P, fg)
             low = fg & (P[..., 2] < LANE_TOP_M)
             if low.sum() >= MIN_SHOE_PIXELS * belt.pixel_scale**2:
-                shoes_y.append(float(np.percentile(P[..., 1][low], 5)))
+                shoes_y.append(float(percentile(P[..., 1][low], 5)))
             s = split_legs(P, fg)
             if s is None:
                 s = lanes.split()
