@@ -55,7 +55,7 @@ def _rms(x: list[float]) -> float:
 
 
 def _standing_captures(n_analytic: int, n_mesh: int):
-    """(scene truth, frames, colour) of the calibration shoppers: the analytic family's
+    """(scene truth, frames) of the calibration shoppers: the analytic family's
     seeds from CALIBRATION_SEED0, then the mesh family's (real ANSUR II feet and FIND
     shapes) from MESH_CALIBRATION_SEED0."""
     for s in progress(range(CALIBRATION_SEED0, CALIBRATION_SEED0 + n_analytic),
