@@ -121,6 +121,23 @@ D4XX_MODES = ((640, 480), (848, 480), (1280, 720))
 D4XX_FPS = (15, 30, 60, 90)
 
 
+class HeelStripConfig(_Section):
+    """The heel stop's contact strip (kiosk.capture.heel_strip; docs/HEEL_STRIP.md)."""
+
+    device: str = Field(
+        "",
+        max_length=200,
+        pattern=r"^(/dev/[A-Za-z0-9_./-]+)?$",
+        description="Its serial port, best by a stable name (/dev/serial/by-id/...); "
+        "empty: the station has no strip and the camera alone checks the heels.",
+    )
+    baud: Literal[9600, 19200, 38400, 57600, 115200] = 115200
+    wait_s: float = Field(
+        15.0, gt=0, le=120,
+        description="How long the capture waits for both heels to press the strip.",
+    )
+
+
 class CaptureConfig(_Section):
     # realsense: the D4xx of each station; prepared: the demo's simulated footage replayed
     # through the live camera code; simulated: rendered in the kiosk's process (tests)
@@ -133,6 +150,7 @@ class CaptureConfig(_Section):
     reconnect_interval_s: float = Field(1.0, gt=0)
     camera_idle_stop_s: float = Field(30.0, gt=0, description="Stop an unused camera thread.")
     simulated_seed: int = 7
+    heel_strip: HeelStripConfig = HeelStripConfig()
 
 
 class StoreConfig(_Section):

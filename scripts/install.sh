@@ -15,7 +15,8 @@ pkgs=(libusb-1.0-0 libgl1 libglib2.0-0 python3-venv curl)
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${pkgs[@]}"
 
 id footkiosk >/dev/null 2>&1 || useradd --system --home /var/lib/footkiosk --create-home \
-  --shell /usr/sbin/nologin --groups video,plugdev footkiosk
+  --shell /usr/sbin/nologin --groups video,plugdev,dialout footkiosk
+usermod -a -G video,plugdev,dialout footkiosk  # an older install's user gains the strip's group
 install -d -o root -g root -m 0755 /opt/footkiosk
 cp -a kiosk pyproject.toml README.md docs calibration /opt/footkiosk/ 2>/dev/null || true
 [ -x /opt/footkiosk/.venv/bin/python ] || python3 -m venv /opt/footkiosk/.venv

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from kiosk.capture.heel_strip import HeelStrip
 from kiosk.capture.realsense import CameraSettings, LiveCamera, camera_absent
 from kiosk.capture.simulated import SimulatedCamera, prepared_recording
 from kiosk.config import CameraConfig, Config
@@ -482,10 +483,18 @@ class CameraHub:
             for s in STATIONS
         }
         self.factory = factory
+        strip = config.capture.heel_strip
+        # the standing station's heel-contact strip, when it has one
+        self.heel_strip = (
+            HeelStrip(strip.device, strip.baud, config.capture.reconnect_interval_s)
+            if strip.device else None
+        )
 
     def start(self) -> None:
         """Open every station's camera now (a server starting), so health pages and staff
         see at once whether the cameras are there; idle readers stop on their own."""
+        if self.heel_strip is not None:
+            self.heel_strip.start()
         prepare = getattr(self.factory, "prepare", None)
         if prepare is not None:
             prepare()
@@ -502,6 +511,8 @@ class CameraHub:
     def stop(self) -> None:
         for s in self.stations.values():
             s.stop()
+        if self.heel_strip is not None:
+            self.heel_strip.stop()
 
     def pause_except(self, name: str) -> None:
         """Stop the other stations' readers (they restart when next wanted): a walk needs

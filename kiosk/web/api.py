@@ -19,7 +19,8 @@ import numpy as np
 from flask import Blueprint, Response, abort, g, jsonify, request, session
 
 from kiosk.capture.frame import Frame
-from kiosk.errors import CameraUnavailable, TooFewSteps
+from kiosk.capture.heel_strip import ContactLog, step_back_code
+from kiosk.errors import CameraUnavailable, StepBack, TooFewSteps
 from kiosk.i18n import error_message, guidance
 from kiosk.store import stats, utcnow
 from kiosk.web.auth import require_token
@@ -75,7 +76,7 @@ def job_status(job_id: str) -> Any:
     if svc.cameras is not None:
         station = "standing" if job.kind == "standing" else "gait"
         body["camera"] = svc.cameras[station].public_state()[0]
-        body["guidance"] = guidance(svc.extra.get(f"guidance_{station}"), lang())
+        body["guidance"] = guidance(_station_guidance(svc, station), lang())
     return jsonify(body)
 
 
@@ -90,8 +91,14 @@ def camera_state(station: str) -> Any:
     return jsonify(
         state=cam.public_state()[0],
         preparing=round(cam.preparing(), 3),
-        guidance=guidance(svc.extra.get(f"guidance_{station}"), lang()),
+        guidance=guidance(_station_guidance(svc, station), lang()),
     )
+
+
+def _station_guidance(svc: Services, station: str) -> str | None:
+    if station == "standing":
+        return standing_guidance(svc)
+    return svc.extra.get(f"guidance_{station}")
 
 
 def _calibration(svc: Services, station: str) -> Any:
@@ -101,10 +108,31 @@ def _calibration(svc: Services, station: str) -> Any:
 STANDING_COLOR_EVERY = 5  # keep the colour image of every 5th standing frame
 
 
+def standing_guidance(svc: Services) -> str | None:
+    """The standing preview's guidance code: the heel strip's when it says a heel is off
+    the stop (it knows; the camera infers), else the outline's."""
+    strip = svc.cameras.heel_strip
+    state = strip.state() if strip is not None else None
+    if state is not None and (code := step_back_code(*state)) is not None:
+        return code
+    return svc.extra.get("guidance_standing")
+
+
 def run_standing(svc: Services, job: Job) -> None:
     cfg = svc.config.capture
     cam = svc.cameras["standing"]
     cam.touch()
+    strip = svc.cameras.heel_strip
+    if strip is not None:
+        # with a strip, the capture starts only while both heels press it; the shopper
+        # reads which heel to move meanwhile (standing_guidance)
+        strip.start()
+        job.phase = "heels"
+        code = strip.wait_pressed(cfg.heel_strip.wait_s, cancelled=lambda: job.cancelled)
+        if job.cancelled:
+            return
+        if code is not None:
+            raise StepBack("a heel did not reach the heel stop's strip", code=code)
     job.phase = "countdown"
     n = round(cfg.standing_countdown_s)
     for k in range(n, 0, -1):
@@ -117,9 +145,15 @@ def run_standing(svc: Services, job: Job) -> None:
     def progress(p: float, _frames: list) -> None:
         job.progress = 0.8 * p
 
+    contact = ContactLog()
     # every frame's depth is fused; colour is read once (the models' input), so most
     # frames give theirs up at once instead of holding 1.2 MB each until analysed
-    frames = cam.record(cfg.standing_capture_s, progress, thin=STANDING_COLOR_EVERY)
+    frames = cam.record(
+        cfg.standing_capture_s, progress, thin=STANDING_COLOR_EVERY,
+        on_frame=(lambda _f: contact.add(strip.state())) if strip is not None else None,
+    )
+    if (code := contact.verdict()) is not None:
+        raise StepBack("a heel left the heel stop's strip during the capture", code=code)
     job.phase, job.progress = "analysing", 0.85
     rec = _record_of(svc, job)
     report = svc.analysis.analyze_standing(

@@ -278,6 +278,8 @@ def _healthz() -> Any:
             body["storage"] = f"not saving visits ({held} held in memory): {error}"
     if svc.cameras is not None:
         body["cameras"] = {n: s["state"] for n, s in svc.cameras.status().items()}
+        if svc.cameras.heel_strip is not None:
+            body["heel_strip"] = svc.cameras.heel_strip.status()["state"]
         models_error = getattr(svc.analysis, "models_error", None)
         body["models"] = "geometry only: " + models_error if models_error else "ok"
         body["outbox"] = svc.store.outbox_size()

@@ -75,7 +75,8 @@ class Job:
     # wall-clock time each phase began (the browser benchmark lines them up with the page)
     marks: dict[str, float] = field(default_factory=dict)
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    # queued | preparing | countdown | capturing | analysing | done | error
+    # queued | preparing | heels | countdown | capturing | analysing | done | error
+    # (heels: waiting for both heels to press the heel stop's strip)
     phase: str = "queued"
     progress: float = 0.0
     preparing: float = 0.0  # the camera's start-up, 0..1, while phase == "preparing"

@@ -102,6 +102,7 @@ def home() -> Any:
     return render_template(
         "staff_home.html",
         cameras=svc.cameras.status(),
+        heel_strip=svc.cameras.heel_strip.status() if svc.cameras.heel_strip else None,
         outbox=svc.store.outbox_size(),
         qa_until=datetime.fromtimestamp(until).strftime("%Y-%m-%d %H:%M") if until else None,
         qa_hours=int(svc.config.security.qa_mode_max_h),

@@ -97,6 +97,8 @@ function setupCapture() {
     countdown.hidden = job.phase !== "countdown";
     if (job.phase === "preparing") {
       showPreparing(job.preparing);
+    } else if (job.phase === "heels") {
+      status.textContent = S["standing.heels"];
     } else if (job.phase === "countdown") {
       countdown.textContent = job.countdown;
       status.textContent = fmt(S["standing.countdown"], { n: job.countdown });
