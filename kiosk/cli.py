@@ -25,9 +25,10 @@ from kiosk.calibration import (
 )
 from kiosk.capture.files import open_file_source
 from kiosk.capture.frame import Roi
+from kiosk.capture.heel_strip import BAUD_RATES, HeelStrip
 from kiosk.capture.source import VIDEO_SUFFIXES
 from kiosk.config import load_config
-from kiosk.errors import InputError, KioskError, ModelError
+from kiosk.errors import CameraUnavailable, InputError, KioskError, ModelError
 from kiosk.evaluate import evaluate, format_tables
 from kiosk.evaluate_mesh import (
     INDEPENDENT_SEED0,
@@ -319,6 +320,38 @@ def cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_heel_strip(args: argparse.Namespace) -> int:
+    """Watch the heel stop's contact strip (installing or checking one): every change of
+    its switches for `--seconds`; 3 when it never answered."""
+    configured = load_config(args.config).capture.heel_strip
+    device = args.device or configured.device
+    baud = args.baud or configured.baud
+    if not device:
+        raise InputError("no heel strip: give --device or set capture.heel_strip.device")
+    strip = HeelStrip(device, baud, reconnect_s=0.5)
+    strip.start()
+    last: object = "nothing yet"
+    answered, end = False, time.monotonic() + args.seconds
+    time.sleep(0.2)  # the first line, or the first try to open the port
+    try:
+        while time.monotonic() < end:
+            state = strip.state()
+            if state != last:
+                if state is None:
+                    print(f"heel strip: not answering ({strip.status()['error'] or 'silent'})")
+                else:
+                    answered = True
+                    print("heel strip: left heel {}, right heel {}".format(
+                        *("pressed" if s else "not pressed" for s in state)))
+                last = state
+            time.sleep(0.05)
+    finally:
+        strip.stop()
+    if not answered:
+        raise CameraUnavailable(f"the heel strip on {device} never answered")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     serve(host=args.host, port=args.port, hq=args.hq, access_log=True)
     return 0
@@ -450,6 +483,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="share of every data set's scenes drawn from the mesh scene family "
                         "(0-1; needs the sim extra); the rest are analytic scenes")
     t.set_defaults(func=cmd_train)
+
+    hs = sub.add_parser("heel-strip", help="watch the heel stop's contact strip (installing)")
+    hs.add_argument("--device", help="its serial port (default: capture.heel_strip.device)")
+    hs.add_argument("--baud", type=int, choices=sorted(BAUD_RATES), help="line rate")
+    hs.add_argument("--config", help="config file (default $KIOSK_CONFIG)")
+    hs.add_argument("--seconds", type=float, default=30.0, help="how long to watch (30)")
+    hs.set_defaults(func=cmd_heel_strip)
 
     ds = sub.add_parser("dataset", help="generate simulated training samples (cached by seed)")
     ds.add_argument("station", choices=["standing", "gait"], help="which station's scenes")

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from kiosk.capture.heel_strip import ContactLog, HeelStrip, parse_line, step_back_code
+from kiosk.cli import main
 from kiosk.config import Config
 
 
@@ -165,3 +166,20 @@ def test_the_config_takes_a_device_path_and_a_serial_rate_only():
     for bad in ({"device": "ttyACM0"}, {"device": "/dev/tty; rm -rf /"}, {"baud": 12345}):
         with pytest.raises(ValueError):
             Config.model_validate({"capture": {"heel_strip": bad}})
+
+
+def test_the_installers_command_prints_each_change(board, capsys):
+    threading.Timer(0.4, lambda: setattr(board, "state", b"HEEL 0 1")).start()
+    assert main(["heel-strip", "--device", board.path, "--seconds", "1.0"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "heel strip: left heel pressed, right heel pressed" in out
+    assert "heel strip: left heel not pressed, right heel pressed" in out
+
+
+def test_the_installers_command_fails_clearly_without_a_strip(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("KIOSK_CONFIG", raising=False)
+    assert main(["heel-strip", "--device", str(tmp_path / "ttyACM7"), "--seconds", "0.5"]) == 3
+    captured = capsys.readouterr()
+    assert "never answered" in captured.err and "cannot open" in captured.out
+    assert main(["heel-strip", "--seconds", "0.1"]) == 2  # none configured: say so
+    assert "capture.heel_strip.device" in capsys.readouterr().err
