@@ -109,13 +109,16 @@ STANDING_COLOR_EVERY = 5  # keep the colour image of every 5th standing frame
 
 
 def standing_guidance(svc: Services) -> str | None:
-    """The standing preview's guidance code: the heel strip's when it says a heel is off
-    the stop (it knows; the camera infers), else the outline's."""
+    """The standing preview's guidance code. Where the heels are concerned the heel
+    strip's word wins over the outline's (it knows; the camera infers); anything else
+    the camera sees (no feet yet, one foot) comes first, so an empty mat never reads
+    "step back"."""
+    camera = svc.extra.get("guidance_standing")
     strip = svc.cameras.heel_strip
     state = strip.state() if strip is not None else None
-    if state is not None and (code := step_back_code(*state)) is not None:
-        return code
-    return svc.extra.get("guidance_standing")
+    if state is None or (camera is not None and not camera.startswith("step_back")):
+        return camera
+    return step_back_code(*state)
 
 
 def run_standing(svc: Services, job: Job) -> None:

@@ -56,6 +56,11 @@ def test_the_capture_waits_for_both_heels_and_names_the_one_that_never_came(stat
         # meanwhile the screen says which foot to move
         state = c.get("/api/v1/shopper/camera/standing").json
         assert "right foot back" in state["guidance"]
+        # what the camera sees first comes first: an empty mat never reads "step back"
+        app.extensions["kiosk"].extra["guidance_standing"] = "no_feet"
+        assert "can't see your feet" in c.get("/api/v1/shopper/camera/standing").json["guidance"]
+        app.extensions["kiosk"].extra["guidance_standing"] = "step_back_left"  # camera guessed
+        assert "right foot back" in c.get("/api/v1/shopper/camera/standing").json["guidance"]
         assert wait_for(lambda: _job(c, job_id)["phase"] == "error")
         body = _job(c, job_id)
         assert body["error"] == "step_back_right"
